@@ -1,0 +1,49 @@
+// Call numbers: the IPC primitives and the kernel calls. Privileges are bit
+// masks over these two enums, so each list is also a privilege vocabulary that
+// system descriptions name by the strings below.
+#pragma once
+
+#include <cstdint>
+
+namespace axl {
+
+enum class Primitive : uint8_t {
+    send,     // blocks until the message is accepted (strategy decides when)
+    receive,  // from one endpoint or from endpoints::any
+    sendrec,  // send, then receive the reply from the same endpoint
+    notify,   // never blocks: sets a pending bit in the destination
+    sendnb,   // send that returns Status::would_block instead of blocking
+};
+inline constexpr uint32_t primitive_count = 5;
+
+enum class KernelCall : uint8_t {
+    exit,     // end the calling process with a status
+    yield,    // give up the rest of the quantum
+    compute,  // burn virtual CPU time (models work inside a process)
+    lookup,   // name -> endpoint of a live process
+    log,      // write a line to the kernel console
+    clock,    // read the caller's CPU virtual clock
+    self,     // the caller's own endpoint
+};
+inline constexpr uint32_t kernel_call_count = 7;
+
+constexpr uint32_t bit(Primitive p) { return 1u << static_cast<uint32_t>(p); }
+constexpr uint32_t bit(KernelCall c) { return 1u << static_cast<uint32_t>(c); }
+
+inline constexpr uint32_t all_primitives = (1u << primitive_count) - 1;
+inline constexpr uint32_t all_kernel_calls = (1u << kernel_call_count) - 1;
+// What a process gets when its description does not say: harmless calls only.
+inline constexpr uint32_t default_kernel_calls =
+    bit(KernelCall::exit) | bit(KernelCall::yield) | bit(KernelCall::compute) |
+    bit(KernelCall::lookup) | bit(KernelCall::log) | bit(KernelCall::clock) | bit(KernelCall::self);
+
+constexpr const char* to_string(Primitive p) {
+    constexpr const char* names[] = {"send", "receive", "sendrec", "notify", "sendnb"};
+    return static_cast<uint32_t>(p) < primitive_count ? names[static_cast<uint32_t>(p)] : "?";
+}
+constexpr const char* to_string(KernelCall c) {
+    constexpr const char* names[] = {"exit", "yield", "compute", "lookup", "log", "clock", "self"};
+    return static_cast<uint32_t>(c) < kernel_call_count ? names[static_cast<uint32_t>(c)] : "?";
+}
+
+}  // namespace axl

@@ -1,0 +1,41 @@
+// The user-side call wrappers: what drivers, servers and workloads call. Each
+// port defines them (hosted: a call into the kernel on the process's fiber;
+// bare metal: a `syscall` instruction). Declarations only: no port detail here.
+#pragma once
+
+#include <cstdint>
+
+#include "kernel/api/endpoint.h"
+#include "kernel/api/message.h"
+#include "kernel/api/status.h"
+
+namespace axl {
+
+// IPC primitives -------------------------------------------------------------
+Status send(Endpoint destination, const Message& message);
+// from = a process endpoint or endpoints::any. On success `message` holds the
+// delivered message and message.source names the sender.
+Status receive(Endpoint from, Message& message);
+// Sends `message` and waits for the reply from `destination` into `message`.
+Status sendrec(Endpoint destination, Message& message);
+Status notify(Endpoint destination);
+Status sendnb(Endpoint destination, const Message& message);
+
+// Kernel calls ---------------------------------------------------------------
+[[noreturn]] void exit(int32_t status);
+Status yield();
+// Models `ns` of work inside the process: advances its CPU's virtual clock.
+Status compute(uint64_t ns);
+Status lookup(const char* name, Endpoint& endpoint);
+Status clock(uint64_t& virtual_ns);
+Endpoint self();
+// printf-style line to the kernel console, prefixed with the process name.
+void log(const char* format, ...) __attribute__((format(printf, 1, 2)));
+// Logs the reason and exits with status 1: a workload's self-check failed.
+[[noreturn]] void fail(const char* format, ...) __attribute__((format(printf, 1, 2)));
+
+// Arguments from the system description's [process.args] table.
+int64_t arg_int(const char* key, int64_t fallback);
+const char* arg_string(const char* key, const char* fallback);
+
+}  // namespace axl

@@ -1,0 +1,46 @@
+// Every table size and build switch of the kernel, in one place. Tables are
+// fixed arrays sized here; nothing in kernel/ grows at run time.
+#pragma once
+
+#include <cstdint>
+
+#include "kernel/api/endpoint.h"
+
+namespace axl::config {
+
+// Process slots. 100,000-process experiments need > 2^16; the slot field of an
+// Endpoint must hold every slot and stay clear of the pseudo-endpoint slots.
+inline constexpr uint32_t process_slots_max = 1u << 17;
+static_assert(process_slots_max <= endpoints::pseudo_slot_first);
+
+// Simulated or real CPUs.
+inline constexpr uint32_t cpus_max = 16;
+
+// MINIX-style fixed priorities: 0 is the highest, priority_levels - 1 the idlest.
+inline constexpr uint32_t priority_levels = 16;
+static_assert(priority_levels <= 32, "run-queue level mask is one 32-bit word");
+
+// Privilege structures. Notification bitmaps and destination masks are indexed
+// by privilege id, as in MINIX, so this also bounds notification sources.
+inline constexpr uint32_t privilege_slots_max = 256;
+static_assert(privilege_slots_max % 64 == 0);
+
+inline constexpr uint32_t process_name_bytes = 24;
+
+// Name lookup: open-addressing table, a power of two at least twice the slots.
+inline constexpr uint32_t name_table_size = process_slots_max * 2;
+static_assert((name_table_size & (name_table_size - 1)) == 0);
+
+// Messages the buffered strategies keep per receiver before a sender blocks:
+// ring, per sending CPU; queue, shared by all senders.
+inline constexpr uint32_t ring_capacity = 8;
+inline constexpr uint32_t queue_capacity = 16;
+
+// Default scheduling quantum in virtual nanoseconds.
+inline constexpr uint64_t default_quantum_ns = 10'000;
+
+// Deterministic multi-CPU: a CPU may run ahead of the least advanced runnable
+// CPU by this much virtual time before the kernel switches the host over.
+inline constexpr uint64_t cpu_skew_max_ns = 2'000;
+
+}  // namespace axl::config

@@ -1,0 +1,366 @@
+// The IPC primitives. Every call is decoded completely (privilege, endpoint,
+// destination) before anything changes; then the shared reference path runs:
+// deliver straight to a receiver that is already waiting, otherwise let the
+// strategy keep the message, otherwise block (after the deadlock check).
+#include "kernel/kassert.h"
+#include "kernel/kernel.h"
+
+namespace axl {
+
+namespace {
+
+constexpr uint32_t pseudo_privilege(Endpoint endpoint) {
+    if (endpoint == endpoints::hardware) return privilege_ids::hardware;
+    if (endpoint == endpoints::system) return privilege_ids::system;
+    if (endpoint == endpoints::clock) return privilege_ids::clock;
+    return config::privilege_slots_max;
+}
+
+}  // namespace
+
+// Checks --------------------------------------------------------------------------
+
+Status Kernel::check_call(Primitive primitive) {
+    KASSERT(m_running != no_slot);
+    charge(m_costs.kernel_entry_ns);
+    const Process& caller = running_process();
+    if (!(m_privileges[caller.privilege].primitives & bit(primitive)))
+        return deny(static_cast<uint32_t>(primitive), Status::call_denied);
+    return Status::ok;
+}
+
+Status Kernel::check_destination(Endpoint destination, uint32_t& slot) {
+    Status status = check_endpoint(destination);
+    if (status != Status::ok) return status;
+    slot = destination.slot();
+    const Process& caller = running_process();
+    if (!m_privileges[caller.privilege].destinations.test(m_processes[slot].privilege))
+        return Status::destination_denied;
+    return Status::ok;
+}
+
+Status Kernel::deny(uint32_t call, Status status) {
+    running_process().counters.denied += 1;
+    trace(TraceKind::denied, m_running, call, static_cast<uint32_t>(status));
+    return status;
+}
+
+bool Kernel::receiver_waits_for(const Process& receiver, Endpoint sender) const {
+    return receiver.state == ProcessState::receiving &&
+           (receiver.waiting_on == endpoints::any || receiver.waiting_on == sender);
+}
+
+// Wait lists ---------------------------------------------------------------------------
+
+void Kernel::link_sender(uint32_t sender, uint32_t destination) {
+    Process& target = m_processes[destination];
+    m_processes[sender].sender_next = no_slot;
+    if (target.senders_tail != no_slot)
+        m_processes[target.senders_tail].sender_next = sender;
+    else
+        target.senders_head = sender;
+    target.senders_tail = sender;
+}
+
+void Kernel::unlink_sender(uint32_t sender, uint32_t destination) {
+    Process& target = m_processes[destination];
+    uint32_t previous = no_slot;
+    for (uint32_t s = target.senders_head; s != no_slot; previous = s, s = m_processes[s].sender_next) {
+        if (s != sender) continue;
+        uint32_t next = m_processes[s].sender_next;
+        if (previous == no_slot)
+            target.senders_head = next;
+        else
+            m_processes[previous].sender_next = next;
+        if (target.senders_tail == s) target.senders_tail = previous;
+        m_processes[s].sender_next = no_slot;
+        return;
+    }
+    KASSERT(false && "sender not in the destination's list");
+}
+
+// Waiters (processes receiving from one specific process) need no order: the
+// list exists so that the awaited process's death can wake them in O(waiters).
+void Kernel::link_waiter(uint32_t waiter, uint32_t awaited) {
+    m_processes[waiter].waiter_next = m_processes[awaited].waiters_head;
+    m_processes[awaited].waiters_head = waiter;
+}
+
+void Kernel::unlink_waiter(uint32_t waiter, uint32_t awaited) {
+    uint32_t* link = &m_processes[awaited].waiters_head;
+    while (*link != no_slot && *link != waiter) link = &m_processes[*link].waiter_next;
+    KASSERT(*link == waiter);
+    *link = m_processes[waiter].waiter_next;
+    m_processes[waiter].waiter_next = no_slot;
+}
+
+// Following "waits for" edges from `target`: if they lead back to `caller`,
+// blocking caller on target would close a cycle. Every earlier block passed
+// this check, so no other cycle exists and the walk ends.
+bool Kernel::would_deadlock(uint32_t caller, uint32_t target) const {
+    uint32_t slot = target;
+    for (uint32_t steps = 0; steps <= m_slots_used; ++steps) {
+        if (slot == caller) return true;
+        const Process& process = m_processes[slot];
+        bool waits_on_process =
+            process.state == ProcessState::sending ||
+            (process.state == ProcessState::receiving && process.waiting_on != endpoints::any &&
+             !endpoints::is_pseudo(process.waiting_on));
+        if (!waits_on_process) return false;
+        slot = process.waiting_on.slot();
+    }
+    platform::panic("kernel: a wait-for cycle exists that the deadlock check let through");
+}
+
+// Delivery ---------------------------------------------------------------------------
+
+void Kernel::deliver(Process& receiver, const Message& message, Endpoint source) {
+    uint32_t slot = receiver.endpoint.slot();
+    *receiver.receive_buffer = message;
+    receiver.receive_buffer->source = source;
+    charge(m_costs.message_copy_ns);
+    receiver.counters.received += 1;
+    m_messages_delivered += 1;
+    if (receiver.waiting_on != endpoints::any && !endpoints::is_pseudo(receiver.waiting_on))
+        unlink_waiter(slot, receiver.waiting_on.slot());
+    trace(TraceKind::deliver, slot, source.slot(), message.type);
+    make_runnable(slot, Status::ok);
+}
+
+Endpoint Kernel::notification_source(uint16_t privilege_id) const {
+    return m_privileges[privilege_id].owner;
+}
+
+bool Kernel::take_notification(Process& receiver, Endpoint from, Message& out) {
+    uint32_t bit_index;
+    if (from == endpoints::any) {
+        bit_index = receiver.pending_notifications.first();
+    } else {
+        bit_index = endpoints::is_pseudo(from) ? pseudo_privilege(from) : m_processes[from.slot()].privilege;
+        if (bit_index >= config::privilege_slots_max || m_privileges[bit_index].owner != from ||
+            !receiver.pending_notifications.test(bit_index))
+            return false;
+    }
+    if (bit_index >= config::privilege_slots_max) return false;
+    receiver.pending_notifications.clear(bit_index);
+    out = Message{};
+    out.source = notification_source(static_cast<uint16_t>(bit_index));
+    out.type = message_types::notify;
+    out.payload.words[0] = bit_index;
+    out.payload.words[1] = m_cpus[m_running_cpu].clock_ns;
+    charge(m_costs.notify_ns);
+    receiver.counters.received += 1;
+    m_messages_delivered += 1;
+    trace(TraceKind::deliver, receiver.endpoint.slot(), out.source.slot(), out.type);
+    return true;
+}
+
+// A message left the strategy's buffer, so there may be room for the oldest
+// blocked sender: move its message in and release it, which keeps arrival order
+// (senders that found the buffer full queue up behind it, never overtake it).
+void Kernel::refill_from_senders(uint32_t receiver_slot) {
+    Process& receiver = m_processes[receiver_slot];
+    uint32_t sender_slot = receiver.senders_head;
+    if (sender_slot == no_slot) return;
+    Process& sender = m_processes[sender_slot];
+    Message kept = *sender.send_buffer;
+    kept.source = sender.endpoint;
+    if (!m_strategy.buffer(receiver_slot, sender.cpu, kept)) return;
+    charge(m_costs.buffer_op_ns);
+    receiver.buffered += 1;
+    unlink_sender(sender_slot, receiver_slot);
+    sender.counters.sent += 1;
+    release_sender(sender_slot, receiver_slot);
+}
+
+// A blocked sender's message was accepted: a plain send returns, a sendrec
+// moves on to waiting for the reply.
+void Kernel::release_sender(uint32_t sender_slot, uint32_t receiver_slot) {
+    Process& sender = m_processes[sender_slot];
+    if (sender.then_receive) {
+        sender.then_receive = false;
+        sender.state = ProcessState::receiving;
+        sender.waiting_on = m_processes[receiver_slot].endpoint;
+        link_waiter(sender_slot, receiver_slot);
+    } else {
+        make_runnable(sender_slot, Status::ok);
+    }
+}
+
+// Order of what a receive sees: pending notifications (lowest privilege id
+// first), then messages the strategy kept (oldest first), then blocked senders
+// (in the order they blocked).
+bool Kernel::take_pending(Process& receiver, Endpoint from, Message& out) {
+    if (receiver.pending_notifications.any() && take_notification(receiver, from, out)) return true;
+    uint32_t receiver_slot = receiver.endpoint.slot();
+    if (receiver.buffered && m_strategy.take(receiver_slot, from, out)) {
+        receiver.buffered -= 1;
+        charge(m_costs.buffer_op_ns + m_costs.message_copy_ns);
+        receiver.counters.received += 1;
+        m_messages_delivered += 1;
+        trace(TraceKind::deliver, receiver_slot, out.source.slot(), out.type);
+        refill_from_senders(receiver_slot);
+        return true;
+    }
+    for (uint32_t s = receiver.senders_head; s != no_slot; s = m_processes[s].sender_next) {
+        Process& sender = m_processes[s];
+        if (from != endpoints::any && sender.endpoint != from) continue;
+        out = *sender.send_buffer;
+        out.source = sender.endpoint;
+        charge(m_costs.message_copy_ns);
+        receiver.counters.received += 1;
+        sender.counters.sent += 1;
+        m_messages_delivered += 1;
+        trace(TraceKind::deliver, receiver_slot, s, out.type);
+        unlink_sender(s, receiver_slot);
+        release_sender(s, receiver_slot);
+        return true;
+    }
+    return false;
+}
+
+Status Kernel::receive_common(Endpoint from, Message& message) {
+    Process& caller = running_process();
+    if (take_pending(caller, from, message)) return Status::ok;
+    bool from_process = from != endpoints::any && !endpoints::is_pseudo(from);
+    if (from_process && would_deadlock(m_running, from.slot()))
+        return deny(static_cast<uint32_t>(Primitive::receive), Status::deadlock);
+    block_running();
+    caller.state = ProcessState::receiving;
+    caller.waiting_on = from;
+    caller.receive_buffer = &message;
+    if (from_process) link_waiter(m_running, from.slot());
+    trace(TraceKind::block, m_running, from.slot(), static_cast<uint32_t>(Primitive::receive));
+    switch_away();
+    return caller.ipc_status;
+}
+
+Status Kernel::send_common(uint32_t destination_slot, const Message& message, bool then_receive,
+                           bool may_block, Message* reply_buffer) {
+    Process& caller = running_process();
+    Process& destination = m_processes[destination_slot];
+    trace(TraceKind::send, m_running, destination_slot, message.type);
+
+    // 1. The reference path: the receiver is waiting for us, copy straight over.
+    if (receiver_waits_for(destination, caller.endpoint)) {
+        deliver(destination, message, caller.endpoint);
+        caller.counters.sent += 1;
+        return then_receive ? receive_common(destination.endpoint, *reply_buffer) : Status::ok;
+    }
+    // 2. The strategy may keep it, unless earlier senders already wait (FIFO).
+    if (destination.senders_head == no_slot) {
+        Message kept = message;
+        kept.source = caller.endpoint;
+        if (m_strategy.buffer(destination_slot, m_running_cpu, kept)) {
+            charge(m_costs.buffer_op_ns + m_costs.message_copy_ns);
+            destination.buffered += 1;
+            caller.counters.sent += 1;
+            trace(TraceKind::buffered, m_running, destination_slot, message.type);
+            return then_receive ? receive_common(destination.endpoint, *reply_buffer) : Status::ok;
+        }
+    }
+    // 3. Block until the receiver takes it.
+    if (!may_block) return Status::would_block;
+    if (would_deadlock(m_running, destination_slot))
+        return deny(static_cast<uint32_t>(then_receive ? Primitive::sendrec : Primitive::send),
+                    Status::deadlock);
+    block_running();
+    caller.state = ProcessState::sending;
+    caller.waiting_on = destination.endpoint;
+    caller.send_buffer = &message;
+    caller.receive_buffer = reply_buffer;
+    caller.then_receive = then_receive;
+    link_sender(m_running, destination_slot);
+    trace(TraceKind::block, m_running, destination_slot,
+          static_cast<uint32_t>(then_receive ? Primitive::sendrec : Primitive::send));
+    switch_away();
+    return caller.ipc_status;
+}
+
+// Primitives ---------------------------------------------------------------------------
+
+Status Kernel::ipc_send(Endpoint destination, const Message& message) {
+    Status status = check_call(Primitive::send);
+    uint32_t slot = no_slot;
+    if (status == Status::ok) {
+        status = check_destination(destination, slot);
+        if (status != Status::ok)
+            status = deny(static_cast<uint32_t>(Primitive::send), status);
+        else
+            status = send_common(slot, message, false, true, nullptr);
+    }
+    end_of_call();
+    return status;
+}
+
+Status Kernel::ipc_sendnb(Endpoint destination, const Message& message) {
+    Status status = check_call(Primitive::sendnb);
+    uint32_t slot = no_slot;
+    if (status == Status::ok) {
+        status = check_destination(destination, slot);
+        if (status != Status::ok)
+            status = deny(static_cast<uint32_t>(Primitive::sendnb), status);
+        else
+            status = send_common(slot, message, false, false, nullptr);
+    }
+    end_of_call();
+    return status;
+}
+
+Status Kernel::ipc_sendrec(Endpoint destination, Message& message) {
+    Status status = check_call(Primitive::sendrec);
+    uint32_t slot = no_slot;
+    if (status == Status::ok) {
+        status = check_destination(destination, slot);
+        if (status != Status::ok)
+            status = deny(static_cast<uint32_t>(Primitive::sendrec), status);
+        else
+            status = send_common(slot, message, true, true, &message);
+    }
+    end_of_call();
+    return status;
+}
+
+Status Kernel::ipc_receive(Endpoint from, Message& message) {
+    Status status = check_call(Primitive::receive);
+    if (status == Status::ok && from != endpoints::any && pseudo_privilege(from) == config::privilege_slots_max) {
+        status = check_endpoint(from);
+        if (status != Status::ok) status = deny(static_cast<uint32_t>(Primitive::receive), status);
+    }
+    if (status == Status::ok) status = receive_common(from, message);
+    end_of_call();
+    return status;
+}
+
+Status Kernel::ipc_notify(Endpoint destination) {
+    Status status = check_call(Primitive::notify);
+    uint32_t slot = no_slot;
+    if (status == Status::ok) {
+        status = check_destination(destination, slot);
+        // Notifications name their source by privilege id, so the notifier
+        // must hold its privilege alone.
+        if (status == Status::ok && m_privileges[running_process().privilege].owner != running_process().endpoint)
+            status = Status::call_denied;
+        if (status != Status::ok) status = deny(static_cast<uint32_t>(Primitive::notify), status);
+    }
+    if (status == Status::ok) {
+        Process& caller = running_process();
+        Process& target = m_processes[slot];
+        charge(m_costs.notify_ns);
+        caller.counters.notifies_sent += 1;
+        trace(TraceKind::notify, m_running, slot, caller.privilege);
+        target.pending_notifications.set(caller.privilege);
+        if (receiver_waits_for(target, caller.endpoint)) {
+            // Deliver now: the same path a later receive would take.
+            Message* buffer = target.receive_buffer;
+            bool taken = take_notification(target, caller.endpoint, *buffer);
+            KASSERT(taken);
+            if (target.waiting_on != endpoints::any) unlink_waiter(slot, target.waiting_on.slot());
+            make_runnable(slot, Status::ok);
+        }
+    }
+    end_of_call();
+    return status;
+}
+
+}  // namespace axl

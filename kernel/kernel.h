@@ -1,0 +1,159 @@
+// Kernel: the portable microkernel core. All state lives in this object and is
+// passed explicitly, so the hosted port can run several kernels in one process.
+//
+// Execution model: kernel code runs on the context of the process that called
+// it (each process has its own kernel stack, as in most monolithic kernels).
+// When a call must wait, the kernel picks the next process and switches to it
+// directly through platform::switch_to; the blocked call returns when another
+// process wakes this one and the scheduler switches back. When nothing can run,
+// or a port event is due, the kernel switches to the port's idle context.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernel/api/calls.h"
+#include "kernel/api/endpoint.h"
+#include "kernel/api/message.h"
+#include "kernel/api/status.h"
+#include "kernel/config.h"
+#include "kernel/cost_model.h"
+#include "kernel/ipc_strategy.h"
+#include "kernel/platform.h"
+#include "kernel/privilege.h"
+#include "kernel/process.h"
+#include "kernel/run_queue.h"
+#include "kernel/trace.h"
+
+namespace axl {
+
+struct ProcessSpec {
+    const char* name = "";
+    uint16_t privilege = 0;
+    uint8_t priority = 8;
+    int32_t cpu = -1;  // -1: the kernel spreads processes over CPUs round-robin
+    uint64_t quantum_ns = config::default_quantum_ns;
+};
+
+class Kernel {
+public:
+    Kernel(Port& port, IpcStrategy& strategy, const CostModel& costs, uint32_t cpu_count);
+    Kernel(const Kernel&) = delete;
+    Kernel& operator=(const Kernel&) = delete;
+
+    // Boot: build the initial system before run() -------------------------------
+    Status create_privilege(const PrivilegeSpec& spec, uint16_t& id);
+    Status allow_destination(uint16_t privilege, uint16_t destination_privilege);
+    Status allow_all_destinations(uint16_t privilege);
+    Status spawn(const ProcessSpec& spec, Endpoint& endpoint);
+    // The CPU runs only `endpoint` (which must be pinned to it) from now on.
+    Status dedicate_cpu(uint32_t cpu, Endpoint endpoint);
+    void set_tracing(bool on) { m_tracing = on; }
+
+    // Port side --------------------------------------------------------------------
+    // From the port's idle context: switch to the next runnable process; returns
+    // when the kernel switches back to idle. False if nothing was runnable.
+    bool run_from_idle();
+    // Earliest virtual time at which some CPU would run a process; UINT64_MAX if none.
+    uint64_t next_runnable_time() const;
+    // The port's next pending event; the kernel returns to idle before any CPU's
+    // clock passes it so the port can deliver it in order.
+    void set_next_event_time(uint64_t ns) { m_next_event_ns = ns; }
+    // The running process hit a real fault (bad pointer, stack overflow, ...).
+    [[noreturn]] void fault_running(uint32_t kind, uint32_t detail);
+
+    // System calls, on the running process's context ------------------------------
+    Status ipc_send(Endpoint destination, const Message& message);
+    Status ipc_receive(Endpoint from, Message& message);
+    Status ipc_sendrec(Endpoint destination, Message& message);
+    Status ipc_notify(Endpoint destination);
+    Status ipc_sendnb(Endpoint destination, const Message& message);
+
+    [[noreturn]] void kcall_exit(int32_t status);
+    Status kcall_yield();
+    Status kcall_compute(uint64_t ns);
+    Status kcall_lookup(const char* name, Endpoint& endpoint);
+    Status kcall_log(const char* text, size_t length);
+    Status kcall_clock(uint64_t& ns);
+    Status kcall_self(Endpoint& endpoint);
+
+    // Inspection ---------------------------------------------------------------------
+    const Process& process(uint32_t slot) const { return m_processes[slot]; }
+    const Privilege& privilege(uint16_t id) const { return m_privileges[id]; }
+    const Cpu& cpu(uint32_t index) const { return m_cpus[index]; }
+    uint32_t cpu_count() const { return m_cpu_count; }
+    uint32_t slots_used() const { return m_slots_used; }
+    uint32_t running() const { return m_running; }
+    uint32_t running_cpu() const { return m_running_cpu; }
+    const CostModel& costs() const { return m_costs; }
+    IpcStrategyKind strategy_kind() const { return m_strategy.kind(); }
+    // Validates an endpoint as a destination: ok, bad_endpoint or dead_endpoint.
+    Status check_endpoint(Endpoint endpoint) const;
+    uint64_t messages_delivered() const { return m_messages_delivered; }
+
+private:
+    // Scheduling (scheduler.cc)
+    void enqueue(uint32_t slot);
+    void dequeue(uint32_t slot);
+    void make_runnable(uint32_t slot, Status status);
+    uint32_t pick_next(uint32_t& cpu) const;
+    uint64_t start_time(uint32_t cpu) const;  // when its best process could run; UINT64_MAX if none
+    void dispatch(uint32_t slot, uint32_t cpu);
+    void block_running();
+    void switch_away();
+    void end_of_call();
+    void charge(uint64_t ns);
+    bool cpu_allows(uint32_t cpu, uint32_t slot) const;
+
+    // IPC (ipc.cc)
+    Status check_call(Primitive primitive);
+    Status check_destination(Endpoint destination, uint32_t& slot);
+    Status deny(uint32_t call, Status status);
+    bool receiver_waits_for(const Process& receiver, Endpoint sender) const;
+    void deliver(Process& receiver, const Message& message, Endpoint source);
+    Status send_common(uint32_t destination_slot, const Message& message, bool then_receive,
+                       bool may_block, Message* reply_buffer);
+    Status receive_common(Endpoint from, Message& message);
+    bool take_pending(Process& receiver, Endpoint from, Message& out);
+    bool take_notification(Process& receiver, Endpoint from, Message& out);
+    void refill_from_senders(uint32_t receiver_slot);
+    void release_sender(uint32_t sender_slot, uint32_t receiver_slot);
+    Status check_kernel_call(KernelCall call);
+    bool would_deadlock(uint32_t caller, uint32_t target) const;
+    void link_sender(uint32_t sender, uint32_t destination);
+    void unlink_sender(uint32_t sender, uint32_t destination);
+    void link_waiter(uint32_t waiter, uint32_t awaited);
+    void unlink_waiter(uint32_t waiter, uint32_t awaited);
+    Endpoint notification_source(uint16_t privilege_id) const;
+
+    // Process lifetime (kernel.cc)
+    void terminate(uint32_t slot, ProcessState final_state, int32_t status);
+    uint32_t name_hash_slot(const char* name) const;
+
+    void trace(TraceKind kind, uint32_t a, uint32_t b, uint32_t c) {
+        if (m_tracing) [[unlikely]]
+            emit_trace(kind, a, b, c);
+    }
+    void emit_trace(TraceKind kind, uint32_t a, uint32_t b, uint32_t c);
+
+    Process& running_process() { return m_processes[m_running]; }
+    Cpu& running_cpu_state() { return m_cpus[m_running_cpu]; }
+
+    Port& m_port;
+    IpcStrategy& m_strategy;
+    CostModel m_costs;
+    uint32_t m_cpu_count;
+    bool m_tracing = false;
+    uint32_t m_running = no_slot;    // slot the host is executing now
+    uint32_t m_running_cpu = 0;
+    uint32_t m_slots_used = 0;       // high-water mark of the process table
+    uint32_t m_next_spawn_cpu = 0;
+    uint64_t m_next_event_ns = ~uint64_t{0};
+    uint64_t m_messages_delivered = 0;
+    Cpu m_cpus[config::cpus_max];
+    Privilege m_privileges[config::privilege_slots_max];
+    uint32_t m_name_table[config::name_table_size];  // slot + 1; 0 = empty
+    Process m_processes[config::process_slots_max];
+};
+
+}  // namespace axl

@@ -1,0 +1,39 @@
+// Privilege: what a process may do, checked on every call. Several processes
+// may share one (a replicated group of user processes); only a process that
+// owns its privilege alone may notify, because notifications identify their
+// source by privilege id.
+#pragma once
+
+#include <cstdint>
+
+#include "kernel/api/calls.h"
+#include "kernel/api/endpoint.h"
+#include "kernel/config.h"
+#include "kernel/lib/bitmap.h"
+
+namespace axl {
+
+struct PrivilegeSpec {
+    uint32_t primitives = bit(Primitive::sendrec);
+    uint32_t kernel_calls = default_kernel_calls;
+    bool all_destinations = false;
+};
+
+struct Privilege {
+    bool in_use = false;
+    uint32_t primitives = 0;
+    uint32_t kernel_calls = 0;
+    uint32_t holders = 0;                    // processes using this privilege
+    Endpoint owner = endpoints::none;        // the holder, when there is exactly one
+    Bitmap<config::privilege_slots_max> destinations;  // by privilege id
+};
+
+// Privilege ids below this are reserved for kernel pseudo-sources.
+namespace privilege_ids {
+inline constexpr uint16_t hardware = 0;
+inline constexpr uint16_t system = 1;
+inline constexpr uint16_t clock = 2;
+inline constexpr uint16_t first_free = 3;
+}  // namespace privilege_ids
+
+}  // namespace axl

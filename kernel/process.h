@@ -1,0 +1,70 @@
+// Process: one slot of the kernel's fixed process table.
+#pragma once
+
+#include <cstdint>
+
+#include "kernel/api/endpoint.h"
+#include "kernel/api/message.h"
+#include "kernel/api/status.h"
+#include "kernel/config.h"
+#include "kernel/lib/bitmap.h"
+
+namespace axl {
+
+inline constexpr uint32_t no_slot = 0xFFFF'FFFFu;
+
+enum class ProcessState : uint8_t {
+    free,       // slot unused (its generation still counts, so old endpoints stay dead)
+    runnable,   // in its CPU's run queue
+    sending,    // blocked until `waiting_on` accepts the message in `message_buffer`
+    receiving,  // blocked until a message from `waiting_on` (or any) arrives
+    exited,     // ended by exit(); status in `exit_status`
+    faulted,    // killed by a fault; kind in `exit_status`
+};
+
+constexpr bool is_alive(ProcessState s) {
+    return s == ProcessState::runnable || s == ProcessState::sending || s == ProcessState::receiving;
+}
+
+struct ProcessCounters {
+    uint64_t sent = 0;          // messages accepted from this process (any primitive)
+    uint64_t received = 0;      // messages delivered to this process (notifications included)
+    uint64_t notifies_sent = 0;
+    uint64_t kernel_calls = 0;
+    uint64_t denied = 0;        // calls refused by privilege or endpoint checks
+    uint64_t blocked = 0;       // times it blocked
+    uint64_t cpu_ns = 0;        // virtual CPU time charged while it ran
+};
+
+struct Process {
+    // Hot IPC state first: the sendrec fast path touches only this cache line.
+    Endpoint endpoint;                  // slot + current generation
+    ProcessState state = ProcessState::free;
+    uint8_t priority = 0;
+    uint8_t cpu = 0;
+    bool then_receive = false;          // blocked in sendrec's send phase
+    Endpoint waiting_on = endpoints::none;
+    Status ipc_status = Status::ok;     // result handed to a woken process
+    uint16_t privilege = 0;             // index into the privilege table
+    uint16_t reserved = 0;
+    Message* receive_buffer = nullptr;     // where a blocked receive gets its message
+    const Message* send_buffer = nullptr;  // the message a blocked sender offers
+    uint32_t run_next = no_slot;        // run-queue links (same level, same CPU)
+    uint32_t run_prev = no_slot;
+    uint32_t senders_head = no_slot;    // processes blocked sending to this one, FIFO
+    uint32_t senders_tail = no_slot;
+    uint32_t sender_next = no_slot;     // link in the destination's senders list
+    uint32_t waiters_head = no_slot;    // processes blocked receiving from this one only
+    uint32_t waiter_next = no_slot;     // link in the awaited process's waiters list
+    uint32_t buffered = 0;              // messages a strategy keeps for this process
+    uint64_t ready_at_ns = 0;           // virtual time it became runnable
+    uint64_t quantum_ns = config::default_quantum_ns;
+    uint64_t quantum_used_ns = 0;
+
+    Bitmap<config::privilege_slots_max> pending_notifications;
+    int32_t exit_status = 0;
+    char name[config::process_name_bytes] = {};
+    ProcessCounters counters;
+};
+
+}  // namespace axl

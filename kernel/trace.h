@@ -1,0 +1,46 @@
+// Trace events: what the kernel reports to the port's trace hook. Compact and
+// fixed-size so a port can keep them in a ring buffer and hash them for the
+// run digest. Emitting costs one predictable branch while tracing is off.
+#pragma once
+
+#include <cstdint>
+
+namespace axl {
+
+enum class TraceKind : uint8_t {
+    send,         // a = sender slot, b = destination slot, c = message type
+    deliver,      // a = receiver slot, b = sender slot, c = message type
+    buffered,     // a = sender slot, b = destination slot, c = message type
+    block,        // a = process slot, b = waited-on slot (or pseudo), c = primitive
+    wake,         // a = process slot, b = waker slot, c = status
+    dispatch,     // a = process slot now executing, b = previous slot, c = cpu
+    notify,       // a = notifier slot, b = destination slot, c = privilege bit
+    kernel_call,  // a = caller slot, b = call number, c = status
+    denied,       // a = caller slot, b = call (primitive or kernel call | 0x100), c = status
+    exit,         // a = process slot, b = exit status
+    fault,        // a = process slot, b = fault kind (port-defined), c = detail
+    spawn,        // a = process slot, b = endpoint raw, c = cpu
+    idle,         // a = cpu, b = 0, c = 0
+    quantum,      // a = process slot, b = priority
+};
+inline constexpr uint32_t trace_kind_count = 14;
+
+struct TraceEvent {
+    uint64_t time_ns;
+    TraceKind kind;
+    uint8_t cpu;
+    uint16_t reserved = 0;
+    uint32_t a;
+    uint32_t b;
+    uint32_t c;
+};
+static_assert(sizeof(TraceEvent) == 24);
+
+constexpr const char* to_string(TraceKind k) {
+    constexpr const char* names[] = {"send",   "deliver", "buffered",    "block",  "wake",
+                                     "dispatch", "notify", "kernel_call", "denied", "exit",
+                                     "fault",  "spawn",   "idle",        "quantum"};
+    return static_cast<uint32_t>(k) < trace_kind_count ? names[static_cast<uint32_t>(k)] : "?";
+}
+
+}  // namespace axl

@@ -1,0 +1,63 @@
+// The hosted port's machine state: what kernel/platform.h's `Port` is here.
+// One per Simulator; the platform functions (sim/platform_hosted.cc) and the
+// user-side calls (sim/user_calls.cc) reach everything through it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kernel/api/program.h"
+#include "kernel/kernel.h"
+#include "sim/fault_guard.h"
+#include "sim/fiber.h"
+#include "sim/simulator.h"
+#include "sim/stack_pool.h"
+#include "sim/system_description.h"
+#include "sim/tracer.h"
+
+namespace axl {
+
+namespace sim {
+
+// A process as the host sees it: its program, arguments, stack and context.
+struct HostedProcess {
+    const ProcessDescription* description = nullptr;
+    const ProgramInfo* program = nullptr;
+    Stack stack;
+    bool has_stack = false;
+    FiberHandle context = nullptr;
+    FaultTarget fault_target;  // armed while its program code runs
+    std::string fault;  // what killed it, when a real fault did
+};
+
+}  // namespace sim
+
+struct Port {
+    const sim::SystemDescription* system = nullptr;
+    sim::RunOptions options;
+    sim::StackPool stacks;
+    std::vector<sim::HostedProcess> processes;  // by kernel slot
+    const sim::ProcessDescription* spawning = nullptr;  // description being spawned now
+    std::vector<uint32_t> stacks_to_release;    // slots whose process ended on its own stack
+    sim::FiberHandle idle_context = nullptr;
+    std::unique_ptr<sim::Tracer> tracer;
+    std::vector<std::string> console;
+    std::unique_ptr<unsigned char, void (*)(unsigned char*)> strategy_storage{nullptr, nullptr};
+    IpcStrategy* strategy = nullptr;
+    std::unique_ptr<Kernel> kernel;
+
+    void release_finished_stacks();
+};
+
+namespace sim {
+// The port whose processes this host thread is running; set for the whole of
+// Simulator::run(). User-side calls find their kernel through it.
+Port& current_port();
+void set_current_port(Port* port);
+// The fault guard's callback for a fault in program code: kills that process.
+[[noreturn]] void process_faulted(void* arg, const FaultInfo& info);
+}  // namespace sim
+
+}  // namespace axl

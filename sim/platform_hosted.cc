@@ -1,0 +1,102 @@
+// kernel/platform.h for the hosted port: contexts are fibers, the console is
+// the run's log, trace events go to the Tracer.
+#include <cstdio>
+#include <cstdlib>
+
+#include "kernel/platform.h"
+#include "sim/fault_guard.h"
+#include "sim/hosted_port.h"
+#include "sim/program_registry.h"
+
+namespace axl {
+
+namespace {
+
+[[noreturn]] void process_entry(void* arg) {
+    Port& port = *static_cast<Port*>(arg);
+    port.release_finished_stacks();
+    uint32_t slot = port.kernel->running();
+    sim::HostedProcess& process = port.processes[slot];
+    sim::arm_fault_guard(process.fault_target);
+    int32_t status = process.program->entry();
+    sim::disarm_fault_guard();
+    port.kernel->kcall_exit(status);
+}
+
+}  // namespace
+
+namespace sim {
+// Runs on the fault guard's emergency stack, in place of the faulting code.
+[[noreturn]] void process_faulted(void* arg, const FaultInfo& info) {
+    Port& port = *static_cast<Port*>(arg);
+    uint32_t slot = port.kernel->running();
+    port.processes[slot].fault = info.describe();
+    port.kernel->fault_running(static_cast<uint32_t>(info.kind), static_cast<uint32_t>(info.signal));
+}
+}  // namespace sim
+
+void Port::release_finished_stacks() {
+    for (uint32_t slot : stacks_to_release) {
+        sim::HostedProcess& process = processes[slot];
+        if (process.has_stack) {
+            stacks.release(process.stack);
+            process.has_stack = false;
+        }
+    }
+    stacks_to_release.clear();
+}
+
+namespace platform {
+
+void context_create(Port& port, uint32_t slot) {
+    if (slot >= port.processes.size()) port.processes.resize(slot + 1);
+    sim::HostedProcess& process = port.processes[slot];
+    if (process.has_stack) port.stacks.release(process.stack);
+    process = sim::HostedProcess{};
+    process.description = port.spawning;
+    process.program = sim::find_program(port.spawning->program);
+    process.stack = port.stacks.acquire(port.spawning->stack_bytes);
+    process.has_stack = true;
+    process.context = sim::make_fiber(process.stack, &process_entry, &port);
+    process.fault_target = sim::FaultTarget{.on_fault = &sim::process_faulted, .arg = &port, .stack = process.stack};
+    if (port.tracer) port.tracer->set_process_name(slot, port.spawning->name);
+}
+
+void context_destroy(Port& port, uint32_t slot) {
+    // Usually called on the dying process's own stack: release it only once
+    // we run elsewhere (the next switch or the idle loop does it).
+    port.stacks_to_release.push_back(slot);
+}
+
+void switch_to(Port& port, uint32_t, uint32_t from, uint32_t to) {
+    sim::FiberHandle& save = from == idle_context ? port.idle_context : port.processes[from].context;
+    // Kernel code (this) runs with the fault guard disarmed; the user-side
+    // calls re-arm it when they return to program code.
+    sim::switch_fiber(save, to == idle_context ? port.idle_context : port.processes[to].context);
+    if (!port.stacks_to_release.empty()) [[unlikely]]
+        port.release_finished_stacks();
+}
+
+void console_write(Port& port, const char* text, size_t length) {
+    uint32_t slot = port.kernel->running();
+    std::string line = "[";
+    line += slot < port.processes.size() && port.processes[slot].description
+                ? port.processes[slot].description->name
+                : std::string("kernel");
+    line += "] ";
+    line.append(text, length);
+    while (!line.empty() && line.back() == '\n') line.pop_back();
+    if (port.options.echo_console) std::fprintf(stdout, "%s\n", line.c_str());
+    port.console.push_back(std::move(line));
+}
+
+void trace(Port& port, const TraceEvent& event) { port.tracer->record(event); }
+
+[[noreturn]] void panic(const char* message) {
+    std::fprintf(stderr, "axolotl kernel panic: %s\n", message);
+    std::fflush(nullptr);
+    std::abort();
+}
+
+}  // namespace platform
+}  // namespace axl

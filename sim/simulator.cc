@@ -1,0 +1,224 @@
+// Simulator: boots a system description on a Kernel with the hosted port and
+// runs it in virtual time on the calling thread.
+#include "sim/simulator.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "ipc_strategies/queue/queue.h"
+#include "ipc_strategies/rendezvous/rendezvous.h"
+#include "ipc_strategies/ring/ring.h"
+#include "sim/cost_model.h"
+#include "sim/hosted_port.h"
+#include "sim/program_registry.h"
+
+namespace axl::sim {
+
+struct Simulator::State {
+    SystemDescription system;
+    Port port;
+    std::optional<RendezvousStrategy> rendezvous;
+    std::optional<RingStrategy> ring;
+    std::optional<QueueStrategy> queue;
+    bool ran = false;
+};
+
+namespace {
+
+[[noreturn]] void refuse(const SystemDescription& system, const ProcessDescription& process,
+                         const std::string& what, Status status) {
+    throw DescriptionError(
+        fmt::format("{}:{}: {} (kernel: {})", system.path, process.line, what, to_string(status)));
+}
+
+unsigned char* allocate_storage(size_t bytes) {
+    size_t rounded = (bytes + 63) & ~size_t{63};
+    auto* storage = static_cast<unsigned char*>(std::aligned_alloc(64, rounded ? rounded : 64));
+    if (!storage) throw std::bad_alloc();
+    return storage;
+}
+
+void free_storage(unsigned char* storage) { std::free(storage); }
+
+IpcStrategy& make_strategy(Simulator::State& state, uint32_t slots, uint32_t cpus) {
+    Port& port = state.port;
+    switch (state.system.ipc) {
+        case IpcStrategyKind::rendezvous:
+            return state.rendezvous.emplace();
+        case IpcStrategyKind::ring: {
+            size_t bytes = RingStrategy::storage_bytes(slots, cpus);
+            port.strategy_storage = {allocate_storage(bytes), &free_storage};
+            return state.ring.emplace(port.strategy_storage.get(), bytes, slots, cpus);
+        }
+        case IpcStrategyKind::queue: {
+            size_t bytes = QueueStrategy::storage_bytes(slots);
+            port.strategy_storage = {allocate_storage(bytes), &free_storage};
+            return state.queue.emplace(port.strategy_storage.get(), bytes, slots);
+        }
+    }
+    std::abort();
+}
+}  // namespace
+
+Simulator::Simulator(const SystemDescription& system, const RunOptions& options)
+    : m_state(std::make_unique<State>()) {
+    State& state = *m_state;
+    state.system = system;
+    Port& port = state.port;
+    port.system = &state.system;
+    port.options = options;
+    port.tracer = std::make_unique<Tracer>(options.trace_level, system.cpus);
+    const auto& processes = state.system.processes;
+    auto slots = static_cast<uint32_t>(processes.size());
+    // Sized once: fault targets point into this vector while processes run.
+    port.processes.resize(slots);
+    port.strategy = &make_strategy(state, slots, system.cpus);
+    port.kernel = std::make_unique<Kernel>(port, *port.strategy, default_cost_model(), system.cpus);
+    Kernel& kernel = *port.kernel;
+    kernel.set_tracing(options.trace_level != TraceLevel::off);
+
+    // The boot image: one privilege per process, then destinations by name,
+    // then the processes in file order (which fixes their slots).
+    std::vector<uint16_t> privileges(slots);
+    std::map<std::string, size_t> index_of;
+    for (size_t i = 0; i < processes.size(); ++i) index_of[processes[i].name] = i;
+    for (size_t i = 0; i < processes.size(); ++i) {
+        const ProcessDescription& process = processes[i];
+        PrivilegeSpec spec{.primitives = process.primitives,
+                           .kernel_calls = process.kernel_calls,
+                           .all_destinations = process.all_destinations};
+        Status status = kernel.create_privilege(spec, privileges[i]);
+        if (status != Status::ok) refuse(state.system, process, "no privilege structure left", status);
+    }
+    for (size_t i = 0; i < processes.size(); ++i) {
+        for (const std::string& destination : processes[i].destinations) {
+            auto found = index_of.find(destination);
+            if (found == index_of.end())
+                refuse(state.system, processes[i], "unknown destination '" + destination + "'",
+                       Status::bad_argument);
+            Status status = kernel.allow_destination(privileges[i], privileges[found->second]);
+            if (status != Status::ok) refuse(state.system, processes[i], "cannot grant destination", status);
+        }
+    }
+    for (size_t i = 0; i < processes.size(); ++i) {
+        const ProcessDescription& process = processes[i];
+        if (!find_program(process.program))
+            refuse(state.system, process, "unknown program '" + process.program + "'", Status::bad_argument);
+        port.spawning = &process;
+        ProcessSpec spec{.name = process.name.c_str(),
+                         .privilege = privileges[i],
+                         .priority = process.priority,
+                         .cpu = process.cpu,
+                         .quantum_ns = process.quantum_ns};
+        Endpoint endpoint;
+        Status status = kernel.spawn(spec, endpoint);
+        if (status != Status::ok) refuse(state.system, process, "cannot spawn", status);
+        if (process.dedicated_cpu) {
+            status = kernel.dedicate_cpu(static_cast<uint32_t>(process.cpu), endpoint);
+            if (status != Status::ok) refuse(state.system, process, "cannot dedicate its CPU", status);
+        }
+    }
+    port.spawning = nullptr;
+}
+
+Simulator::~Simulator() = default;
+
+RunReport Simulator::run() {
+    State& state = *m_state;
+    if (state.ran) throw std::logic_error("Simulator::run() may be called once");
+    state.ran = true;
+    Port& port = state.port;
+    Kernel& kernel = *port.kernel;
+    install_fault_guard();
+    set_current_port(&port);
+
+    RunReport report;
+    auto wall_start = std::chrono::steady_clock::now();
+    const uint64_t until = state.system.until_ns.value_or(~uint64_t{0});
+    // The only event source so far is the stop time; devices add theirs here.
+    kernel.set_next_event_time(until);
+    for (;;) {
+        uint64_t next = kernel.next_runnable_time();
+        if (next == ~uint64_t{0}) break;  // quiescent: everything exited or waits
+        if (next >= until) {
+            report.stopped_by_until = true;
+            break;
+        }
+        kernel.run_from_idle();
+        port.release_finished_stacks();
+    }
+    auto wall_end = std::chrono::steady_clock::now();
+    set_current_port(nullptr);
+
+    report.system_name = state.system.name;
+    report.seed = state.system.seed;
+    report.ipc = state.system.ipc;
+    report.cpus = state.system.cpus;
+    report.messages = kernel.messages_delivered();
+    for (uint32_t c = 0; c < kernel.cpu_count(); ++c)
+        report.virtual_ns = std::max(report.virtual_ns, kernel.cpu(c).clock_ns);
+    report.wall_seconds = std::chrono::duration<double>(wall_end - wall_start).count();
+    report.digest = port.tracer->digest();
+    report.trace_events = port.tracer->event_count();
+    report.console = port.console;
+
+    for (uint32_t slot = 0; slot < kernel.slots_used(); ++slot) {
+        const Process& process = kernel.process(slot);
+        const HostedProcess& hosted = port.processes[slot];
+        ProcessReport entry;
+        entry.name = hosted.description->name;
+        entry.program = hosted.description->program;
+        entry.endpoint = process.endpoint;
+        entry.state = process.state;
+        entry.exit_status = process.exit_status;
+        entry.fault = hosted.fault;
+        entry.expect = hosted.description->expect;
+        entry.counters = process.counters;
+        switch (entry.expect) {
+            case Expectation::exit:
+                entry.met_expectation = process.state == ProcessState::exited && process.exit_status == 0;
+                break;
+            case Expectation::serve:
+                entry.met_expectation = is_alive(process.state) ||
+                                        (process.state == ProcessState::exited && process.exit_status == 0);
+                break;
+            case Expectation::fault:
+                entry.met_expectation = process.state == ProcessState::faulted;
+                break;
+        }
+        // A run cut short by `until` cannot hold processes to finishing.
+        if (report.stopped_by_until && is_alive(process.state)) entry.met_expectation = true;
+        if (!entry.met_expectation) {
+            std::string what;
+            if (process.state == ProcessState::faulted)
+                what = "was killed by a fault: " + hosted.fault;
+            else if (process.state == ProcessState::exited)
+                what = fmt::format("exited with status {}", process.exit_status);
+            else
+                what = process.state == ProcessState::runnable ? "was still runnable"
+                                                                : "was still blocked (waiting for a message)";
+            const char* wanted = entry.expect == Expectation::exit    ? "exit with status 0"
+                                 : entry.expect == Expectation::serve ? "serve without failing"
+                                                                      : "be killed by a fault";
+            report.failures.push_back(fmt::format("process '{}' ({}) {}; expected to {}", entry.name,
+                                                  entry.program, what, wanted));
+        }
+        report.processes.push_back(std::move(entry));
+    }
+    report.ok = report.failures.empty();
+
+    if (!port.options.trace_path.empty()) {
+        std::ofstream out(port.options.trace_path);
+        if (!out) throw std::runtime_error("cannot write trace file " + port.options.trace_path);
+        port.tracer->write_chrome_trace(out);
+    }
+    return report;
+}
+
+}  // namespace axl::sim

@@ -1,0 +1,72 @@
+// Simulator: the hosted port. Boots a SystemDescription on a Kernel, runs every
+// process as a fiber on one host thread in virtual time, and reports.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kernel/api/endpoint.h"
+#include "kernel/process.h"
+#include "sim/system_description.h"
+
+namespace axl::sim {
+
+enum class TraceLevel : uint8_t {
+    off,     // no events (benchmarks): digest is not computed
+    digest,  // every event is hashed into the run digest (the default)
+    full,    // digest plus every event recorded for --trace export
+};
+
+struct RunOptions {
+    TraceLevel trace_level = TraceLevel::digest;
+    std::string trace_path;   // Chrome trace JSON written here at the end when set
+    bool echo_console = true; // process log lines go to stdout (else only kept)
+};
+
+struct ProcessReport {
+    std::string name;
+    std::string program;
+    Endpoint endpoint;
+    ProcessState state = ProcessState::free;
+    int32_t exit_status = 0;
+    std::string fault;           // "" or what killed it ("SIGSEGV at 0x0 (null pointer)", ...)
+    Expectation expect = Expectation::exit;
+    bool met_expectation = true;
+    ProcessCounters counters;
+};
+
+struct RunReport {
+    std::string system_name;
+    uint64_t seed = 0;
+    IpcStrategyKind ipc = IpcStrategyKind::rendezvous;
+    uint32_t cpus = 1;
+    uint64_t messages = 0;         // messages delivered (notifications included)
+    uint64_t virtual_ns = 0;       // the largest CPU clock at the end
+    double wall_seconds = 0;
+    uint64_t digest = 0;
+    uint64_t trace_events = 0;
+    bool stopped_by_until = false;
+    bool ok = true;                // every process met its expectation
+    std::vector<std::string> failures;  // one line per unmet expectation
+    std::vector<ProcessReport> processes;
+    std::vector<std::string> console;   // every log line, in order
+};
+
+class Simulator {
+public:
+    explicit Simulator(const SystemDescription& system, const RunOptions& options = {});
+    ~Simulator();
+    Simulator(const Simulator&) = delete;
+    Simulator& operator=(const Simulator&) = delete;
+
+    RunReport run();
+
+    struct State;  // the port and its strategies; defined in simulator.cc
+
+private:
+    std::unique_ptr<State> m_state;
+};
+
+}  // namespace axl::sim

@@ -1,0 +1,79 @@
+// SystemDescription: a system to boot, read from a TOML file (the MINIX boot
+// table / Hubris app.toml idea). Loading validates everything, so nothing ever
+// runs half-configured: any problem is a DescriptionError whose what() reads
+// "file:line: problem".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "kernel/ipc_strategy.h"
+
+namespace axl::sim {
+
+class DescriptionError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// What the run expects of a process at the end.
+enum class Expectation : uint8_t {
+    exit,   // must have exited with status 0 (the default: workloads check themselves)
+    serve,  // a server: may still be waiting at the end; must not fail or fault
+    fault,  // must have been killed by a real fault (fault-isolation tests)
+};
+
+using ArgValue = std::variant<int64_t, std::string>;
+
+struct ProcessDescription {
+    std::string name;
+    std::string program;
+    uint32_t line = 0;             // line of its [[process]] table, for later errors
+    uint8_t priority = 8;          // 0 highest .. config::priority_levels - 1
+    int32_t cpu = -1;              // pinned CPU, -1 = spread by the kernel
+    bool dedicated_cpu = false;    // the pinned CPU runs this process only
+    uint64_t quantum_ns = 10'000;
+    uint64_t stack_bytes = 64 * 1024;
+    uint32_t primitives = 0;       // bit(Primitive) mask
+    uint32_t kernel_calls = 0;     // bit(KernelCall) mask
+    bool all_destinations = false;
+    std::vector<std::string> destinations;  // process names
+    Expectation expect = Expectation::exit;
+    std::map<std::string, ArgValue> args;
+};
+
+struct SystemDescription {
+    std::string path;
+    std::string name;
+    uint32_t cpus = 1;
+    IpcStrategyKind ipc = IpcStrategyKind::rendezvous;
+    uint64_t seed = 1;
+    std::optional<uint64_t> until_ns;  // stop the run at this virtual time
+    std::vector<ProcessDescription> processes;
+};
+
+// Command-line values that override the file; validated like the file's own.
+struct DescriptionOverrides {
+    std::optional<IpcStrategyKind> ipc;
+    std::optional<uint64_t> seed;
+    std::optional<uint32_t> cpus;
+    std::optional<uint64_t> until_ns;
+};
+
+// Parses and validates. Throws DescriptionError("file:line: problem").
+SystemDescription load_system_description(const std::string& path,
+                                          const DescriptionOverrides& overrides = {});
+// Same, from text already in memory (tests); `path` names it in errors.
+SystemDescription parse_system_description(const std::string& text, const std::string& path,
+                                           const DescriptionOverrides& overrides = {});
+
+// "10us" / "3ms" / 1500 -> ns. Throws std::invalid_argument with a readable reason.
+uint64_t parse_duration_ns(const std::string& text);
+std::optional<IpcStrategyKind> parse_ipc_strategy(const std::string& name);
+
+}  // namespace axl::sim
