@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages Axolotl needs, and only those that are missing.
+#
+#   tools/setup-deps.sh            install every group below that is missing
+#   tools/setup-deps.sh --check    only report what is missing (exit 1 if anything is)
+#   tools/setup-deps.sh --list     print the package names, one a line
+#
+# Idempotent and cheap when everything is installed: one dpkg-query, no apt-get
+# update, no network. Runs apt-get as root, or through sudo when not root.
+#
+# This file is the one place the package list lives (the README points here).
+# To add a group (for example the bare-metal tools), add one line to PACKAGE_GROUPS.
+set -euo pipefail
+
+# name:packages (space separated). One line per group.
+PACKAGE_GROUPS=(
+    "toolchain:build-essential cmake ninja-build pkg-config binutils"
+    "libraries:libboost-context-dev libboost-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev"
+    "testing:libgtest-dev libgmock-dev googletest libbenchmark-dev valgrind"
+    "scripts:python3 python3-matplotlib"
+    # "baremetal:qemu-system-x86 grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf"
+)
+
+log() { printf 'setup-deps: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+mode=install
+case "${1-}" in
+    "") ;;
+    --check) mode=check ;;
+    --list) mode=list ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (try --help)" ;;
+esac
+
+packages=()
+for group in "${PACKAGE_GROUPS[@]}"; do
+    read -r -a names <<<"${group#*:}"
+    packages+=("${names[@]}")
+done
+
+if [[ $mode == list ]]; then
+    printf '%s\n' "${packages[@]}"
+    exit 0
+fi
+
+command -v dpkg-query >/dev/null 2>&1 ||
+    die "dpkg-query not found: this script supports Debian 12 (and derivatives) only"
+
+# missing_from NAME...: print the names dpkg does not report as "install ok
+# installed" (one dpkg-query for all of them).
+missing_from() {
+    local -A ok=()
+    local name status
+    while read -r name status; do
+        [[ $status == "install ok installed" ]] && ok[$name]=1
+    done < <(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null || true)
+    for name in "$@"; do
+        [[ -n ${ok[$name]-} ]] || printf '%s\n' "$name"
+    done
+}
+
+mapfile -t missing < <(missing_from "${packages[@]}")
+
+if ((${#missing[@]} == 0)); then
+    log "all ${#packages[@]} packages present"
+    exit 0
+fi
+
+log "missing: ${missing[*]}"
+[[ $mode == check ]] && exit 1
+
+if [[ $(id -u) -eq 0 ]]; then
+    sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+    log "not root: using sudo (it may ask for your password)"
+else
+    die "need root to install packages, and sudo is not available.
+  Run as root:   apt-get install ${missing[*]}
+  or install sudo and run this again."
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt_opts=(-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+if [[ ${CI-} == true || ! -t 0 ]]; then
+    apt_opts+=(-o Dpkg::Use-Pty=0)
+fi
+
+log "apt-get update"
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q ||
+    die "apt-get update failed"
+log "apt-get install ${missing[*]}"
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install "${apt_opts[@]}" --no-install-recommends "${missing[@]}" ||
+    die "apt-get install failed for: ${missing[*]}"
+
+# Verify: a package name that apt resolved to something else would slip by.
+mapfile -t still < <(missing_from "${missing[@]}")
+((${#still[@]} == 0)) || die "still missing after install: ${still[*]}"
+log "installed ${#missing[@]} package(s)"
