@@ -79,21 +79,6 @@ void Kernel::unlink_sender(uint32_t sender, uint32_t destination) {
     KASSERT(false && "sender not in the destination's list");
 }
 
-// Waiters (processes receiving from one specific process) need no order: the
-// list exists so that the awaited process's death can wake them in O(waiters).
-void Kernel::link_waiter(uint32_t waiter, uint32_t awaited) {
-    m_processes[waiter].waiter_next = m_processes[awaited].waiters_head;
-    m_processes[awaited].waiters_head = waiter;
-}
-
-void Kernel::unlink_waiter(uint32_t waiter, uint32_t awaited) {
-    uint32_t* link = &m_processes[awaited].waiters_head;
-    while (*link != no_slot && *link != waiter) link = &m_processes[*link].waiter_next;
-    KASSERT(*link == waiter);
-    *link = m_processes[waiter].waiter_next;
-    m_processes[waiter].waiter_next = no_slot;
-}
-
 // Following "waits for" edges from `target`: if they lead back to `caller`,
 // blocking caller on target would close a cycle. Every earlier block passed
 // this check, so no other cycle exists and the walk ends.
@@ -121,8 +106,6 @@ void Kernel::deliver(Process& receiver, const Message& message, Endpoint source)
     charge(m_costs.message_copy_ns);
     receiver.counters.received += 1;
     m_messages_delivered += 1;
-    if (receiver.waiting_on != endpoints::any && !endpoints::is_pseudo(receiver.waiting_on))
-        unlink_waiter(slot, receiver.waiting_on.slot());
     trace(TraceKind::deliver, slot, source.slot(), message.type);
     make_runnable(slot, Status::ok);
 }
@@ -143,6 +126,7 @@ bool Kernel::take_notification(Process& receiver, Endpoint from, Message& out) {
     }
     if (bit_index >= config::privilege_slots_max) return false;
     receiver.pending_notifications.clear(bit_index);
+    receiver.notifications_pending -= 1;
     out = Message{};
     out.source = notification_source(static_cast<uint16_t>(bit_index));
     out.type = message_types::notify;
@@ -181,7 +165,6 @@ void Kernel::release_sender(uint32_t sender_slot, uint32_t receiver_slot) {
         sender.then_receive = false;
         sender.state = ProcessState::receiving;
         sender.waiting_on = m_processes[receiver_slot].endpoint;
-        link_waiter(sender_slot, receiver_slot);
     } else {
         make_runnable(sender_slot, Status::ok);
     }
@@ -191,7 +174,7 @@ void Kernel::release_sender(uint32_t sender_slot, uint32_t receiver_slot) {
 // first), then messages the strategy kept (oldest first), then blocked senders
 // (in the order they blocked).
 bool Kernel::take_pending(Process& receiver, Endpoint from, Message& out) {
-    if (receiver.pending_notifications.any() && take_notification(receiver, from, out)) return true;
+    if (receiver.notifications_pending && take_notification(receiver, from, out)) return true;
     uint32_t receiver_slot = receiver.endpoint.slot();
     if (receiver.buffered && m_strategy.take(receiver_slot, from, out)) {
         receiver.buffered -= 1;
@@ -229,7 +212,6 @@ Status Kernel::receive_common(Endpoint from, Message& message) {
     caller.state = ProcessState::receiving;
     caller.waiting_on = from;
     caller.receive_buffer = &message;
-    if (from_process) link_waiter(m_running, from.slot());
     trace(TraceKind::block, m_running, from.slot(), static_cast<uint32_t>(Primitive::receive));
     switch_away();
     return caller.ipc_status;
@@ -279,7 +261,7 @@ Status Kernel::send_common(uint32_t destination_slot, const Message& message, bo
 
 // Primitives ---------------------------------------------------------------------------
 
-Status Kernel::ipc_send(Endpoint destination, const Message& message) {
+Status Kernel::ipc_send_general(Endpoint destination, const Message& message) {
     Status status = check_call(Primitive::send);
     uint32_t slot = no_slot;
     if (status == Status::ok) {
@@ -307,7 +289,7 @@ Status Kernel::ipc_sendnb(Endpoint destination, const Message& message) {
     return status;
 }
 
-Status Kernel::ipc_sendrec(Endpoint destination, Message& message) {
+Status Kernel::ipc_sendrec_general(Endpoint destination, Message& message) {
     Status status = check_call(Primitive::sendrec);
     uint32_t slot = no_slot;
     if (status == Status::ok) {
@@ -321,7 +303,7 @@ Status Kernel::ipc_sendrec(Endpoint destination, Message& message) {
     return status;
 }
 
-Status Kernel::ipc_receive(Endpoint from, Message& message) {
+Status Kernel::ipc_receive_general(Endpoint from, Message& message) {
     Status status = check_call(Primitive::receive);
     if (status == Status::ok && from != endpoints::any && pseudo_privilege(from) == config::privilege_slots_max) {
         status = check_endpoint(from);
@@ -349,13 +331,15 @@ Status Kernel::ipc_notify(Endpoint destination) {
         charge(m_costs.notify_ns);
         caller.counters.notifies_sent += 1;
         trace(TraceKind::notify, m_running, slot, caller.privilege);
-        target.pending_notifications.set(caller.privilege);
+        if (!target.pending_notifications.test(caller.privilege)) {
+            target.pending_notifications.set(caller.privilege);
+            target.notifications_pending += 1;
+        }
         if (receiver_waits_for(target, caller.endpoint)) {
             // Deliver now: the same path a later receive would take.
             Message* buffer = target.receive_buffer;
             bool taken = take_notification(target, caller.endpoint, *buffer);
             KASSERT(taken);
-            if (target.waiting_on != endpoints::any) unlink_waiter(slot, target.waiting_on.slot());
             make_runnable(slot, Status::ok);
         }
     }

@@ -25,6 +25,7 @@ bool names_equal(const char* a, const char* b) {
 Kernel::Kernel(Port& port, IpcStrategy& strategy, const CostModel& costs, uint32_t cpu_count)
     : m_port(port), m_strategy(strategy), m_costs(costs), m_cpu_count(cpu_count) {
     KASSERT(cpu_count >= 1 && cpu_count <= config::cpus_max);
+    update_fastpath();
     for (Cpu& cpu : m_cpus)
         for (uint32_t level = 0; level < config::priority_levels; ++level)
             cpu.run_queue.head[level] = cpu.run_queue.tail[level] = no_slot;
@@ -169,8 +170,6 @@ void Kernel::terminate(uint32_t slot, ProcessState final_state, int32_t status) 
     // 1. Leave whatever structure its current state links it into.
     if (process.state == ProcessState::runnable) dequeue(slot);
     if (process.state == ProcessState::sending) unlink_sender(slot, process.waiting_on.slot());
-    if (process.state == ProcessState::receiving && process.waiting_on != endpoints::any)
-        unlink_waiter(slot, process.waiting_on.slot());
     process.state = final_state;
     process.exit_status = status;
 
@@ -181,16 +180,19 @@ void Kernel::terminate(uint32_t slot, ProcessState final_state, int32_t status) 
         m_processes[sender].then_receive = false;
         make_runnable(sender, Status::dead_endpoint);
     }
-    while (process.waiters_head != no_slot) {
-        uint32_t waiter = process.waiters_head;
-        unlink_waiter(waiter, slot);
-        make_runnable(waiter, Status::dead_endpoint);
+    // Receivers waiting for it alone are found by a scan: deaths are rare, and
+    // keeping a waiters list would cost every sendrec two more updates.
+    for (uint32_t other = 0; other < m_slots_used; ++other) {
+        Process& waiter = m_processes[other];
+        if (waiter.state == ProcessState::receiving && waiter.waiting_on == process.endpoint)
+            make_runnable(other, Status::dead_endpoint);
     }
 
     // 3. What was kept for it is dropped; messages it sent to others stay sent.
     if (process.buffered) m_strategy.discard(slot);
     process.buffered = 0;
     process.pending_notifications = {};
+    process.notifications_pending = 0;
     Privilege& privilege = m_privileges[process.privilege];
     KASSERT(privilege.holders > 0);
     privilege.holders -= 1;

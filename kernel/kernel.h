@@ -48,7 +48,10 @@ public:
     Status spawn(const ProcessSpec& spec, Endpoint& endpoint);
     // The CPU runs only `endpoint` (which must be pinned to it) from now on.
     Status dedicate_cpu(uint32_t cpu, Endpoint endpoint);
-    void set_tracing(bool on) { m_tracing = on; }
+    void set_tracing(bool on) {
+        m_tracing = on;
+        update_fastpath();
+    }
 
     // Port side --------------------------------------------------------------------
     // From the port's idle context: switch to the next runnable process; returns
@@ -102,7 +105,20 @@ private:
     void block_running();
     void switch_away();
     void end_of_call();
+    void end_of_call_slow();
     void charge(uint64_t ns);
+    void update_fastpath() { m_fastpath = !m_tracing && m_cpu_count == 1; }
+
+    // Fast paths (fastpath.cc): the common single-CPU cases of the hot
+    // primitives, same semantics and same virtual-time charges as the general
+    // path, which they fall back to (returning false) for anything else.
+    bool fastpath_sendrec(Endpoint destination, Message& message, Status& status);
+    bool fastpath_send(Endpoint destination, const Message& message, Status& status);
+    bool fastpath_receive_any(Message& message, Status& status);
+    static bool may_send_to(const Privilege& privilege, Primitive primitive, const Process& destination);
+    Status ipc_send_general(Endpoint destination, const Message& message);
+    Status ipc_sendrec_general(Endpoint destination, Message& message);
+    Status ipc_receive_general(Endpoint from, Message& message);
     bool cpu_allows(uint32_t cpu, uint32_t slot) const;
 
     // IPC (ipc.cc)
@@ -122,8 +138,6 @@ private:
     bool would_deadlock(uint32_t caller, uint32_t target) const;
     void link_sender(uint32_t sender, uint32_t destination);
     void unlink_sender(uint32_t sender, uint32_t destination);
-    void link_waiter(uint32_t waiter, uint32_t awaited);
-    void unlink_waiter(uint32_t waiter, uint32_t awaited);
     Endpoint notification_source(uint16_t privilege_id) const;
 
     // Process lifetime (kernel.cc)
@@ -144,6 +158,7 @@ private:
     CostModel m_costs;
     uint32_t m_cpu_count;
     bool m_tracing = false;
+    bool m_fastpath = false;         // see update_fastpath()
     uint32_t m_running = no_slot;    // slot the host is executing now
     uint32_t m_running_cpu = 0;
     uint32_t m_slots_used = 0;       // high-water mark of the process table
@@ -156,4 +171,75 @@ private:
     Process m_processes[config::process_slots_max];
 };
 
+// Hot helpers, inline so the IPC paths compile into straight-line code --------------
+
+inline void Kernel::charge(uint64_t ns) {
+    m_cpus[m_running_cpu].clock_ns += ns;
+    Process& process = m_processes[m_running];
+    process.quantum_used_ns += ns;
+    process.counters.cpu_ns += ns;
+}
+
+inline void Kernel::enqueue(uint32_t slot) {
+    Process& process = m_processes[slot];
+    RunQueue& queue = m_cpus[process.cpu].run_queue;
+    uint32_t level = process.priority;
+    process.run_next = no_slot;
+    process.run_prev = queue.tail[level];
+    if (queue.tail[level] != no_slot)
+        m_processes[queue.tail[level]].run_next = slot;
+    else
+        queue.head[level] = slot;
+    queue.tail[level] = slot;
+    queue.nonempty |= 1u << level;
+}
+
+inline void Kernel::dequeue(uint32_t slot) {
+    Process& process = m_processes[slot];
+    RunQueue& queue = m_cpus[process.cpu].run_queue;
+    uint32_t level = process.priority;
+    if (process.run_prev != no_slot)
+        m_processes[process.run_prev].run_next = process.run_next;
+    else
+        queue.head[level] = process.run_next;
+    if (process.run_next != no_slot)
+        m_processes[process.run_next].run_prev = process.run_prev;
+    else
+        queue.tail[level] = process.run_prev;
+    process.run_next = process.run_prev = no_slot;
+    if (queue.head[level] == no_slot) queue.nonempty &= ~(1u << level);
+}
+
+// Every call ends here: the one place a running process can be preempted (its
+// quantum is used up, a higher priority became ready, a port event is due, or
+// another simulated CPU has fallen behind). One test in the common case.
+inline void Kernel::end_of_call() {
+    const Process& process = m_processes[m_running];
+    const Cpu& cpu = m_cpus[m_running_cpu];
+    if (process.quantum_used_ns >= process.quantum_ns ||
+        (cpu.run_queue.nonempty & ((1u << process.priority) - 1)) || cpu.clock_ns >= m_next_event_ns ||
+        m_cpu_count > 1) [[unlikely]]
+        end_of_call_slow();
+}
+
+inline Status Kernel::ipc_send(Endpoint destination, const Message& message) {
+    Status status;
+    if (m_fastpath && fastpath_send(destination, message, status)) return status;
+    return ipc_send_general(destination, message);
+}
+
+inline Status Kernel::ipc_sendrec(Endpoint destination, Message& message) {
+    Status status;
+    if (m_fastpath && fastpath_sendrec(destination, message, status)) return status;
+    return ipc_sendrec_general(destination, message);
+}
+
+inline Status Kernel::ipc_receive(Endpoint from, Message& message) {
+    Status status;
+    if (m_fastpath && from == endpoints::any && fastpath_receive_any(message, status)) return status;
+    return ipc_receive_general(from, message);
+}
+
 }  // namespace axl
+
+#include "kernel/fastpath.h"

@@ -26,6 +26,10 @@ constexpr bool is_alive(ProcessState s) {
     return s == ProcessState::runnable || s == ProcessState::sending || s == ProcessState::receiving;
 }
 
+// Nothing waits to be received: the receive fast path's one test.
+struct Process;
+constexpr bool has_nothing_pending(const Process& process);
+
 struct ProcessCounters {
     uint64_t sent = 0;          // messages accepted from this process (any primitive)
     uint64_t received = 0;      // messages delivered to this process (notifications included)
@@ -54,9 +58,8 @@ struct Process {
     uint32_t senders_head = no_slot;    // processes blocked sending to this one, FIFO
     uint32_t senders_tail = no_slot;
     uint32_t sender_next = no_slot;     // link in the destination's senders list
-    uint32_t waiters_head = no_slot;    // processes blocked receiving from this one only
-    uint32_t waiter_next = no_slot;     // link in the awaited process's waiters list
     uint32_t buffered = 0;              // messages a strategy keeps for this process
+    uint32_t notifications_pending = 0; // bits set in pending_notifications
     uint64_t ready_at_ns = 0;           // virtual time it became runnable
     uint64_t quantum_ns = config::default_quantum_ns;
     uint64_t quantum_used_ns = 0;
@@ -66,5 +69,10 @@ struct Process {
     char name[config::process_name_bytes] = {};
     ProcessCounters counters;
 };
+
+constexpr bool has_nothing_pending(const Process& process) {
+    return (process.notifications_pending | process.buffered | (process.senders_head + 1)) == 0;
+}
+static_assert(no_slot + 1 == 0, "has_nothing_pending folds the empty senders list into the OR");
 
 }  // namespace axl

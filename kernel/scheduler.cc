@@ -9,38 +9,6 @@
 
 namespace axl {
 
-void Kernel::enqueue(uint32_t slot) {
-    Process& process = m_processes[slot];
-    RunQueue& queue = m_cpus[process.cpu].run_queue;
-    uint32_t level = process.priority;
-    KASSERT(level < config::priority_levels);
-    process.run_next = no_slot;
-    process.run_prev = queue.tail[level];
-    if (queue.tail[level] != no_slot)
-        m_processes[queue.tail[level]].run_next = slot;
-    else
-        queue.head[level] = slot;
-    queue.tail[level] = slot;
-    queue.nonempty |= 1u << level;
-}
-
-void Kernel::dequeue(uint32_t slot) {
-    Process& process = m_processes[slot];
-    RunQueue& queue = m_cpus[process.cpu].run_queue;
-    uint32_t level = process.priority;
-    KASSERT(queue.nonempty & (1u << level));
-    if (process.run_prev != no_slot)
-        m_processes[process.run_prev].run_next = process.run_next;
-    else
-        queue.head[level] = process.run_next;
-    if (process.run_next != no_slot)
-        m_processes[process.run_next].run_prev = process.run_prev;
-    else
-        queue.tail[level] = process.run_prev;
-    process.run_next = process.run_prev = no_slot;
-    if (queue.head[level] == no_slot) queue.nonempty &= ~(1u << level);
-}
-
 void Kernel::make_runnable(uint32_t slot, Status status) {
     Process& process = m_processes[slot];
     KASSERT(process.state == ProcessState::sending || process.state == ProcessState::receiving);
@@ -77,14 +45,6 @@ uint64_t Kernel::next_runnable_time() const {
         if (time < earliest) earliest = time;
     }
     return earliest;
-}
-
-void Kernel::charge(uint64_t ns) {
-    KASSERT(m_running != no_slot);
-    m_cpus[m_running_cpu].clock_ns += ns;
-    Process& process = m_processes[m_running];
-    process.quantum_used_ns += ns;
-    process.counters.cpu_ns += ns;
 }
 
 void Kernel::block_running() {
@@ -155,7 +115,7 @@ bool Kernel::run_from_idle() {
 // Preemption points are kernel exits: a hosted process that never calls the
 // kernel is never preempted (documented in README), the bare-metal port adds
 // timer interrupts.
-void Kernel::end_of_call() {
+void Kernel::end_of_call_slow() {
     Process& process = running_process();
     Cpu& cpu = running_cpu_state();
     bool reschedule = false;

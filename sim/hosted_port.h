@@ -56,6 +56,9 @@ namespace sim {
 // Simulator::run(). User-side calls find their kernel through it.
 Port& current_port();
 void set_current_port(Port* port);
+// The fault target of the process this thread runs (nullptr in the idle
+// loop): switch_to sets it, the user-side calls re-arm it on their way out.
+extern constinit thread_local const FaultTarget* running_fault_target;
 // The fault guard's callback for a fault in program code: kills that process.
 [[noreturn]] void process_faulted(void* arg, const FaultInfo& info);
 }  // namespace sim

@@ -72,7 +72,14 @@ void switch_to(Port& port, uint32_t, uint32_t from, uint32_t to) {
     sim::FiberHandle& save = from == idle_context ? port.idle_context : port.processes[from].context;
     // Kernel code (this) runs with the fault guard disarmed; the user-side
     // calls re-arm it when they return to program code.
-    sim::switch_fiber(save, to == idle_context ? port.idle_context : port.processes[to].context);
+    if (to == idle_context) {
+        sim::running_fault_target = nullptr;
+        sim::switch_fiber(save, port.idle_context);
+    } else {
+        sim::HostedProcess& target = port.processes[to];
+        sim::running_fault_target = &target.fault_target;
+        sim::switch_fiber(save, target.context);
+    }
     if (!port.stacks_to_release.empty()) [[unlikely]]
         port.release_finished_stacks();
 }

@@ -20,7 +20,7 @@ thread_local Port* tl_port = nullptr;
 // is re-armed for whichever process the call returns to.
 struct KernelEntry {
     KernelEntry() { sim::disarm_fault_guard(); }
-    ~KernelEntry() { sim::arm_fault_guard(tl_port->processes[tl_port->kernel->running()].fault_target); }
+    ~KernelEntry() { sim::arm_fault_guard(*sim::running_fault_target); }
 };
 
 Kernel& kernel() { return *tl_port->kernel; }
@@ -32,6 +32,7 @@ const sim::ProcessDescription& description() {
 }  // namespace
 
 namespace sim {
+constinit thread_local const FaultTarget* running_fault_target = nullptr;
 Port& current_port() { return *tl_port; }
 void set_current_port(Port* port) { tl_port = port; }
 }  // namespace sim

@@ -1,0 +1,161 @@
+// Fast paths for the three calls of a client/server round trip on one CPU:
+// the client's sendrec to a waiting server, the server's send of the reply to
+// the waiting client, and the server's receive(any) with nothing queued.
+//
+// The seL4 rule: a fast path handles only the common case, decides that with
+// a few tests before touching anything, and otherwise returns false so the
+// general path (ipc.cc, the reference) runs instead. Semantics, counters and
+// virtual-time charges are the general path's exactly, so results never depend
+// on which path ran (tests compare the two: tracing on forces the general path).
+// They are on only while tracing is off and there is one CPU (update_fastpath).
+//
+// Inline, included at the end of kernel.h, so a port's call wrapper compiles
+// the whole fast path into straight-line code around the context switch.
+#pragma once
+
+#include <bit>
+
+namespace axl {
+
+inline bool Kernel::may_send_to(const Privilege& privilege, Primitive primitive, const Process& destination) {
+    return (privilege.primitives & bit(primitive)) && privilege.destinations.test(destination.privilege);
+}
+
+// Client -> waiting server; the client then waits for the reply and the server,
+// the only other runnable process, runs next.
+inline bool Kernel::fastpath_sendrec(Endpoint destination, Message& message, Status& status) {
+    const uint32_t caller_slot = m_running;
+    const uint32_t server_slot = destination.slot();
+    Process& caller = m_processes[caller_slot];
+    if (server_slot >= m_slots_used) return false;
+    Process& server = m_processes[server_slot];
+    // 1. Decode: the server waits for us, nothing waits for the caller, and
+    //    the caller is alone on the CPU, so the server is the one picked next.
+    if (server.endpoint != destination || server.state != ProcessState::receiving) return false;
+    if (server.waiting_on != endpoints::any && server.waiting_on != caller.endpoint) return false;
+    if (!may_send_to(m_privileges[caller.privilege], Primitive::sendrec, server)) return false;
+    if (!has_nothing_pending(caller)) return false;
+    Cpu& cpu = m_cpus[0];
+    RunQueue& queue = cpu.run_queue;
+    const uint32_t caller_level = caller.priority;
+    if (queue.nonempty != (1u << caller_level) || queue.head[caller_level] != caller_slot ||
+        queue.tail[caller_level] != caller_slot)
+        return false;
+    const uint64_t charged = m_costs.kernel_entry_ns + m_costs.message_copy_ns;
+    if (cpu.clock_ns + charged >= m_next_event_ns) return false;
+
+    // 2. Invoke: deliver, wake the server, block the caller, switch.
+    charge(charged);
+    server.state = ProcessState::runnable;
+    server.ipc_status = Status::ok;
+    server.waiting_on = endpoints::none;
+    server.ready_at_ns = cpu.clock_ns;
+    server.counters.received += 1;
+    caller.counters.sent += 1;
+    caller.counters.blocked += 1;
+    m_messages_delivered += 1;
+
+    caller.state = ProcessState::receiving;
+    caller.waiting_on = destination;
+    caller.receive_buffer = &message;
+
+    queue.head[caller_level] = queue.tail[caller_level] = no_slot;
+    const uint32_t server_level = server.priority;
+    server.run_next = server.run_prev = no_slot;
+    queue.head[server_level] = queue.tail[server_level] = server_slot;
+    queue.nonempty = 1u << server_level;
+
+    m_running = server_slot;
+    if (cpu.last_ran != server_slot) {
+        cpu.clock_ns += m_costs.context_switch_ns;
+        cpu.switches += 1;
+        cpu.last_ran = server_slot;
+    }
+    // Last, because a store through a message pointer may alias any of the above.
+    Message* buffer = server.receive_buffer;
+    *buffer = message;
+    buffer->source = caller.endpoint;
+    platform::switch_to(m_port, 0, caller_slot, server_slot);
+
+    // 3. Resumed: the reply (or dead_endpoint) has arrived.
+    status = caller.ipc_status;
+    end_of_call();
+    return true;
+}
+
+// Server -> a process waiting for it (the reply): it becomes runnable, the
+// server goes on.
+inline bool Kernel::fastpath_send(Endpoint destination, const Message& message, Status& status) {
+    const uint32_t caller_slot = m_running;
+    const uint32_t client_slot = destination.slot();
+    Process& caller = m_processes[caller_slot];
+    if (client_slot >= m_slots_used) return false;
+    Process& client = m_processes[client_slot];
+    if (client.endpoint != destination || client.state != ProcessState::receiving) return false;
+    if (client.waiting_on != endpoints::any && client.waiting_on != caller.endpoint) return false;
+    if (!may_send_to(m_privileges[caller.privilege], Primitive::send, client)) return false;
+
+    charge(m_costs.kernel_entry_ns + m_costs.message_copy_ns);
+    client.state = ProcessState::runnable;
+    client.ipc_status = Status::ok;
+    client.waiting_on = endpoints::none;
+    client.ready_at_ns = m_cpus[0].clock_ns;
+    enqueue(client_slot);
+    client.counters.received += 1;
+    caller.counters.sent += 1;
+    m_messages_delivered += 1;
+    Message* buffer = client.receive_buffer;
+    *buffer = message;
+    buffer->source = caller.endpoint;
+
+    status = Status::ok;
+    end_of_call();
+    return true;
+}
+
+// receive(any) with nothing queued: block, and run the best other process.
+inline bool Kernel::fastpath_receive_any(Message& message, Status& status) {
+    const uint32_t caller_slot = m_running;
+    Process& caller = m_processes[caller_slot];
+    if (!(m_privileges[caller.privilege].primitives & bit(Primitive::receive))) return false;
+    if (!has_nothing_pending(caller)) return false;
+    Cpu& cpu = m_cpus[0];
+    RunQueue& queue = cpu.run_queue;
+    const uint32_t caller_level = caller.priority;
+    // The caller must be alone in its level (so removing it is two stores) and
+    // something else must be runnable (else the general path goes idle).
+    if (queue.head[caller_level] != caller_slot || queue.tail[caller_level] != caller_slot) return false;
+    const uint32_t others = queue.nonempty & ~(1u << caller_level);
+    if (others == 0) return false;
+    const uint32_t next_slot = queue.head[std::countr_zero(others)];
+    Process& next = m_processes[next_slot];
+    const uint64_t after_entry = cpu.clock_ns + m_costs.kernel_entry_ns;
+    const uint64_t start = after_entry > next.ready_at_ns ? after_entry : next.ready_at_ns;
+    if (start >= m_next_event_ns) return false;
+
+    charge(m_costs.kernel_entry_ns);
+    caller.state = ProcessState::receiving;
+    caller.waiting_on = endpoints::any;
+    caller.receive_buffer = &message;
+    caller.counters.blocked += 1;
+    queue.head[caller_level] = queue.tail[caller_level] = no_slot;
+    queue.nonempty = others;
+
+    if (cpu.clock_ns < next.ready_at_ns) {
+        cpu.idle_ns += next.ready_at_ns - cpu.clock_ns;
+        cpu.clock_ns = next.ready_at_ns;
+    }
+    m_running = next_slot;
+    if (cpu.last_ran != next_slot) {
+        cpu.clock_ns += m_costs.context_switch_ns;
+        cpu.switches += 1;
+        cpu.last_ran = next_slot;
+    }
+    platform::switch_to(m_port, 0, caller_slot, next_slot);
+
+    status = caller.ipc_status;
+    end_of_call();
+    return true;
+}
+
+}  // namespace axl
