@@ -1,0 +1,47 @@
+#include "sim/fiber.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace axl::sim {
+namespace {
+
+namespace ctx = boost::context::detail;
+
+struct FiberStart {
+    FiberEntry entry;
+    void* arg;
+};
+
+// First code on every new fiber. make_fiber() jumps here once, right away, so
+// that entry and arg can be copied onto this stack; then it suspends itself
+// back to make_fiber(). That priming jump is why later switches need no
+// special case for a fiber's first run: the next arrival is an ordinary
+// switch_fiber() whose data is the leaving side's slot.
+void fiber_start(ctx::transfer_t creation) noexcept {
+    const FiberStart start = *static_cast<const FiberStart*>(creation.data);
+    ctx::transfer_t first_run = ctx::jump_fcontext(creation.fctx, nullptr);
+    *static_cast<FiberHandle*>(first_run.data) = first_run.fctx;
+    start.entry(start.arg);
+    std::fprintf(stderr, "axl: a fiber's entry function returned (entry %p, arg %p); "
+                         "an entry must switch away for good instead\n",
+                 reinterpret_cast<void*>(start.entry), start.arg);
+    std::abort();
+}
+
+}  // namespace
+
+FiberHandle make_fiber(const Stack& stack, FiberEntry entry, void* arg) {
+    FiberHandle fiber = ctx::make_fcontext(stack.top(), stack.size, &fiber_start);
+    FiberStart start{entry, arg};
+    return ctx::jump_fcontext(fiber, &start).fctx;
+}
+
+namespace detail {
+void abandoned_fiber_resumed() {
+    std::fprintf(stderr, "axl: a fiber left with switch_fiber_and_abandon() was resumed\n");
+    std::abort();
+}
+}  // namespace detail
+
+}  // namespace axl::sim

@@ -1,0 +1,700 @@
+// Reading and validating system descriptions (format: docs/system-description.md).
+//
+// The rule is "nothing runs half-configured": every problem a description can
+// have is found here, before anything boots, and reported as
+// "path:line: problem" pointing at the value (or key, or table) to fix. Command
+// line overrides are applied first and then validated like the file's own
+// values, so `--cpus 2` against a `cpu = 3` pin blames the pin's line.
+#include "sim/system_description.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <iterator>
+#include <limits>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include "kernel/api/calls.h"
+#include "kernel/config.h"
+#include "sim/program_registry.h"
+
+namespace axl::sim {
+namespace {
+
+constexpr uint64_t kib = 1024;
+constexpr uint64_t mib = 1024 * kib;
+constexpr uint64_t stack_bytes_min = 16 * kib;
+constexpr uint64_t stack_bytes_max = 64 * mib;
+constexpr uint8_t default_priority = 8;
+// The kernel keeps the first privilege structures for itself (as MINIX does for
+// its kernel tasks); every described process needs one of the others.
+constexpr uint32_t reserved_privileges = 3;
+constexpr uint32_t process_privileges_max = config::privilege_slots_max - reserved_privileges;
+
+// ---- numbers with units ------------------------------------------------------------
+
+std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+struct NumberWithUnit {
+    uint64_t number;
+    std::string_view unit;  // whatever follows the digits, possibly empty
+};
+
+// "64KiB" -> {64, "KiB"}. Only plain decimal digits: a fraction such as
+// "0.5ms" is refused rather than rounded, so the value in the file is exact.
+NumberWithUnit split_number_and_unit(std::string_view text) {
+    if (text.empty()) throw std::invalid_argument("empty value");
+    uint64_t number = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (error == std::errc::result_out_of_range)
+        throw std::invalid_argument(in_quotes(text) + " is too large");
+    if (error != std::errc{} || end == text.data())
+        throw std::invalid_argument(in_quotes(text) + " does not start with a non-negative whole number");
+    std::string_view unit(end, static_cast<size_t>(text.data() + text.size() - end));
+    // "10 ms" reads as well as "10ms"; both mean the same.
+    while (unit.starts_with(' ')) unit.remove_prefix(1);
+    if (!unit.empty() && (unit.front() == '.' || unit.front() == ','))
+        throw std::invalid_argument(in_quotes(text) + " has a fraction; use a smaller unit instead");
+    return {number, unit};
+}
+
+uint64_t scale_or_throw(uint64_t number, uint64_t scale, std::string_view text) {
+    if (number > std::numeric_limits<uint64_t>::max() / scale)
+        throw std::invalid_argument(in_quotes(text) + " is too large");
+    return number * scale;
+}
+
+// Sizes use binary units only: "KB" would leave readers guessing 1000 or 1024.
+uint64_t parse_size_bytes(std::string_view text) {
+    auto [number, unit] = split_number_and_unit(text);
+    if (unit.empty() || unit == "B") return number;
+    if (unit == "KiB") return scale_or_throw(number, kib, text);
+    if (unit == "MiB") return scale_or_throw(number, mib, text);
+    throw std::invalid_argument(in_quotes(text) + " has an unknown unit '" + std::string(unit) +
+                                "' (use B, KiB or MiB)");
+}
+
+// Seeds span all 64 bits but TOML integers stop at 2^63 - 1, so a seed may also
+// be written as a string, in decimal or 0x-prefixed hexadecimal.
+uint64_t parse_seed(std::string_view text) {
+    int base = 10;
+    std::string_view digits = text;
+    if (digits.starts_with("0x") || digits.starts_with("0X")) {
+        base = 16;
+        digits.remove_prefix(2);
+    }
+    uint64_t seed = 0;
+    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), seed, base);
+    if (digits.empty() || error != std::errc{} || end != digits.data() + digits.size())
+        throw std::invalid_argument(in_quotes(text) +
+                                    " is not a 64-bit unsigned number (decimal or 0x hexadecimal)");
+    return seed;
+}
+
+// ---- small helpers for messages --------------------------------------------------
+
+const char* type_name(toml::node_type type) {
+    switch (type) {
+        case toml::node_type::none: return "nothing";
+        case toml::node_type::table: return "a table";
+        case toml::node_type::array: return "an array";
+        case toml::node_type::string: return "a string";
+        case toml::node_type::integer: return "an integer";
+        case toml::node_type::floating_point: return "a float";
+        case toml::node_type::boolean: return "a boolean";
+        case toml::node_type::date: return "a date";
+        case toml::node_type::time: return "a time";
+        case toml::node_type::date_time: return "a date-time";
+    }
+    return "an unknown type";
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+    std::string joined;
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (i != 0) joined += separator;
+        joined += items[i];
+    }
+    return joined;
+}
+
+// Plain Levenshtein distance; only used to suggest the key a typo meant.
+size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<size_t> previous(b.size() + 1), current(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) previous[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        current[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            size_t substitute = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+            current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitute});
+        }
+        std::swap(previous, current);
+    }
+    return previous[b.size()];
+}
+
+uint32_t line_of(const toml::node& node) { return node.source().begin.line; }
+uint32_t line_of(const toml::key& key) { return key.source().begin.line; }
+
+std::vector<std::string> primitive_names() {
+    std::vector<std::string> names;
+    for (uint32_t i = 0; i < primitive_count; ++i) names.emplace_back(to_string(static_cast<Primitive>(i)));
+    return names;
+}
+
+std::vector<std::string> kernel_call_names() {
+    std::vector<std::string> names;
+    for (uint32_t i = 0; i < kernel_call_count; ++i) names.emplace_back(to_string(static_cast<KernelCall>(i)));
+    return names;
+}
+
+bool is_valid_process_name_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
+}
+
+// ---- the reader ---------------------------------------------------------------------
+
+// Where in the file each cross-checked value came from, so problems found only
+// after every process is read (pins vs cpus, destinations) still point at it.
+struct ProcessSourceLines {
+    uint32_t name = 0;
+    uint32_t cpu = 0;
+    uint32_t dedicated_cpu = 0;
+    std::vector<uint32_t> destinations;  // parallel to ProcessDescription::destinations
+};
+
+class DescriptionReader {
+public:
+    DescriptionReader(const std::string& path, const DescriptionOverrides& overrides)
+        : m_path(path), m_overrides(overrides) {}
+
+    SystemDescription read(const toml::table& root) {
+        m_system.path = m_path;
+        reject_unknown_keys(root, "the top level", {"system", "process"});
+        read_system(root);
+        apply_overrides();
+        read_processes(root);
+        check_destinations();
+        check_cpu_placement();
+        return std::move(m_system);
+    }
+
+    [[noreturn]] void fail(uint32_t line, const std::string& problem) const {
+        throw DescriptionError(m_path + ":" + std::to_string(line) + ": " + problem);
+    }
+
+private:
+    // ---- generic typed access: each returns nullopt when the key is absent ----
+
+    // Keys are checked before values so that a typo ("prioirty") is reported as
+    // a typo and not as the default silently taking over.
+    void reject_unknown_keys(const toml::table& table, std::string_view where,
+                             std::initializer_list<std::string_view> known) const {
+        const toml::key* first_unknown = nullptr;
+        for (auto&& [key, value] : table) {
+            bool is_known = std::find(known.begin(), known.end(), key.str()) != known.end();
+            // toml::table iterates in key order; report the earliest in the file.
+            if (!is_known && (first_unknown == nullptr || line_of(key) < line_of(*first_unknown)))
+                first_unknown = &key;
+        }
+        if (first_unknown == nullptr) return;
+
+        std::string problem = "unknown key '" + std::string(first_unknown->str()) + "' in " + std::string(where);
+        std::string_view closest;
+        size_t closest_distance = 3;  // suggest only near misses
+        std::vector<std::string> known_list;
+        for (std::string_view candidate : known) {
+            known_list.emplace_back(candidate);
+            size_t distance = edit_distance(first_unknown->str(), candidate);
+            if (distance < closest_distance) {
+                closest = candidate;
+                closest_distance = distance;
+            }
+        }
+        if (!closest.empty()) problem += "; did you mean '" + std::string(closest) + "'?";
+        else problem += " (known keys: " + join(known_list, ", ") + ")";
+        fail(line_of(*first_unknown), problem);
+    }
+
+    [[noreturn]] void fail_type(const toml::node& value, std::string_view key, std::string_view expected) const {
+        fail(line_of(value), std::string(key) + " must be " + std::string(expected) + ", not " +
+                                 type_name(value.type()));
+    }
+
+    std::optional<int64_t> integer(const toml::table& table, std::string_view key, int64_t min,
+                                   int64_t max) const {
+        const toml::node* node = table.get(key);
+        if (node == nullptr) return std::nullopt;
+        const auto* value = node->as_integer();
+        if (value == nullptr) fail_type(*node, key, "an integer");
+        int64_t number = value->get();
+        if (number < min || number > max)
+            fail(line_of(*node), std::string(key) + " = " + std::to_string(number) + " is out of range " +
+                                     std::to_string(min) + ".." + std::to_string(max));
+        return number;
+    }
+
+    std::optional<std::string> string(const toml::table& table, std::string_view key) const {
+        const toml::node* node = table.get(key);
+        if (node == nullptr) return std::nullopt;
+        const auto* value = node->as_string();
+        if (value == nullptr) fail_type(*node, key, "a string");
+        return value->get();
+    }
+
+    std::optional<bool> boolean(const toml::table& table, std::string_view key) const {
+        const toml::node* node = table.get(key);
+        if (node == nullptr) return std::nullopt;
+        const auto* value = node->as_boolean();
+        if (value == nullptr) fail_type(*node, key, "a boolean (true or false)");
+        return value->get();
+    }
+
+    // An integer is nanoseconds; a string may carry a unit ("10us").
+    std::optional<uint64_t> duration_ns(const toml::table& table, std::string_view key) const {
+        const toml::node* node = table.get(key);
+        if (node == nullptr) return std::nullopt;
+        uint64_t ns = 0;
+        if (const auto* integer_value = node->as_integer()) {
+            if (integer_value->get() < 0)
+                fail(line_of(*node), std::string(key) + " must not be negative");
+            ns = static_cast<uint64_t>(integer_value->get());
+        } else if (const auto* string_value = node->as_string()) {
+            try {
+                ns = parse_duration_ns(string_value->get());
+            } catch (const std::invalid_argument& reason) {
+                fail(line_of(*node), std::string(key) + ": " + reason.what());
+            }
+        } else {
+            fail_type(*node, key, "a duration (integer nanoseconds or a string such as \"10us\")");
+        }
+        if (ns == 0) fail(line_of(*node), std::string(key) + " must be longer than 0");
+        return ns;
+    }
+
+    std::optional<uint64_t> size_bytes(const toml::table& table, std::string_view key, uint64_t min,
+                                       uint64_t max) const {
+        const toml::node* node = table.get(key);
+        if (node == nullptr) return std::nullopt;
+        uint64_t bytes = 0;
+        if (const auto* integer_value = node->as_integer()) {
+            if (integer_value->get() < 0) fail(line_of(*node), std::string(key) + " must not be negative");
+            bytes = static_cast<uint64_t>(integer_value->get());
+        } else if (const auto* string_value = node->as_string()) {
+            try {
+                bytes = parse_size_bytes(string_value->get());
+            } catch (const std::invalid_argument& reason) {
+                fail(line_of(*node), std::string(key) + ": " + reason.what());
+            }
+        } else {
+            fail_type(*node, key, "a size (integer bytes or a string such as \"64KiB\")");
+        }
+        if (bytes < min || bytes > max)
+            fail(line_of(*node), std::string(key) + " = " + std::to_string(bytes) + " bytes is out of range " +
+                                     std::to_string(min / kib) + "KiB.." + std::to_string(max / mib) + "MiB");
+        return bytes;
+    }
+
+    // An array of strings, each handed to `element` with its own node (for its line).
+    template <typename OnElement>
+    bool for_each_string(const toml::table& table, std::string_view key, OnElement&& element) const {
+        const toml::node* node = table.get(key);
+        if (node == nullptr) return false;
+        const toml::array* array = node->as_array();
+        if (array == nullptr) fail_type(*node, key, "an array of strings");
+        for (const toml::node& item : *array) {
+            const auto* value = item.as_string();
+            if (value == nullptr) fail_type(item, std::string(key) + " entries", "strings");
+            element(value->get(), item);
+        }
+        return true;
+    }
+
+    // ---- [system] ----
+
+    void read_system(const toml::table& root) {
+        const toml::node* node = root.get("system");
+        if (node == nullptr) fail(std::max(line_of(root), 1u), "missing [system] table");
+        const toml::table* system = node->as_table();
+        if (system == nullptr) fail_type(*node, "system", "a table ([system])");
+        m_system_line = line_of(*system);
+        reject_unknown_keys(*system, "[system]", {"name", "cpus", "ipc", "seed", "until"});
+
+        if (auto name = string(*system, "name")) {
+            if (name->empty()) fail(line_of(*system->get("name")), "name must not be empty");
+            m_system.name = *name;
+        } else {
+            // The file stem is what people call a system anyway ("pingpong.toml").
+            m_system.name = std::filesystem::path(m_path).stem().string();
+            if (m_system.name.empty()) m_system.name = "system";
+        }
+
+        if (auto cpus = integer(*system, "cpus", 1, config::cpus_max)) {
+            m_system.cpus = static_cast<uint32_t>(*cpus);
+            m_cpus_line = line_of(*system->get("cpus"));
+        }
+
+        if (auto ipc = string(*system, "ipc")) {
+            auto kind = parse_ipc_strategy(*ipc);
+            if (!kind)
+                fail(line_of(*system->get("ipc")),
+                     "unknown ipc strategy '" + *ipc + "' (expected rendezvous, ring or queue)");
+            m_system.ipc = *kind;
+        }
+
+        if (const toml::node* seed = system->get("seed")) {
+            if (const auto* integer_value = seed->as_integer()) {
+                if (integer_value->get() < 0)
+                    fail(line_of(*seed), "seed must not be negative (write seeds above 2^63 as a string, "
+                                         "e.g. \"0xffffffffffffffff\")");
+                m_system.seed = static_cast<uint64_t>(integer_value->get());
+            } else if (const auto* string_value = seed->as_string()) {
+                try {
+                    m_system.seed = parse_seed(string_value->get());
+                } catch (const std::invalid_argument& reason) {
+                    fail(line_of(*seed), std::string("seed: ") + reason.what());
+                }
+            } else {
+                fail_type(*seed, "seed", "an integer (or a string for seeds above 2^63)");
+            }
+        }
+
+        m_system.until_ns = duration_ns(*system, "until");
+    }
+
+    // Overrides come from the command line, not the file: their problems are
+    // reported on line 0, the "whole file" line.
+    void apply_overrides() {
+        if (m_overrides.ipc) m_system.ipc = *m_overrides.ipc;
+        if (m_overrides.seed) m_system.seed = *m_overrides.seed;
+        if (m_overrides.cpus) {
+            uint32_t cpus = *m_overrides.cpus;
+            if (cpus < 1 || cpus > config::cpus_max)
+                fail(0, "--cpus " + std::to_string(cpus) + " is out of range 1.." +
+                            std::to_string(config::cpus_max));
+            m_system.cpus = cpus;
+            m_cpus_overridden = true;
+        }
+        if (m_overrides.until_ns) {
+            if (*m_overrides.until_ns == 0) fail(0, "--until must be longer than 0");
+            m_system.until_ns = m_overrides.until_ns;
+        }
+    }
+
+    // ---- [[process]] ----
+
+    void read_processes(const toml::table& root) {
+        const toml::node* node = root.get("process");
+        if (node == nullptr)
+            fail(m_system_line, "no processes: a system needs at least one [[process]] table");
+        const toml::array* processes = node->as_array();
+        if (processes != nullptr && processes->empty())
+            fail(line_of(*node), "no processes: a system needs at least one [[process]] table");
+        if (processes == nullptr || !processes->is_array_of_tables())
+            fail(line_of(*node), "process must be an array of tables: write each one as [[process]]");
+
+        // Checked before reading any process, and blamed on the first one that
+        // does not fit, so a huge generated file fails fast.
+        if (processes->size() > config::process_slots_max)
+            fail(line_of(*processes->get(config::process_slots_max)),
+                 "too many processes: " + std::to_string(processes->size()) +
+                     ", the kernel process table holds " + std::to_string(config::process_slots_max) +
+                     " (config::process_slots_max)");
+        if (processes->size() > process_privileges_max)
+            fail(line_of(*processes->get(process_privileges_max)),
+                 "too many processes: " + std::to_string(processes->size()) +
+                     ", each needs its own privilege structure and the kernel has " +
+                     std::to_string(process_privileges_max) +
+                     " for processes (config::privilege_slots_max - " + std::to_string(reserved_privileges) + ")");
+
+        m_system.processes.reserve(processes->size());
+        m_lines.reserve(processes->size());
+        for (const toml::node& element : *processes) read_process(*element.as_table());
+    }
+
+    void read_process(const toml::table& table) {
+        reject_unknown_keys(table, "[[process]]",
+                            {"name", "program", "priority", "cpu", "dedicated_cpu", "quantum", "stack",
+                             "primitives", "kernel_calls", "destinations", "expect", "args"});
+        ProcessDescription process;
+        ProcessSourceLines lines;
+        process.line = line_of(table);
+
+        auto name = string(table, "name");
+        if (!name) fail(process.line, "process has no name (add name = \"...\")");
+        lines.name = line_of(*table.get("name"));
+        check_process_name(*name, lines.name);
+        if (auto [first, inserted] = m_index_by_name.try_emplace(*name, m_system.processes.size()); !inserted)
+            fail(lines.name, "duplicate process name '" + *name + "' (first used on line " +
+                                 std::to_string(m_lines[first->second].name) + ")");
+        process.name = *name;
+
+        auto program = string(table, "program");
+        if (!program) fail(process.line, "process '" + process.name + "' has no program (add program = \"...\")");
+        if (find_program(*program) == nullptr)
+            fail(line_of(*table.get("program")),
+                 "unknown program '" + *program + "' (`axl list` shows the registered programs)");
+        process.program = *program;
+
+        if (auto priority = integer(table, "priority", 0, config::priority_levels - 1))
+            process.priority = static_cast<uint8_t>(*priority);
+        else
+            process.priority = default_priority;
+
+        // Only the hard limit is checked here: whether the CPU exists depends
+        // on cpus after overrides (check_cpu_placement).
+        if (auto cpu = integer(table, "cpu", 0, config::cpus_max - 1)) {
+            process.cpu = static_cast<int32_t>(*cpu);
+            lines.cpu = line_of(*table.get("cpu"));
+        }
+        if (auto dedicated = boolean(table, "dedicated_cpu")) {
+            process.dedicated_cpu = *dedicated;
+            lines.dedicated_cpu = line_of(*table.get("dedicated_cpu"));
+            if (*dedicated && process.cpu < 0)
+                fail(lines.dedicated_cpu, "dedicated_cpu = true needs a pinned cpu (add cpu = N)");
+        }
+
+        process.quantum_ns = duration_ns(table, "quantum").value_or(config::default_quantum_ns);
+        process.stack_bytes = size_bytes(table, "stack", stack_bytes_min, stack_bytes_max).value_or(64 * kib);
+        process.primitives = read_primitives(table);
+        process.kernel_calls = read_kernel_calls(table);
+        read_destinations(table, process, lines);
+        process.expect = read_expectation(table);
+        process.args = read_args(table);
+
+        m_system.processes.push_back(std::move(process));
+        m_lines.push_back(std::move(lines));
+    }
+
+    // Names end up in the kernel's fixed name field and on command lines and
+    // trace files, hence the short, shell- and file-name-safe alphabet.
+    void check_process_name(const std::string& name, uint32_t line) const {
+        if (name.empty() || name.size() > config::process_name_bytes - 1)
+            fail(line, "process name '" + name + "' must be 1.." + std::to_string(config::process_name_bytes - 1) +
+                           " characters long");
+        if (!std::all_of(name.begin(), name.end(), is_valid_process_name_char))
+            fail(line, "process name '" + name + "' may only contain letters, digits, '_', '.' and '-'");
+    }
+
+    uint32_t read_primitives(const toml::table& table) const {
+        uint32_t mask = 0;
+        bool present = for_each_string(table, "primitives", [&](const std::string& name, const toml::node& item) {
+            if (name == "all") {
+                mask |= all_primitives;
+                return;
+            }
+            for (uint32_t i = 0; i < primitive_count; ++i)
+                if (name == to_string(static_cast<Primitive>(i))) {
+                    mask |= bit(static_cast<Primitive>(i));
+                    return;
+                }
+            fail(line_of(item), "unknown primitive '" + name + "' (expected " + join(primitive_names(), ", ") +
+                                    " or all)");
+        });
+        // Without a word in the file a process may only call servers and wait
+        // for their answer: the MINIX user-process default.
+        return present ? mask : bit(Primitive::sendrec);
+    }
+
+    uint32_t read_kernel_calls(const toml::table& table) const {
+        uint32_t mask = 0;
+        bool present = for_each_string(table, "kernel_calls", [&](const std::string& name, const toml::node& item) {
+            if (name == "all") {
+                mask |= all_kernel_calls;
+                return;
+            }
+            if (name == "default") {
+                mask |= default_kernel_calls;
+                return;
+            }
+            for (uint32_t i = 0; i < kernel_call_count; ++i)
+                if (name == to_string(static_cast<KernelCall>(i))) {
+                    mask |= bit(static_cast<KernelCall>(i));
+                    return;
+                }
+            fail(line_of(item), "unknown kernel call '" + name + "' (expected " +
+                                    join(kernel_call_names(), ", ") + ", default or all)");
+        });
+        return present ? mask : default_kernel_calls;
+    }
+
+    // Names are only collected here; whether they exist is known once every
+    // process is read (a process may name one further down the file).
+    void read_destinations(const toml::table& table, ProcessDescription& process,
+                           ProcessSourceLines& lines) const {
+        for_each_string(table, "destinations", [&](const std::string& name, const toml::node& item) {
+            bool wildcard = name == "*";
+            if (wildcard || process.all_destinations) {
+                if (process.all_destinations || !process.destinations.empty())
+                    fail(line_of(item), "'*' (any destination) must be the only entry of destinations");
+                process.all_destinations = true;
+                return;
+            }
+            if (std::find(process.destinations.begin(), process.destinations.end(), name) !=
+                process.destinations.end())
+                fail(line_of(item), "destination '" + name + "' is listed twice");
+            process.destinations.push_back(name);
+            lines.destinations.push_back(line_of(item));
+        });
+    }
+
+    Expectation read_expectation(const toml::table& table) const {
+        auto expect = string(table, "expect");
+        if (!expect || *expect == "exit") return Expectation::exit;
+        if (*expect == "serve") return Expectation::serve;
+        if (*expect == "fault") return Expectation::fault;
+        fail(line_of(*table.get("expect")), "unknown expect '" + *expect + "' (expected exit, serve or fault)");
+    }
+
+    // Arguments are opaque to the simulator; the program reads them by name.
+    // Only integers and strings cross the kernel API, so nothing else is allowed.
+    // (Integers beyond int64 never get here: the TOML parser refuses them.)
+    std::map<std::string, ArgValue> read_args(const toml::table& table) const {
+        std::map<std::string, ArgValue> args;
+        const toml::node* node = table.get("args");
+        if (node == nullptr) return args;
+        const toml::table* arg_table = node->as_table();
+        if (arg_table == nullptr) fail_type(*node, "args", "a table ([process.args])");
+        for (auto&& [key, value] : *arg_table) {
+            std::string name(key.str());
+            if (const auto* integer_value = value.as_integer())
+                args.emplace(name, integer_value->get());
+            else if (const auto* string_value = value.as_string())
+                args.emplace(name, string_value->get());
+            else
+                fail_type(value, "args." + name, "an integer or a string");
+        }
+        return args;
+    }
+
+    // ---- checks across processes ----
+
+    void check_destinations() const {
+        for (size_t p = 0; p < m_system.processes.size(); ++p) {
+            const ProcessDescription& process = m_system.processes[p];
+            for (size_t d = 0; d < process.destinations.size(); ++d)
+                if (!m_index_by_name.contains(process.destinations[d]))
+                    fail(m_lines[p].destinations[d], "destination '" + process.destinations[d] +
+                                                         "' is not a process of this system");
+        }
+    }
+
+    void check_cpu_placement() const {
+        // Who owns each dedicated CPU, as an index into processes (or none).
+        constexpr size_t nobody = std::numeric_limits<size_t>::max();
+        std::vector<size_t> dedicated_to(m_system.cpus, nobody);
+        bool any_unpinned = false;
+
+        for (size_t p = 0; p < m_system.processes.size(); ++p) {
+            const ProcessDescription& process = m_system.processes[p];
+            if (process.cpu < 0) {
+                any_unpinned = true;
+                continue;
+            }
+            if (static_cast<uint32_t>(process.cpu) >= m_system.cpus)
+                fail(m_lines[p].cpu, "process '" + process.name + "' is pinned to cpu " +
+                                         std::to_string(process.cpu) + " but the system has " + cpus_origin() +
+                                         "; cpus are numbered from 0");
+            if (!process.dedicated_cpu) continue;
+            size_t& owner = dedicated_to[static_cast<size_t>(process.cpu)];
+            if (owner != nobody)
+                fail(m_lines[p].dedicated_cpu, "cpu " + std::to_string(process.cpu) + " is already dedicated to '" +
+                                                   m_system.processes[owner].name + "' (line " +
+                                                   std::to_string(m_lines[owner].dedicated_cpu) + ")");
+            owner = p;
+        }
+
+        // A dedicated CPU runs its owner only: pinning anything else there, or
+        // leaving unpinned processes with no CPU to go to, cannot be honoured.
+        for (size_t p = 0; p < m_system.processes.size(); ++p) {
+            const ProcessDescription& process = m_system.processes[p];
+            if (process.cpu < 0 || process.dedicated_cpu) continue;
+            size_t owner = dedicated_to[static_cast<size_t>(process.cpu)];
+            if (owner != nobody)
+                fail(m_lines[p].cpu, "process '" + process.name + "' is pinned to cpu " +
+                                         std::to_string(process.cpu) + ", which is dedicated to '" +
+                                         m_system.processes[owner].name + "'");
+        }
+        if (any_unpinned && std::find(dedicated_to.begin(), dedicated_to.end(), nobody) == dedicated_to.end()) {
+            for (size_t p = 0; p < m_system.processes.size(); ++p)
+                if (m_system.processes[p].cpu < 0)
+                    fail(m_system.processes[p].line, "process '" + m_system.processes[p].name +
+                                                         "' is not pinned but every cpu is dedicated to "
+                                                         "another process");
+        }
+    }
+
+    // "2 cpus (--cpus 2)" / "2 cpus (cpus = 2 on line 4)": where the count came from.
+    std::string cpus_origin() const {
+        std::string count = std::to_string(m_system.cpus) + (m_system.cpus == 1 ? " cpu" : " cpus");
+        if (m_cpus_overridden) return count + " (--cpus " + std::to_string(m_system.cpus) + ")";
+        if (m_cpus_line != 0) return count + " (cpus = " + std::to_string(m_system.cpus) + " on line " +
+                                     std::to_string(m_cpus_line) + ")";
+        return count + " (the default)";
+    }
+
+    const std::string& m_path;
+    const DescriptionOverrides& m_overrides;
+    SystemDescription m_system;
+    uint32_t m_system_line = 0;
+    uint32_t m_cpus_line = 0;  // 0 = cpus not in the file
+    bool m_cpus_overridden = false;
+    std::vector<ProcessSourceLines> m_lines;  // parallel to m_system.processes
+    std::unordered_map<std::string, size_t> m_index_by_name;
+};
+
+}  // namespace
+
+SystemDescription parse_system_description(const std::string& text, const std::string& path,
+                                           const DescriptionOverrides& overrides) {
+    DescriptionReader reader(path, overrides);
+    toml::table root;
+    try {
+        root = toml::parse(std::string_view(text), std::string_view(path));
+    } catch (const toml::parse_error& error) {
+        reader.fail(error.source().begin.line, "TOML syntax error: " + std::string(error.description()));
+    }
+    return reader.read(root);
+}
+
+SystemDescription load_system_description(const std::string& path, const DescriptionOverrides& overrides) {
+    // A directory opens fine on Linux and then reads as empty.
+    std::error_code ignored;
+    if (std::filesystem::is_directory(path, ignored))
+        throw DescriptionError(path + ":0: cannot open file (it is a directory)");
+    std::ifstream file(path, std::ios::binary);
+    if (!file.is_open())
+        throw DescriptionError(path + ":0: cannot open file (" + std::strerror(errno) + ")");
+    std::string text{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+    if (file.bad()) throw DescriptionError(path + ":0: cannot read file");
+    return parse_system_description(text, path, overrides);
+}
+
+uint64_t parse_duration_ns(const std::string& text) {
+    auto [number, unit] = split_number_and_unit(text);
+    if (unit.empty() || unit == "ns") return number;
+    if (unit == "us") return scale_or_throw(number, 1'000, text);
+    if (unit == "ms") return scale_or_throw(number, 1'000'000, text);
+    if (unit == "s") return scale_or_throw(number, 1'000'000'000, text);
+    throw std::invalid_argument(in_quotes(text) + " has an unknown unit '" + std::string(unit) +
+                                "' (use ns, us, ms or s)");
+}
+
+std::optional<IpcStrategyKind> parse_ipc_strategy(const std::string& name) {
+    for (uint32_t i = 0; i < ipc_strategy_kind_count; ++i) {
+        auto kind = static_cast<IpcStrategyKind>(i);
+        if (name == to_string(kind)) return kind;
+    }
+    return std::nullopt;
+}
+
+}  // namespace axl::sim

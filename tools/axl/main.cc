@@ -1,0 +1,183 @@
+// axl: the command-line front end of the hosted port.
+//
+//   axl run FILE [--ipc S] [--seed N] [--cpus N] [--trace FILE] [--until TIME] [--quiet]
+//   axl list
+//
+// Exit codes: 0 the run met every expectation, 1 it did not (or could not
+// run), 2 the command line or the description is wrong and nothing ran.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kernel/ipc_strategy.h"
+#include "sim/program_registry.h"
+#include "sim/simulator.h"
+#include "sim/system_description.h"
+#include "tools/axl/report_printer.h"
+
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_run_failed = 1;
+constexpr int exit_usage = 2;
+
+const char* describe(axl::IpcStrategyKind kind) {
+    switch (kind) {
+        case axl::IpcStrategyKind::rendezvous:
+            return "MINIX 3 rendezvous, sender blocks until the receiver takes the message";
+        case axl::IpcStrategyKind::ring:
+            return "per-receiver lock-free SPSC rings (one per sending CPU), send returns once buffered, "
+                   "blocks only when full";
+        case axl::IpcStrategyKind::queue:
+            return "per-receiver bounded lock-free FIFO mailbox (boost::lockfree::queue) shared by all "
+                   "senders, send returns once buffered";
+    }
+    return "?";
+}
+
+std::vector<std::string> strategy_names() {
+    std::vector<std::string> names;
+    for (uint32_t i = 0; i < axl::ipc_strategy_kind_count; ++i)
+        names.emplace_back(to_string(static_cast<axl::IpcStrategyKind>(i)));
+    return names;
+}
+
+// Seeds are full 64-bit values; decimal or 0x hexadecimal, as in the file.
+// (CLI11's own conversion would take "-1" and octal "010" silently.)
+std::optional<uint64_t> parse_seed(std::string_view text) {
+    int base = 10;
+    if (text.starts_with("0x") || text.starts_with("0X")) {
+        text.remove_prefix(2);
+        base = 16;
+    }
+    uint64_t seed = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seed, base);
+    if (text.empty() || error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    return seed;
+}
+
+std::string check_seed(const std::string& text) {
+    return parse_seed(text) ? "" : "'" + text + "' is not a 64-bit unsigned number (decimal or 0x hexadecimal)";
+}
+
+std::string check_duration(const std::string& text) {
+    try {
+        axl::sim::parse_duration_ns(text);
+        return {};
+    } catch (const std::invalid_argument& reason) {
+        return reason.what();
+    }
+}
+
+struct RunArguments {
+    std::string path;
+    std::string ipc;
+    std::string seed;
+    uint32_t cpus = 0;
+    std::string trace_path;
+    std::string until;
+    bool quiet = false;
+    // count() says whether --cpus was given: 0 is a value to reject, not "absent".
+    CLI::Option* cpus_option = nullptr;
+};
+
+CLI::App* add_run_command(CLI::App& app, RunArguments& args) {
+    CLI::App* run = app.add_subcommand("run", "boot a system description and run it");
+    // Validators get an empty description so the help shows "--seed N", not "N:SEED".
+    run->add_option("FILE", args.path, "system description (TOML, see docs/system-description.md)")
+        ->required();
+    run->add_option("--ipc", args.ipc, "IPC strategy, overrides the file")
+        ->check(CLI::IsMember(strategy_names()))
+        ->type_name("NAME");
+    run->add_option("--seed", args.seed, "64-bit seed (decimal or 0x hex), overrides the file")
+        ->check(CLI::Validator(check_seed, ""))
+        ->type_name("N");
+    args.cpus_option =
+        run->add_option("--cpus", args.cpus, "simulated CPUs, overrides the file")->type_name("N");
+    run->add_option("--trace", args.trace_path, "write every event as Chrome trace JSON to this file")
+        ->type_name("FILE");
+    run->add_option("--until", args.until, "stop at this virtual time (e.g. 10ms), overrides the file")
+        ->check(CLI::Validator(check_duration, ""))
+        ->type_name("TIME");
+    run->add_flag("--quiet", args.quiet, "do not echo process log lines");
+    return run;
+}
+
+int run_system(const RunArguments& args) {
+    axl::sim::DescriptionOverrides overrides;
+    if (!args.ipc.empty()) overrides.ipc = axl::sim::parse_ipc_strategy(args.ipc);
+    if (!args.seed.empty()) overrides.seed = parse_seed(args.seed);
+    if (args.cpus_option->count() > 0) overrides.cpus = args.cpus;
+    if (!args.until.empty()) overrides.until_ns = axl::sim::parse_duration_ns(args.until);
+
+    axl::sim::SystemDescription system;
+    try {
+        system = axl::sim::load_system_description(args.path, overrides);
+    } catch (const axl::sim::DescriptionError& error) {
+        fmt::print(stderr, "{}\n", error.what());
+        return exit_usage;
+    }
+
+    axl::sim::RunOptions options;
+    if (!args.trace_path.empty()) {
+        options.trace_level = axl::sim::TraceLevel::full;
+        options.trace_path = args.trace_path;
+    }
+    options.echo_console = !args.quiet;
+
+    axl::sim::Simulator simulator(system, options);
+    axl::sim::RunReport report = simulator.run();
+    std::fflush(stdout);  // console lines the run echoed come before the summary
+    fmt::print("{}", axl::tools::format_run_report(report, args.trace_path));
+    return report.ok ? exit_ok : exit_run_failed;
+}
+
+int list_everything() {
+    fmt::print("programs:\n");
+    auto programs = axl::sim::all_programs();
+    size_t width = 0;
+    for (const axl::ProgramInfo* program : programs) width = std::max(width, std::string_view(program->name).size());
+    for (const axl::ProgramInfo* program : programs)
+        fmt::print("  {:<{}}  {}\n", program->name, width, program->description ? program->description : "");
+    if (programs.empty()) fmt::print("  (none linked in)\n");
+
+    fmt::print("\nipc strategies:\n");
+    for (uint32_t i = 0; i < axl::ipc_strategy_kind_count; ++i) {
+        auto kind = static_cast<axl::IpcStrategyKind>(i);
+        fmt::print("  {:<10}  {}\n", to_string(kind), describe(kind));
+    }
+    return exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"axl: run and inspect Axolotl systems on the hosted port"};
+    app.require_subcommand(1);
+    RunArguments run_arguments;
+    CLI::App* run = add_run_command(app, run_arguments);
+    app.add_subcommand("list", "list the registered programs and the IPC strategies");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        // app.exit prints the problem (or the help, whose code is 0).
+        return app.exit(error) == 0 ? exit_ok : exit_usage;
+    }
+
+    try {
+        return run->parsed() ? run_system(run_arguments) : list_everything();
+    } catch (const std::exception& error) {
+        // Not a problem of the description (those exit 2 above): the run itself broke.
+        fmt::print(stderr, "axl: {}\n", error.what());
+        return exit_run_failed;
+    }
+}

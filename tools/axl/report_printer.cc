@@ -1,0 +1,170 @@
+// Formatting of RunReport for people. Everything goes through one string so the
+// CLI prints it in one piece (and tests can look at it without a terminal).
+#include "tools/axl/report_printer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <iterator>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace axl::tools {
+namespace {
+
+const char* state_name(ProcessState state) {
+    switch (state) {
+        case ProcessState::free: return "free";
+        case ProcessState::runnable: return "runnable";
+        case ProcessState::sending: return "sending";
+        case ProcessState::receiving: return "receiving";
+        case ProcessState::exited: return "exited";
+        case ProcessState::faulted: return "faulted";
+    }
+    return "?";
+}
+
+const char* expectation_name(sim::Expectation expect) {
+    switch (expect) {
+        case sim::Expectation::exit: return "exit";
+        case sim::Expectation::serve: return "serve";
+        case sim::Expectation::fault: return "fault";
+    }
+    return "?";
+}
+
+// A text table: columns as wide as their widest cell, numbers right-aligned so
+// their digits line up.
+class Table {
+public:
+    enum class Align { left, right };
+    struct Column {
+        const char* heading;
+        Align align;
+    };
+
+    explicit Table(std::vector<Column> columns) : m_columns(std::move(columns)) {}
+
+    void add_row(std::vector<std::string> cells) { m_rows.push_back(std::move(cells)); }
+
+    // Lines of text after a row, outside the columns (a fault description).
+    void add_note(std::string note) { m_notes_after[m_rows.size() - 1].push_back(std::move(note)); }
+
+    void render(fmt::memory_buffer& out) const {
+        std::vector<size_t> widths;
+        for (const Column& column : m_columns) widths.push_back(std::string_view(column.heading).size());
+        for (const auto& row : m_rows)
+            for (size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
+
+        std::vector<std::string> headings;
+        for (const Column& column : m_columns) headings.emplace_back(column.heading);
+        render_row(out, headings, widths);
+        for (size_t r = 0; r < m_rows.size(); ++r) {
+            render_row(out, m_rows[r], widths);
+            if (auto notes = m_notes_after.find(r); notes != m_notes_after.end())
+                for (const std::string& note : notes->second) fmt::format_to(std::back_inserter(out), "    {}\n", note);
+        }
+    }
+
+private:
+    void render_row(fmt::memory_buffer& out, const std::vector<std::string>& cells,
+                    const std::vector<size_t>& widths) const {
+        std::string line;
+        for (size_t c = 0; c < cells.size(); ++c) {
+            if (c != 0) line += "  ";
+            bool last = c + 1 == cells.size();
+            if (m_columns[c].align == Align::right)
+                line += fmt::format("{:>{}}", cells[c], widths[c]);
+            else
+                line += last ? cells[c] : fmt::format("{:<{}}", cells[c], widths[c]);  // no trailing blanks
+        }
+        fmt::format_to(std::back_inserter(out), "{}\n", line);
+    }
+
+    std::vector<Column> m_columns;
+    std::vector<std::vector<std::string>> m_rows;
+    std::map<size_t, std::vector<std::string>> m_notes_after;
+};
+
+void render_processes(fmt::memory_buffer& out, const sim::RunReport& report) {
+    using Align = Table::Align;
+    Table table({{"process", Align::left},
+                 {"program", Align::left},
+                 {"state", Align::left},
+                 {"exit", Align::right},
+                 {"sent", Align::right},
+                 {"received", Align::right},
+                 {"kernel calls", Align::right},
+                 {"denied", Align::right},
+                 {"blocked", Align::right},
+                 {"cpu time", Align::right},
+                 {"expected", Align::left}});
+    for (const sim::ProcessReport& process : report.processes) {
+        const ProcessCounters& counters = process.counters;
+        // Only an exit() leaves a status worth reading; a fault is described below the row.
+        std::string exit_status = process.state == ProcessState::exited ? std::to_string(process.exit_status) : "-";
+        table.add_row({process.name, process.program, state_name(process.state), exit_status,
+                       std::to_string(counters.sent), std::to_string(counters.received),
+                       std::to_string(counters.kernel_calls), std::to_string(counters.denied),
+                       std::to_string(counters.blocked), format_duration_ns(counters.cpu_ns),
+                       fmt::format("{} ({})", expectation_name(process.expect),
+                                   process.met_expectation ? "met" : "NOT MET")});
+        if (!process.fault.empty()) table.add_note("fault: " + process.fault);
+    }
+    table.render(out);
+}
+
+}  // namespace
+
+std::string format_duration_ns(uint64_t ns) {
+    struct Unit {
+        uint64_t ns;
+        const char* name;
+    };
+    constexpr std::array<Unit, 3> units{{{1'000'000'000, "s"}, {1'000'000, "ms"}, {1'000, "us"}}};
+    for (const Unit& unit : units)
+        if (ns >= unit.ns) return fmt::format("{:.3f} {}", static_cast<double>(ns) / static_cast<double>(unit.ns), unit.name);
+    return fmt::format("{} ns", ns);
+}
+
+std::string format_run_report(const sim::RunReport& report, const std::string& trace_path) {
+    fmt::memory_buffer out;
+    auto line = [&out](std::string_view label, const std::string& value) {
+        fmt::format_to(std::back_inserter(out), "{:<12}{}\n", label, value);
+    };
+
+    line("system", report.system_name);
+    line("ipc", to_string(report.ipc));
+    line("cpus", std::to_string(report.cpus));
+    line("seed", std::to_string(report.seed));
+    line("messages", std::to_string(report.messages));
+    line("virtual", format_duration_ns(report.virtual_ns) +
+                        (report.stopped_by_until ? " (stopped at the until limit)" : ""));
+    line("wall", format_duration_ns(static_cast<uint64_t>(report.wall_seconds * 1e9)));
+    // Wall-clock throughput of the host running the simulation, not of the
+    // simulated machine: it compares strategies' host cost, nothing more.
+    line("throughput", report.wall_seconds > 0
+                           ? fmt::format("{:.0f} messages per wall second",
+                                         static_cast<double>(report.messages) / report.wall_seconds)
+                           : std::string("-"));
+    if (!trace_path.empty()) line("trace", fmt::format("{} events written to {}", report.trace_events, trace_path));
+
+    fmt::format_to(std::back_inserter(out), "\n");
+    render_processes(out, report);
+    fmt::format_to(std::back_inserter(out), "\n");
+
+    if (report.failures.empty()) {
+        fmt::format_to(std::back_inserter(out), "failures: none\n");
+    } else {
+        fmt::format_to(std::back_inserter(out), "failures: {}\n", report.failures.size());
+        for (const std::string& failure : report.failures) fmt::format_to(std::back_inserter(out), "  {}\n", failure);
+    }
+    fmt::format_to(std::back_inserter(out), "digest: {:016x}\n", report.digest);
+    return fmt::to_string(out);
+}
+
+}  // namespace axl::tools
