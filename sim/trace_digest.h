@@ -25,7 +25,8 @@ public:
         m_kind_cpu_a_lane = absorb(m_kind_cpu_a_lane, static_cast<uint64_t>(event.kind) |
                                                           static_cast<uint64_t>(event.cpu) << 8 |
                                                           static_cast<uint64_t>(event.a) << 32);
-        m_b_c_lane = absorb(m_b_c_lane, static_cast<uint64_t>(event.b) | static_cast<uint64_t>(event.c) << 32);
+        m_b_c_lane =
+            absorb(m_b_c_lane, static_cast<uint64_t>(event.b) | static_cast<uint64_t>(event.c) << 32);
         ++m_events;
     }
 

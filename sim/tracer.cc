@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -84,7 +85,7 @@ bool is_pseudo_slot(uint32_t slot) {
 // formatted from integers so the value is exact (no binary floating point).
 template <typename Out>
 void format_microseconds(Out out, uint64_t ns) {
-    fmt::format_to(out, "{}.{:03}", ns / 1000, ns % 1000);
+    fmt::format_to(out, FMT_COMPILE("{}.{:03}"), ns / 1000, ns % 1000);
 }
 
 // Pairs each delivered message with the send that produced it. Per (sender,
@@ -332,9 +333,11 @@ private:
     void write_preamble() {
         const uint64_t stored = m_tracer.stored_count();
         fmt::format_to(fmt::appender(m_buffer),
-                       "{{\"displayTimeUnit\":\"ns\",\"otherData\":{{"
-                       "\"digest\":\"{}\",\"events\":{},\"stored_events\":{},"
-                       "\"dropped_events\":{},\"complete\":{}}},\n\"traceEvents\":[",
+                       FMT_COMPILE(R"({{"displayTimeUnit":"ns","otherData":{{)"
+                                   R"("digest":"{}","events":{},"stored_events":{},)"
+                                   R"("dropped_events":{},"complete":{}}},)"
+                                   "\n"
+                                   R"("traceEvents":[)"),
                        to_hex(m_tracer.digest()), m_tracer.event_count(), stored,
                        m_tracer.dropped(), m_tracer.dropped() == 0 ? "true" : "false");
     }
@@ -343,13 +346,13 @@ private:
         for (uint32_t cpu = 0; cpu < m_tracer.m_cpus.size(); ++cpu) {
             begin_record();
             fmt::format_to(fmt::appender(m_buffer),
-                           R"({{"name":"process_name","ph":"M","pid":{},"tid":0,)"
-                           R"("args":{{"name":"CPU {}"}}}})",
+                           FMT_COMPILE(R"({{"name":"process_name","ph":"M","pid":{},"tid":0,)"
+                                       R"("args":{{"name":"CPU {}"}}}})"),
                            cpu, cpu);
             begin_record();
             fmt::format_to(fmt::appender(m_buffer),
-                           R"({{"name":"process_sort_index","ph":"M","pid":{},"tid":0,)"
-                           R"("args":{{"sort_index":{}}}}})",
+                           FMT_COMPILE(R"({{"name":"process_sort_index","ph":"M","pid":{},"tid":0,)"
+                                       R"("args":{{"sort_index":{}}}}})"),
                            cpu, cpu);
         }
     }
@@ -420,12 +423,12 @@ private:
         name_thread_once(event.cpu, event.a);
         begin_record();
         auto out = fmt::appender(m_buffer);
-        fmt::format_to(out, R"({{"name":{},"cat":"sched","ph":"X","pid":{},"tid":{},"ts":)",
+        fmt::format_to(out, FMT_COMPILE(R"({{"name":{},"cat":"sched","ph":"X","pid":{},"tid":{},"ts":)"),
                        m_json_name(event.a), event.cpu, event.a);
         format_microseconds(out, event.time_ns);
         append(",\"dur\":");
         format_microseconds(out, end_ns - event.time_ns);
-        fmt::format_to(out, R"(,"args":{{"slot":{},"previous":{}}}}})", event.a,
+        fmt::format_to(out, FMT_COMPILE(R"(,"args":{{"slot":{},"previous":{}}}}})"), event.a,
                        m_json_label(event.b));
     }
 
@@ -434,29 +437,33 @@ private:
         name_thread_once(event.cpu, event.a);
         begin_record();
         auto out = fmt::appender(m_buffer);
-        fmt::format_to(out, R"({{"name":"{}","cat":"{}","ph":"i","s":"t","pid":{},"tid":{},"ts":)",
+        fmt::format_to(out,
+                       FMT_COMPILE(R"({{"name":"{}","cat":"{}","ph":"i","s":"t",)"
+                                   R"("pid":{},"tid":{},"ts":)"),
                        to_string(event.kind), category_of(event.kind), event.cpu, event.a);
         format_microseconds(out, event.time_ns);
-        fmt::format_to(out, R"(,"args":{{"{}":)", meaning.a);
+        fmt::format_to(out, FMT_COMPILE(R"(,"args":{{"{}":)"), meaning.a);
         if (meaning.a_is_slot)
             append(m_json_label(event.a));
         else
-            fmt::format_to(out, "{}", event.a);
-        fmt::format_to(out, R"(,"{}":)", meaning.b);
+            fmt::format_to(out, FMT_COMPILE("{}"), event.a);
+        fmt::format_to(out, FMT_COMPILE(R"(,"{}":)"), meaning.b);
         if (meaning.b_is_slot)
             append(m_json_label(event.b));
         else if (meaning.b_is_signed)
-            fmt::format_to(out, "{}", static_cast<int32_t>(event.b));
+            fmt::format_to(out, FMT_COMPILE("{}"), static_cast<int32_t>(event.b));
         else
-            fmt::format_to(out, "{}", event.b);
-        fmt::format_to(out, R"(,"{}":{}}}}})", meaning.c, event.c);
+            fmt::format_to(out, FMT_COMPILE("{}"), event.b);
+        fmt::format_to(out, FMT_COMPILE(R"(,"{}":{}}}}})"), meaning.c, event.c);
     }
 
     void write_flow(char phase, const TraceEvent& event, uint64_t flow_id) {
         name_thread_once(event.cpu, event.a);
         begin_record();
         auto out = fmt::appender(m_buffer);
-        fmt::format_to(out, R"({{"name":"message","cat":"ipc","ph":"{}","id":{},"pid":{},"tid":{},"ts":)",
+        fmt::format_to(out,
+                       FMT_COMPILE(R"({{"name":"message","cat":"ipc","ph":"{}","id":{},)"
+                                   R"("pid":{},"tid":{},"ts":)"),
                        phase, flow_id, event.cpu, event.a);
         format_microseconds(out, event.time_ns);
         append("}");
@@ -472,11 +479,11 @@ private:
             begin_record();
             auto out = fmt::appender(m_buffer);
             fmt::format_to(out,
-                           R"({{"name":"trace buffer full","cat":"tracer","ph":"i","s":"p",)"
-                           R"("pid":{},"tid":0,"ts":)",
+                           FMT_COMPILE(R"({{"name":"trace buffer full","cat":"tracer","ph":"i",)"
+                                       R"("s":"p","pid":{},"tid":0,"ts":)"),
                            cpu);
             format_microseconds(out, buffer.first_dropped_ns);
-            fmt::format_to(out, R"(,"args":{{"dropped_events":{}}}}})", buffer.dropped);
+            fmt::format_to(out, FMT_COMPILE(R"(,"args":{{"dropped_events":{}}}}})"), buffer.dropped);
         }
     }
 
@@ -487,7 +494,8 @@ private:
             return;
         begin_record();
         fmt::format_to(fmt::appender(m_buffer),
-                       R"({{"name":"thread_name","ph":"M","pid":{},"tid":{},"args":{{"name":{}}}}})",
+                       FMT_COMPILE(R"({{"name":"thread_name","ph":"M","pid":{},"tid":{},)"
+                                   R"("args":{{"name":{}}}}})"),
                        cpu, slot, m_json_name(slot));
     }
 
@@ -554,30 +562,31 @@ void Tracer::write_text_log(std::ostream& out) const {
     while (const auto position = order.next()) {
         const TraceEvent& event = position->stored->event;
         const FieldMeaning& meaning = meaning_of(event.kind);
-        fmt::format_to(text, "{} {} {} ", event.time_ns, event.cpu, to_string(event.kind));
+        fmt::format_to(text, FMT_COMPILE("{} {} {} "), event.time_ns, event.cpu, to_string(event.kind));
         if (meaning.a_is_slot)
-            fmt::format_to(text, "{} ", text_label(event.a));
+            fmt::format_to(text, FMT_COMPILE("{} "), text_label(event.a));
         else
-            fmt::format_to(text, "{} ", event.a);
+            fmt::format_to(text, FMT_COMPILE("{} "), event.a);
         if (meaning.b_is_slot)
-            fmt::format_to(text, "{}", text_label(event.b));
+            fmt::format_to(text, FMT_COMPILE("{}"), text_label(event.b));
         else if (meaning.b_is_signed)
-            fmt::format_to(text, "{}", static_cast<int32_t>(event.b));
+            fmt::format_to(text, FMT_COMPILE("{}"), static_cast<int32_t>(event.b));
         else
-            fmt::format_to(text, "{}", event.b);
-        fmt::format_to(text, " {}\n", event.c);
+            fmt::format_to(text, FMT_COMPILE("{}"), event.b);
+        fmt::format_to(text, FMT_COMPILE(" {}\n"), event.c);
         if (lines.size() >= k_flush_bytes)
             write_out();
     }
     if (dropped() > 0) {
-        fmt::format_to(text, "# {} events dropped (hashed into the digest, not stored):", dropped());
+        fmt::format_to(text, FMT_COMPILE("# {} events dropped (hashed into the digest, not stored):"),
+                       dropped());
         for (uint32_t cpu = 0; cpu < m_cpus.size(); ++cpu)
             if (m_cpus[cpu].dropped > 0)
-                fmt::format_to(text, " cpu {}: {} from {} ns;", cpu, m_cpus[cpu].dropped,
+                fmt::format_to(text, FMT_COMPILE(" cpu {}: {} from {} ns;"), cpu, m_cpus[cpu].dropped,
                                m_cpus[cpu].first_dropped_ns);
         if (m_dropped_out_of_range_cpu > 0)
-            fmt::format_to(text, " cpu out of range: {};", m_dropped_out_of_range_cpu);
-        fmt::format_to(text, "\n");
+            fmt::format_to(text, FMT_COMPILE(" cpu out of range: {};"), m_dropped_out_of_range_cpu);
+        fmt::format_to(text, FMT_COMPILE("\n"));
     }
     write_out();
 }

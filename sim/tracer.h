@@ -2,6 +2,10 @@
 // It hashes every event into the run digest and, at TraceLevel::full, keeps
 // the events in per-CPU buffers for export as a Chrome trace (Perfetto) or a
 // text log. See docs/tracing.md.
+//
+// Single-threaded by design, like deterministic mode: record() takes no lock.
+// A parallel-mode caller must serialise calls (and its digest is then only as
+// deterministic as that order).
 #pragma once
 
 #include <cstddef>

@@ -1,0 +1,441 @@
+// System descriptions: the documented example reads into exactly the expected
+// struct, overrides apply, and every kind of mistake is refused with
+// "path:line: problem" pointing at the right line.
+#include "sim/system_description.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+
+#include "kernel/api/calls.h"
+#include "kernel/api/program.h"
+#include "kernel/config.h"
+#include "sim/program_registry.h"
+
+// Programs of this test binary only, so the tests do not depend on workloads/.
+AXL_PROGRAM(description_test_server, "answers whatever it receives (system description tests)") { return 0; }
+AXL_PROGRAM(description_test_client, "sends a few requests (system description tests)") { return 0; }
+
+namespace axl::sim {
+namespace {
+
+constexpr const char* path = "test.toml";
+
+// The example of docs/system-description.md, with this file's programs.
+constexpr const char* example = R"(# line 1
+[system]
+name = "pingpong"
+cpus = 2
+ipc = "ring"
+seed = 7
+until = "10ms"
+
+[[process]]
+name = "server"
+program = "description_test_server"
+priority = 4
+cpu = 1
+dedicated_cpu = true
+quantum = "20us"
+stack = "128KiB"
+primitives = ["receive", "send"]
+kernel_calls = ["exit", "log"]
+destinations = ["*"]
+expect = "serve"
+
+[[process]]
+name = "client"
+program = "description_test_client"
+destinations = ["server"]
+[process.args]
+rounds = 1000
+server = "server"
+)";
+
+// The smallest valid file: one process, everything else defaulted.
+constexpr const char* minimal = R"([system]
+
+[[process]]
+name = "only"
+program = "description_test_client"
+)";
+
+// Runs the parser and checks it refused with "test.toml:<line>: ...<fragment>...".
+::testing::AssertionResult refused(const std::string& text, uint32_t line, const std::string& fragment,
+                                   const DescriptionOverrides& overrides = {}) {
+    try {
+        parse_system_description(text, path, overrides);
+    } catch (const DescriptionError& error) {
+        std::string message = error.what();
+        std::string prefix = std::string(path) + ":" + std::to_string(line) + ": ";
+        if (message.rfind(prefix, 0) != 0)
+            return ::testing::AssertionFailure() << "expected prefix '" << prefix << "', got: " << message;
+        if (message.find(fragment) == std::string::npos)
+            return ::testing::AssertionFailure() << "expected '" << fragment << "' in: " << message;
+        return ::testing::AssertionSuccess();
+    }
+    return ::testing::AssertionFailure() << "the description was accepted";
+}
+
+// A system with the given processes' bodies appended after [system].
+std::string with_system(const std::string& system_keys, const std::string& processes) {
+    return "[system]\n" + system_keys + processes;
+}
+
+std::string server_process(const std::string& extra = "") {
+    return "[[process]]\nname = \"server\"\nprogram = \"description_test_server\"\n" + extra;
+}
+
+// ---- what a valid file means ------------------------------------------------------
+
+TEST(SystemDescription, ExampleReadsIntoEveryField) {
+    SystemDescription system = parse_system_description(example, path);
+    EXPECT_EQ(system.path, path);
+    EXPECT_EQ(system.name, "pingpong");
+    EXPECT_EQ(system.cpus, 2u);
+    EXPECT_EQ(system.ipc, IpcStrategyKind::ring);
+    EXPECT_EQ(system.seed, 7u);
+    ASSERT_TRUE(system.until_ns.has_value());
+    EXPECT_EQ(*system.until_ns, 10'000'000u);
+    ASSERT_EQ(system.processes.size(), 2u);
+
+    const ProcessDescription& server = system.processes[0];
+    EXPECT_EQ(server.name, "server");
+    EXPECT_EQ(server.program, "description_test_server");
+    EXPECT_EQ(server.line, 9u);
+    EXPECT_EQ(server.priority, 4);
+    EXPECT_EQ(server.cpu, 1);
+    EXPECT_TRUE(server.dedicated_cpu);
+    EXPECT_EQ(server.quantum_ns, 20'000u);
+    EXPECT_EQ(server.stack_bytes, 128u * 1024);
+    EXPECT_EQ(server.primitives, bit(Primitive::receive) | bit(Primitive::send));
+    EXPECT_EQ(server.kernel_calls, bit(KernelCall::exit) | bit(KernelCall::log));
+    EXPECT_TRUE(server.all_destinations);
+    EXPECT_TRUE(server.destinations.empty());
+    EXPECT_EQ(server.expect, Expectation::serve);
+    EXPECT_TRUE(server.args.empty());
+
+    const ProcessDescription& client = system.processes[1];
+    EXPECT_EQ(client.name, "client");
+    EXPECT_EQ(client.program, "description_test_client");
+    EXPECT_EQ(client.line, 22u);
+    EXPECT_EQ(client.priority, 8);
+    EXPECT_EQ(client.cpu, -1);
+    EXPECT_FALSE(client.dedicated_cpu);
+    EXPECT_EQ(client.quantum_ns, config::default_quantum_ns);
+    EXPECT_EQ(client.stack_bytes, 64u * 1024);
+    EXPECT_EQ(client.primitives, bit(Primitive::sendrec));
+    EXPECT_EQ(client.kernel_calls, default_kernel_calls);
+    EXPECT_FALSE(client.all_destinations);
+    EXPECT_EQ(client.destinations, std::vector<std::string>{"server"});
+    EXPECT_EQ(client.expect, Expectation::exit);
+    ASSERT_EQ(client.args.size(), 2u);
+    EXPECT_EQ(std::get<int64_t>(client.args.at("rounds")), 1000);
+    EXPECT_EQ(std::get<std::string>(client.args.at("server")), "server");
+}
+
+TEST(SystemDescription, DefaultsFillWhatTheFileLeavesOut) {
+    SystemDescription system = parse_system_description(minimal, "dir/minimal.toml");
+    EXPECT_EQ(system.name, "minimal");  // the file stem
+    EXPECT_EQ(system.cpus, 1u);
+    EXPECT_EQ(system.ipc, IpcStrategyKind::rendezvous);
+    EXPECT_EQ(system.seed, 1u);
+    EXPECT_FALSE(system.until_ns.has_value());
+    ASSERT_EQ(system.processes.size(), 1u);
+    EXPECT_EQ(system.processes[0].primitives, bit(Primitive::sendrec));
+    EXPECT_EQ(system.processes[0].kernel_calls, default_kernel_calls);
+    EXPECT_EQ(system.processes[0].expect, Expectation::exit);
+}
+
+TEST(SystemDescription, PrivilegeKeywordsAndUnitsCombine) {
+    SystemDescription system = parse_system_description(
+        with_system("seed = \"0xffffffffffffffff\"\nuntil = 1500\n",
+                    server_process("primitives = [\"all\"]\nkernel_calls = [\"default\", \"all\"]\n"
+                                   "stack = 1048576\nquantum = \"2ms\"\n")),
+        path);
+    EXPECT_EQ(system.seed, UINT64_MAX);
+    EXPECT_EQ(*system.until_ns, 1500u);
+    EXPECT_EQ(system.processes[0].primitives, all_primitives);
+    EXPECT_EQ(system.processes[0].kernel_calls, all_kernel_calls);
+    EXPECT_EQ(system.processes[0].stack_bytes, 1024u * 1024);
+    EXPECT_EQ(system.processes[0].quantum_ns, 2'000'000u);
+
+    SystemDescription none = parse_system_description(
+        with_system("", server_process("primitives = []\nkernel_calls = []\n")), path);
+    EXPECT_EQ(none.processes[0].primitives, 0u);
+    EXPECT_EQ(none.processes[0].kernel_calls, 0u);
+}
+
+TEST(SystemDescription, OverridesReplaceTheFileValues) {
+    DescriptionOverrides overrides;
+    overrides.ipc = IpcStrategyKind::queue;
+    overrides.seed = 99;
+    overrides.cpus = 4;
+    overrides.until_ns = 5'000;
+    SystemDescription system = parse_system_description(example, path, overrides);
+    EXPECT_EQ(system.ipc, IpcStrategyKind::queue);
+    EXPECT_EQ(system.seed, 99u);
+    EXPECT_EQ(system.cpus, 4u);
+    EXPECT_EQ(*system.until_ns, 5'000u);
+}
+
+// ---- files ------------------------------------------------------------------------------
+
+TEST(SystemDescription, LoadsFromARealFileAndNamesItInErrors) {
+    std::string file = (std::filesystem::temp_directory_path() /
+                        ("axl_description_test_" + std::to_string(::getpid()) + ".toml"))
+                           .string();
+    {
+        std::ofstream out(file);
+        out << minimal;
+    }
+    SystemDescription system = load_system_description(file);
+    EXPECT_EQ(system.path, file);
+    EXPECT_EQ(system.processes.size(), 1u);
+
+    {
+        std::ofstream out(file);
+        out << "[system]\ncpus = 0\n";
+    }
+    try {
+        load_system_description(file);
+        ADD_FAILURE() << "cpus = 0 was accepted";
+    } catch (const DescriptionError& error) {
+        EXPECT_EQ(std::string(error.what()).rfind(file + ":2: ", 0), 0u) << error.what();
+    }
+    std::filesystem::remove(file);
+}
+
+TEST(SystemDescription, MissingFileIsLineZero) {
+    try {
+        load_system_description("/nonexistent/axl/nothing.toml");
+        ADD_FAILURE() << "a missing file was accepted";
+    } catch (const DescriptionError& error) {
+        std::string message = error.what();
+        EXPECT_EQ(message.rfind("/nonexistent/axl/nothing.toml:0: cannot open file", 0), 0u) << message;
+    }
+}
+
+// ---- one test per kind of mistake ------------------------------------------------------
+
+TEST(SystemDescriptionErrors, TomlSyntax) {
+    EXPECT_TRUE(refused("[system]\ncpus = 1\nipc = = \"ring\"\n", 3, "TOML syntax error"));
+}
+
+TEST(SystemDescriptionErrors, IntegersBeyondInt64AreSyntaxErrors) {
+    EXPECT_TRUE(refused(with_system("", server_process("[process.args]\nbig = 9223372036854775808\n")), 6,
+                        "TOML syntax error"));
+}
+
+TEST(SystemDescriptionErrors, WrongTypes) {
+    EXPECT_TRUE(refused(with_system("cpus = \"two\"\n", server_process()), 2, "cpus must be an integer, not a string"));
+    EXPECT_TRUE(refused(with_system("", server_process("priority = 1.5\n")), 5, "priority must be an integer"));
+    EXPECT_TRUE(refused(with_system("", server_process("dedicated_cpu = 1\n")), 5, "dedicated_cpu must be a boolean"));
+    EXPECT_TRUE(refused(with_system("", server_process("primitives = \"send\"\n")), 5, "must be an array"));
+    EXPECT_TRUE(refused(with_system("", server_process("destinations = [1]\n")), 5, "entries must be strings"));
+    EXPECT_TRUE(refused(with_system("", server_process("args = 3\n")), 5, "args must be a table"));
+    EXPECT_TRUE(refused(with_system("", server_process("[process.args]\nratio = 0.5\n")), 6,
+                        "args.ratio must be an integer or a string, not a float"));
+    EXPECT_TRUE(refused("system = 1\n", 1, "system must be a table"));
+    EXPECT_TRUE(refused("[system]\n[process]\nname = \"x\"\n", 2, "write each one as [[process]]"));
+}
+
+TEST(SystemDescriptionErrors, UnknownKeys) {
+    EXPECT_TRUE(refused(with_system("", server_process("prioirty = 3\n")), 5,
+                        "unknown key 'prioirty' in [[process]]; did you mean 'priority'?"));
+    EXPECT_TRUE(refused(with_system("cpu = 2\n", server_process()), 2, "unknown key 'cpu' in [system]"));
+    EXPECT_TRUE(refused("[sytem]\n" + server_process(), 1, "unknown key 'sytem' in the top level"));
+    // Far from every known key: the message lists them instead of guessing.
+    EXPECT_TRUE(refused(with_system("", server_process("colour = \"blue\"\n")), 5, "known keys: name, program"));
+}
+
+TEST(SystemDescriptionErrors, MissingRequiredKeys) {
+    EXPECT_TRUE(refused("# nothing here\n", 1, "missing [system] table"));
+    EXPECT_TRUE(refused("[system]\n\n[[process]]\nprogram = \"description_test_server\"\n", 3, "has no name"));
+    EXPECT_TRUE(refused("[system]\n\n[[process]]\nname = \"server\"\n", 3, "has no program"));
+}
+
+TEST(SystemDescriptionErrors, NoProcesses) {
+    EXPECT_TRUE(refused("\n[system]\ncpus = 1\n", 2, "no processes"));
+    EXPECT_TRUE(refused("process = []\n[system]\n", 1, "no processes"));
+}
+
+TEST(SystemDescriptionErrors, UnknownProgram) {
+    ASSERT_NE(find_program("description_test_server"), nullptr);  // the check has something to find
+    EXPECT_TRUE(refused(with_system("", "[[process]]\nname = \"a\"\nprogram = \"no_such_program\"\n"), 4,
+                        "unknown program 'no_such_program'"));
+}
+
+TEST(SystemDescriptionErrors, UnknownIpcStrategy) {
+    EXPECT_TRUE(refused(with_system("ipc = \"mailbox\"\n", server_process()), 2, "unknown ipc strategy 'mailbox'"));
+}
+
+TEST(SystemDescriptionErrors, UnknownPrimitiveAndKernelCall) {
+    EXPECT_TRUE(refused(with_system("", server_process("primitives = [\n  \"send\",\n  \"sned\",\n]\n")), 7,
+                        "unknown primitive 'sned'"));
+    EXPECT_TRUE(refused(with_system("", server_process("kernel_calls = [\"exit\", \"reboot\"]\n")), 5,
+                        "unknown kernel call 'reboot'"));
+}
+
+TEST(SystemDescriptionErrors, DestinationMustNameAProcess) {
+    std::string text = with_system("", server_process("destinations = [\n  \"server\",\n  \"clinet\",\n]\n"));
+    EXPECT_TRUE(refused(text, 7, "destination 'clinet' is not a process of this system"));
+    // A destination further down the file is fine.
+    EXPECT_NO_THROW(parse_system_description(
+        with_system("", server_process("destinations = [\"client\"]\n") +
+                            "[[process]]\nname = \"client\"\nprogram = \"description_test_client\"\n"),
+        path));
+    EXPECT_TRUE(refused(with_system("", server_process("destinations = [\"*\", \"server\"]\n")), 5,
+                        "must be the only entry"));
+    EXPECT_TRUE(refused(with_system("", server_process("destinations = [\"server\", \"server\"]\n")), 5,
+                        "listed twice"));
+}
+
+TEST(SystemDescriptionErrors, DuplicateProcessNames) {
+    EXPECT_TRUE(refused(with_system("", server_process() + server_process()), 6,
+                        "duplicate process name 'server' (first used on line 3)"));
+}
+
+TEST(SystemDescriptionErrors, BadProcessNames) {
+    EXPECT_TRUE(refused(with_system("", "[[process]]\nname = \"has space\"\nprogram = \"description_test_server\"\n"),
+                        3, "may only contain"));
+    EXPECT_TRUE(refused(with_system("", "[[process]]\nname = \"\"\nprogram = \"description_test_server\"\n"), 3,
+                        "must be 1..23 characters"));
+    std::string longest(config::process_name_bytes - 1, 'n');
+    EXPECT_NO_THROW(parse_system_description(
+        with_system("", "[[process]]\nname = \"" + longest + "\"\nprogram = \"description_test_server\"\n"), path));
+    EXPECT_TRUE(refused(
+        with_system("", "[[process]]\nname = \"" + longest + "n\"\nprogram = \"description_test_server\"\n"), 3,
+        "must be 1..23 characters"));
+}
+
+TEST(SystemDescriptionErrors, OutOfRangeValues) {
+    EXPECT_TRUE(refused(with_system("cpus = 0\n", server_process()), 2, "cpus = 0 is out of range 1..16"));
+    EXPECT_TRUE(refused(with_system("cpus = 17\n", server_process()), 2, "cpus = 17 is out of range"));
+    EXPECT_TRUE(refused(with_system("seed = -1\n", server_process()), 2, "seed must not be negative"));
+    EXPECT_TRUE(refused(with_system("seed = \"0x1g\"\n", server_process()), 2, "not a 64-bit unsigned number"));
+    EXPECT_TRUE(refused(with_system("until = \"10 parsecs\"\n", server_process()), 2, "until: \"10 parsecs\" has an unknown unit"));
+    EXPECT_TRUE(refused(with_system("until = 0\n", server_process()), 2, "until must be longer than 0"));
+    EXPECT_TRUE(refused(with_system("", server_process("priority = 16\n")), 5, "priority = 16 is out of range 0..15"));
+    EXPECT_TRUE(refused(with_system("", server_process("priority = -1\n")), 5, "priority = -1 is out of range"));
+    EXPECT_TRUE(refused(with_system("", server_process("cpu = -1\n")), 5, "cpu = -1 is out of range"));
+    EXPECT_TRUE(refused(with_system("", server_process("quantum = \"0us\"\n")), 5, "quantum must be longer than 0"));
+    EXPECT_TRUE(refused(with_system("", server_process("quantum = \"1.5us\"\n")), 5, "fraction"));
+    EXPECT_TRUE(refused(with_system("", server_process("stack = \"8KiB\"\n")), 5, "stack = 8192 bytes is out of range"));
+    EXPECT_TRUE(refused(with_system("", server_process("stack = \"65MiB\"\n")), 5, "is out of range 16KiB..64MiB"));
+    EXPECT_TRUE(refused(with_system("", server_process("stack = \"64KB\"\n")), 5, "unknown unit 'KB'"));
+    EXPECT_TRUE(refused(with_system("", server_process("expect = \"crash\"\n")), 5, "unknown expect 'crash'"));
+}
+
+TEST(SystemDescriptionErrors, TooManyProcessesForThePrivilegeTable) {
+    const uint32_t allowed = config::privilege_slots_max - 3;
+    std::string text = "[system]\n";  // line 1; process i starts on line 2 + 3 * i
+    for (uint32_t i = 0; i <= allowed; ++i)
+        text += "[[process]]\nname = \"p" + std::to_string(i) + "\"\nprogram = \"description_test_client\"\n";
+    EXPECT_TRUE(refused(text, 2 + 3 * allowed, "each needs its own privilege structure"));
+
+    // Exactly at the limit is fine.
+    text.resize(text.rfind("[[process]]"));
+    EXPECT_EQ(parse_system_description(text, path).processes.size(), allowed);
+}
+
+TEST(SystemDescriptionErrors, TooManyProcessesForTheKernelTable) {
+    // The table count is checked before any process is read, so empty tables do.
+    std::string text = "[system]\n";
+    for (uint32_t i = 0; i <= config::process_slots_max; ++i) text += "[[process]]\n";
+    EXPECT_TRUE(refused(text, 2 + config::process_slots_max, "the kernel process table holds"));
+}
+
+TEST(SystemDescriptionErrors, PinBeyondCpus) {
+    EXPECT_TRUE(refused(with_system("cpus = 2\n", server_process("cpu = 2\n")), 6,
+                        "pinned to cpu 2 but the system has 2 cpus (cpus = 2 on line 2)"));
+    EXPECT_TRUE(refused(with_system("", server_process("cpu = 16\n")), 5, "cpu = 16 is out of range 0..15"));
+}
+
+TEST(SystemDescriptionErrors, OverrideMakesAPinInvalidAndTheLineIsThePins) {
+    DescriptionOverrides two_cpus;
+    two_cpus.cpus = 2;
+    std::string text = with_system("cpus = 4\n", server_process("priority = 1\ncpu = 3\n"));
+    EXPECT_NO_THROW(parse_system_description(text, path));
+    EXPECT_TRUE(refused(text, 7, "pinned to cpu 3 but the system has 2 cpus (--cpus 2)", two_cpus));
+}
+
+TEST(SystemDescriptionErrors, BadOverrides) {
+    DescriptionOverrides zero_cpus;
+    zero_cpus.cpus = 0;
+    EXPECT_TRUE(refused(minimal, 0, "--cpus 0 is out of range", zero_cpus));
+    DescriptionOverrides too_many_cpus;
+    too_many_cpus.cpus = config::cpus_max + 1;
+    EXPECT_TRUE(refused(minimal, 0, "--cpus 17 is out of range", too_many_cpus));
+    DescriptionOverrides zero_until;
+    zero_until.until_ns = 0;
+    EXPECT_TRUE(refused(minimal, 0, "--until must be longer than 0", zero_until));
+}
+
+TEST(SystemDescriptionErrors, DedicatedCpus) {
+    std::string two_on_cpu0 = with_system("cpus = 2\n", server_process("cpu = 0\ndedicated_cpu = true\n") +
+                                                            "[[process]]\nname = \"b\"\nprogram = "
+                                                            "\"description_test_client\"\ncpu = 0\n"
+                                                            "dedicated_cpu = true\n");
+    EXPECT_TRUE(refused(two_on_cpu0, 12, "cpu 0 is already dedicated to 'server' (line 7)"));
+
+    EXPECT_TRUE(refused(with_system("", server_process("dedicated_cpu = true\n")), 5, "needs a pinned cpu"));
+
+    std::string shared = with_system("cpus = 2\n", server_process("cpu = 1\ndedicated_cpu = true\n") +
+                                                       "[[process]]\nname = \"b\"\nprogram = "
+                                                       "\"description_test_client\"\ncpu = 1\n");
+    EXPECT_TRUE(refused(shared, 11, "which is dedicated to 'server'"));
+
+    std::string nowhere = with_system("", server_process("cpu = 0\ndedicated_cpu = true\n") +
+                                              "[[process]]\nname = \"b\"\nprogram = \"description_test_client\"\n");
+    EXPECT_TRUE(refused(nowhere, 7, "every cpu is dedicated"));
+}
+
+// ---- the small parsers ----------------------------------------------------------------
+
+TEST(ParseDuration, AcceptsPlainNumbersAndUnits) {
+    EXPECT_EQ(parse_duration_ns("1500"), 1500u);
+    EXPECT_EQ(parse_duration_ns("7ns"), 7u);
+    EXPECT_EQ(parse_duration_ns("10us"), 10'000u);
+    EXPECT_EQ(parse_duration_ns("3ms"), 3'000'000u);
+    EXPECT_EQ(parse_duration_ns("2s"), 2'000'000'000u);
+    EXPECT_EQ(parse_duration_ns("10 us"), 10'000u);
+}
+
+TEST(ParseDuration, RefusesWhatItCannotReadExactly) {
+    for (const char* bad : {"", "ms", "-5us", " 5us", "10 u s", "1.5ms", "10min", "99999999999s", "18446744073709551616"})
+        EXPECT_THROW(parse_duration_ns(bad), std::invalid_argument) << bad;
+}
+
+TEST(ParseIpcStrategy, MapsEveryName) {
+    EXPECT_EQ(parse_ipc_strategy("rendezvous"), IpcStrategyKind::rendezvous);
+    EXPECT_EQ(parse_ipc_strategy("ring"), IpcStrategyKind::ring);
+    EXPECT_EQ(parse_ipc_strategy("queue"), IpcStrategyKind::queue);
+    EXPECT_FALSE(parse_ipc_strategy("Ring").has_value());
+    EXPECT_FALSE(parse_ipc_strategy("").has_value());
+}
+
+TEST(ProgramRegistry, FindsAndListsSortedByName) {
+    const ProgramInfo* server = find_program("description_test_server");
+    ASSERT_NE(server, nullptr);
+    EXPECT_STREQ(server->name, "description_test_server");
+    EXPECT_EQ(find_program("description_test_nobody"), nullptr);
+
+    auto programs = all_programs();
+    ASSERT_GE(programs.size(), 2u);
+    for (size_t i = 1; i < programs.size(); ++i)
+        EXPECT_LT(std::string_view(programs[i - 1]->name), std::string_view(programs[i]->name));
+}
+
+TEST(ProgramRegistryDeathTest, DuplicateNamesStopTheProgram) {
+    // Linking two programs with one name is a build mistake: caught before main.
+    static const ProgramInfo duplicate{"description_test_server", "an impostor", [] { return int32_t{0}; }};
+    EXPECT_DEATH(register_program(duplicate), "two programs are registered as 'description_test_server'");
+}
+
+}  // namespace
+}  // namespace axl::sim

@@ -1,0 +1,122 @@
+// The axl command as users meet it: bad descriptions exit 2 with "file:line:"
+// on stderr and nothing run, and `axl list` names every IPC strategy. Runs the
+// built binary ($AXL_BIN_DIR/axl, set by CTest).
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+struct CommandResult {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+class AxlCli : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const char* bin_dir = std::getenv("AXL_BIN_DIR");
+        if (bin_dir == nullptr) GTEST_SKIP() << "AXL_BIN_DIR is not set (run through ctest)";
+        m_axl = std::filesystem::path(bin_dir) / "axl";
+        if (!std::filesystem::exists(m_axl)) GTEST_SKIP() << m_axl << " has not been built";
+        m_dir = std::filesystem::temp_directory_path() /
+                ("axl_cli_test_" + std::to_string(::getpid()) + "_" +
+                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::create_directories(m_dir);
+    }
+
+    void TearDown() override {
+        if (!m_dir.empty()) std::filesystem::remove_all(m_dir);
+    }
+
+    std::filesystem::path write(const std::string& name, const std::string& text) const {
+        std::filesystem::path path = m_dir / name;
+        std::ofstream(path) << text;
+        return path;
+    }
+
+    // Runs `axl <arguments>` through the shell, capturing both streams.
+    CommandResult axl(const std::string& arguments) const {
+        std::filesystem::path out = m_dir / "stdout", err = m_dir / "stderr";
+        std::string command = "'" + m_axl.string() + "' " + arguments + " >'" + out.string() + "' 2>'" +
+                              err.string() + "'";
+        int status = std::system(command.c_str());
+        CommandResult result;
+        if (status != -1 && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+        result.out = read_file(out);
+        result.err = read_file(err);
+        return result;
+    }
+
+    std::filesystem::path m_axl;
+    std::filesystem::path m_dir;
+};
+
+TEST_F(AxlCli, BadDescriptionExitsTwoWithFileAndLine) {
+    std::filesystem::path file = write("bad.toml",
+                                       "[system]\n"
+                                       "cpus = 1\n"
+                                       "\n"
+                                       "[[process]]\n"
+                                       "name = \"server\"\n"
+                                       "program = \"pingpong_server\"\n"
+                                       "prioirty = 3\n");
+    CommandResult result = axl("run '" + file.string() + "'");
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_NE(result.err.find(file.string() + ":7: unknown key 'prioirty'"), std::string::npos) << result.err;
+    EXPECT_EQ(result.out.find("digest:"), std::string::npos) << "nothing may run: " << result.out;
+}
+
+TEST_F(AxlCli, OverrideThatBreaksAPinBlamesThePinLine) {
+    std::filesystem::path file = write("pinned.toml",
+                                       "[system]\n"
+                                       "cpus = 4\n"
+                                       "[[process]]\n"
+                                       "name = \"server\"\n"
+                                       "program = \"pingpong_server\"\n"
+                                       "cpu = 3\n");
+    CommandResult result = axl("run '" + file.string() + "' --cpus 2");
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_NE(result.err.find(file.string() + ":6: "), std::string::npos) << result.err;
+}
+
+TEST_F(AxlCli, MissingFileExitsTwo) {
+    CommandResult result = axl("run '" + (m_dir / "absent.toml").string() + "'");
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_NE(result.err.find("absent.toml:0: cannot open file"), std::string::npos) << result.err;
+}
+
+TEST_F(AxlCli, CommandLineMistakesExitTwo) {
+    EXPECT_EQ(axl("").exit_code, 2);                                  // no subcommand
+    EXPECT_EQ(axl("run").exit_code, 2);                               // no file
+    EXPECT_EQ(axl("run x.toml --ipc mailbox").exit_code, 2);          // unknown strategy
+    EXPECT_EQ(axl("run x.toml --until 10parsecs").exit_code, 2);      // bad duration
+    EXPECT_EQ(axl("run x.toml --seed -1").exit_code, 2);              // seeds are unsigned
+}
+
+TEST_F(AxlCli, ListNamesTheStrategies) {
+    CommandResult result = axl("list");
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    for (const char* strategy : {"rendezvous", "ring", "queue"})
+        EXPECT_NE(result.out.find(strategy), std::string::npos) << strategy << " missing from:\n" << result.out;
+    EXPECT_NE(result.out.find("sender blocks until the receiver takes the message"), std::string::npos);
+    EXPECT_NE(result.out.find("programs:"), std::string::npos);
+}
+
+}  // namespace
