@@ -166,6 +166,8 @@ RunReport Simulator::run() {
     report.wall_seconds = std::chrono::duration<double>(wall_end - wall_start).count();
     report.digest = port.tracer->digest();
     report.trace_events = port.tracer->event_count();
+    report.trace_events_stored = port.tracer->stored_count();
+    report.trace_events_dropped = port.tracer->dropped();
     report.console = port.console;
 
     for (uint32_t slot = 0; slot < kernel.slots_used(); ++slot) {

@@ -46,7 +46,9 @@ struct RunReport {
     uint64_t virtual_ns = 0;       // the largest CPU clock at the end
     double wall_seconds = 0;
     uint64_t digest = 0;
-    uint64_t trace_events = 0;
+    uint64_t trace_events = 0;         // events hashed into the digest
+    uint64_t trace_events_stored = 0;  // events written to the --trace file
+    uint64_t trace_events_dropped = 0; // recorded but over the per-CPU buffer cap
     bool stopped_by_until = false;
     bool ok = true;                // every process met its expectation
     std::vector<std::string> failures;  // one line per unmet expectation

@@ -151,7 +151,13 @@ std::string format_run_report(const sim::RunReport& report, const std::string& t
                            ? fmt::format("{:.0f} messages per wall second",
                                          static_cast<double>(report.messages) / report.wall_seconds)
                            : std::string("-"));
-    if (!trace_path.empty()) line("trace", fmt::format("{} events written to {}", report.trace_events, trace_path));
+    if (!trace_path.empty()) {
+        line("trace", fmt::format("{} events written to {}", report.trace_events_stored, trace_path));
+        if (report.trace_events_dropped > 0)
+            line("", fmt::format("WARNING: {} events did not fit the per-CPU trace buffers and are missing "
+                                 "from the file (the digest covers them)",
+                                 report.trace_events_dropped));
+    }
 
     fmt::format_to(std::back_inserter(out), "\n");
     render_processes(out, report);
