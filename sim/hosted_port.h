@@ -29,6 +29,7 @@ struct HostedProcess {
     bool has_stack = false;
     FiberHandle context = nullptr;
     FaultTarget fault_target;  // armed while its program code runs
+    uint64_t random_state = 0; // SplitMix64 state behind axl::random_u64()
     std::string fault;  // what killed it, when a real fault did
 };
 

@@ -59,6 +59,8 @@ void context_create(Port& port, uint32_t slot) {
     process.has_stack = true;
     process.context = sim::make_fiber(process.stack, &process_entry, &port);
     process.fault_target = sim::FaultTarget{.on_fault = &sim::process_faulted, .arg = &port, .stack = process.stack};
+    // Each process draws from its own stream, derived from the run's seed.
+    process.random_state = port.system->seed ^ (0x9E37'79B9'7F4A'7C15ull * (uint64_t{slot} + 1));
     if (port.tracer) port.tracer->set_process_name(slot, port.spawning->name);
 }
 

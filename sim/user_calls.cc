@@ -112,6 +112,15 @@ void log(const char* format, ...) {
     exit(1);
 }
 
+uint64_t random_u64() {
+    // SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and every seed is good.
+    uint64_t& state = tl_port->processes[tl_port->kernel->running()].random_state;
+    uint64_t z = (state += 0x9E37'79B9'7F4A'7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58'476D'1CE4'E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D0'49BB'1331'11EBull;
+    return z ^ (z >> 31);
+}
+
 int64_t arg_int(const char* key, int64_t fallback) {
     const auto& args = description().args;
     auto found = args.find(key);

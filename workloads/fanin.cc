@@ -145,13 +145,16 @@ public:
         : m_server_name(arg_string("server", "server")),
           m_id(static_cast<uint64_t>(option_int("id", 0, 0, clients_max - 1))),
           m_rounds(static_cast<uint64_t>(option_int("rounds", 1000, 1, int64_t{1} << 40))),
-          m_think_ns(static_cast<uint64_t>(option_int("think_ns", 0, 0, 1'000'000'000))) {}
+          m_think_ns(static_cast<uint64_t>(option_int("think_ns", 0, 0, 1'000'000'000))),
+          m_think_jitter_ns(static_cast<uint64_t>(option_int("think_jitter_ns", 0, 0, 1'000'000'000))) {}
 
     void setup() { m_server = lookup_or_fail(m_server_name); }
 
     void run() {
         for (uint64_t seq = 0; seq < m_rounds; ++seq) {
-            if (m_think_ns) check_ok(compute(m_think_ns), "compute");
+            // Jitter comes from the run's seed: another seed, another interleaving.
+            uint64_t think = m_think_ns + (m_think_jitter_ns ? random_u64() % (m_think_jitter_ns + 1) : 0);
+            if (think) check_ok(compute(think), "compute");
             Message m;
             m.type = types::request;
             m.payload.words[0] = m_id;
@@ -198,6 +201,7 @@ private:
     uint64_t m_id;
     uint64_t m_rounds;
     uint64_t m_think_ns;
+    uint64_t m_think_jitter_ns;
     Endpoint m_server;
     uint64_t m_checksum = 0;
 };

@@ -34,6 +34,11 @@ void log(const char* format, ...) __attribute__((format(printf, 1, 2)));
 // Logs the reason and exits with status 1: a workload's self-check failed.
 [[noreturn]] void fail(const char* format, ...) __attribute__((format(printf, 1, 2)));
 
+// The next number of this process's pseudo-random sequence. A pure function of
+// the run's seed and the process's slot (a user-level service, no kernel entry),
+// so a run replays exactly from its seed and changing the seed changes it.
+uint64_t random_u64();
+
 // Arguments from the system description's [process.args] table.
 int64_t arg_int(const char* key, int64_t fallback);
 const char* arg_string(const char* key, const char* fallback);
