@@ -12,8 +12,11 @@
 namespace axl {
 
 struct SelectiveStash {
-    uint32_t count = 0;
-    // Messages live in strategy-owned storage of `capacity` entries.
+    uint32_t count = 0;  // messages parked; they live in strategy-owned storage
+    // Messages kept for the receiver in all (parked + still queued). Strategies
+    // refuse to keep more than the stash can park, so a selective receive can
+    // always move everything ahead of the message it looks for.
+    uint32_t kept = 0;
 
     static bool matches(const Message& message, Endpoint from) {
         return from == endpoints::any || message.source == from;
@@ -25,6 +28,7 @@ struct SelectiveStash {
             out = slots[i];
             for (uint32_t j = i + 1; j < stash.count; ++j) slots[j - 1] = slots[j];
             stash.count -= 1;
+            stash.kept -= 1;
             return true;
         }
         return false;

@@ -49,6 +49,7 @@ inline bool Kernel::fastpath_sendrec(Endpoint destination, Message& message, Sta
     server.state = ProcessState::runnable;
     server.ipc_status = Status::ok;
     server.waiting_on = endpoints::none;
+    server.awaiting_reply = false;
     server.ready_at_ns = cpu.clock_ns;
     server.counters.received += 1;
     caller.counters.sent += 1;
@@ -58,6 +59,7 @@ inline bool Kernel::fastpath_sendrec(Endpoint destination, Message& message, Sta
     caller.state = ProcessState::receiving;
     caller.waiting_on = destination;
     caller.receive_buffer = &message;
+    caller.awaiting_reply = true;
 
     queue.head[caller_level] = queue.tail[caller_level] = no_slot;
     const uint32_t server_level = server.priority;
@@ -99,6 +101,7 @@ inline bool Kernel::fastpath_send(Endpoint destination, const Message& message, 
     client.state = ProcessState::runnable;
     client.ipc_status = Status::ok;
     client.waiting_on = endpoints::none;
+    client.awaiting_reply = false;
     client.ready_at_ns = m_cpus[0].clock_ns;
     enqueue(client_slot);
     client.counters.received += 1;

@@ -158,23 +158,35 @@ void Kernel::refill_from_senders(uint32_t receiver_slot) {
 }
 
 // A blocked sender's message was accepted: a plain send returns, a sendrec
-// moves on to waiting for the reply.
+// moves on to waiting for the reply -- unless a message from the receiver is
+// already kept for it, which must come first (per-sender order), exactly as
+// when a sendrec's request is accepted without blocking.
 void Kernel::release_sender(uint32_t sender_slot, uint32_t receiver_slot) {
     Process& sender = m_processes[sender_slot];
-    if (sender.then_receive) {
-        sender.then_receive = false;
-        sender.state = ProcessState::receiving;
-        sender.waiting_on = m_processes[receiver_slot].endpoint;
-    } else {
+    if (!sender.then_receive) {
         make_runnable(sender_slot, Status::ok);
+        return;
     }
+    sender.then_receive = false;
+    sender.state = ProcessState::receiving;
+    sender.waiting_on = m_processes[receiver_slot].endpoint;
+    sender.awaiting_reply = true;
+    if (take_pending(sender, sender.waiting_on, *sender.receive_buffer, true))
+        make_runnable(sender_slot, Status::ok);
+}
+
+// A receiver accepts a notification from `notifier` now if it waits for it,
+// and is not waiting for a sendrec reply (MINIX holds notifications then, so
+// a sendrec always returns its reply).
+bool Kernel::accepts_notification(const Process& receiver, Endpoint notifier) const {
+    return receiver_waits_for(receiver, notifier) && !receiver.awaiting_reply;
 }
 
 // Order of what a receive sees: pending notifications (lowest privilege id
 // first), then messages the strategy kept (oldest first), then blocked senders
 // (in the order they blocked).
-bool Kernel::take_pending(Process& receiver, Endpoint from, Message& out) {
-    if (receiver.notifications_pending && take_notification(receiver, from, out)) return true;
+bool Kernel::take_pending(Process& receiver, Endpoint from, Message& out, bool reply) {
+    if (receiver.notifications_pending && !reply && take_notification(receiver, from, out)) return true;
     uint32_t receiver_slot = receiver.endpoint.slot();
     if (receiver.buffered && m_strategy.take(receiver_slot, from, out)) {
         receiver.buffered -= 1;
@@ -202,9 +214,10 @@ bool Kernel::take_pending(Process& receiver, Endpoint from, Message& out) {
     return false;
 }
 
-Status Kernel::receive_common(Endpoint from, Message& message) {
+// reply: this is sendrec's wait for the reply from `from`.
+Status Kernel::receive_common(Endpoint from, Message& message, bool reply) {
     Process& caller = running_process();
-    if (take_pending(caller, from, message)) return Status::ok;
+    if (take_pending(caller, from, message, reply)) return Status::ok;
     bool from_process = from != endpoints::any && !endpoints::is_pseudo(from);
     if (from_process && would_deadlock(m_running, from.slot()))
         return deny(static_cast<uint32_t>(Primitive::receive), Status::deadlock);
@@ -212,6 +225,7 @@ Status Kernel::receive_common(Endpoint from, Message& message) {
     caller.state = ProcessState::receiving;
     caller.waiting_on = from;
     caller.receive_buffer = &message;
+    caller.awaiting_reply = reply;
     trace(TraceKind::block, m_running, from.slot(), static_cast<uint32_t>(Primitive::receive));
     switch_away();
     return caller.ipc_status;
@@ -227,7 +241,7 @@ Status Kernel::send_common(uint32_t destination_slot, const Message& message, bo
     if (receiver_waits_for(destination, caller.endpoint)) {
         deliver(destination, message, caller.endpoint);
         caller.counters.sent += 1;
-        return then_receive ? receive_common(destination.endpoint, *reply_buffer) : Status::ok;
+        return then_receive ? receive_common(destination.endpoint, *reply_buffer, true) : Status::ok;
     }
     // 2. The strategy may keep it, unless earlier senders already wait (FIFO).
     if (destination.senders_head == no_slot) {
@@ -238,7 +252,7 @@ Status Kernel::send_common(uint32_t destination_slot, const Message& message, bo
             destination.buffered += 1;
             caller.counters.sent += 1;
             trace(TraceKind::buffered, m_running, destination_slot, message.type);
-            return then_receive ? receive_common(destination.endpoint, *reply_buffer) : Status::ok;
+            return then_receive ? receive_common(destination.endpoint, *reply_buffer, true) : Status::ok;
         }
     }
     // 3. Block until the receiver takes it.
@@ -309,7 +323,7 @@ Status Kernel::ipc_receive_general(Endpoint from, Message& message) {
         status = check_endpoint(from);
         if (status != Status::ok) status = deny(static_cast<uint32_t>(Primitive::receive), status);
     }
-    if (status == Status::ok) status = receive_common(from, message);
+    if (status == Status::ok) status = receive_common(from, message, false);
     end_of_call();
     return status;
 }
@@ -335,7 +349,7 @@ Status Kernel::ipc_notify(Endpoint destination) {
             target.pending_notifications.set(caller.privilege);
             target.notifications_pending += 1;
         }
-        if (receiver_waits_for(target, caller.endpoint)) {
+        if (accepts_notification(target, caller.endpoint)) {
             // Deliver now: the same path a later receive would take.
             Message* buffer = target.receive_buffer;
             bool taken = take_notification(target, caller.endpoint, *buffer);

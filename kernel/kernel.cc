@@ -107,10 +107,10 @@ Status Kernel::spawn(const ProcessSpec& spec, Endpoint& endpoint) {
     if (slot == no_slot) return Status::bad_argument;
     uint32_t cpu = spec.cpu >= 0 ? static_cast<uint32_t>(spec.cpu) : m_next_spawn_cpu;
     if (spec.cpu < 0) {
-        // Skip CPUs dedicated to another process.
-        for (uint32_t tries = 0; tries < m_cpu_count && m_cpus[cpu].dedicated_to != no_slot; ++tries)
-            cpu = (cpu + 1) % m_cpu_count;
-        if (m_cpus[cpu].dedicated_to != no_slot) return Status::bad_argument;
+        // Skip CPUs dedicated, or reserved for a dedicated process.
+        auto taken = [&](uint32_t c) { return m_cpus[c].dedicated_to != no_slot || m_cpus[c].reserved; };
+        for (uint32_t tries = 0; tries < m_cpu_count && taken(cpu); ++tries) cpu = (cpu + 1) % m_cpu_count;
+        if (taken(cpu)) return Status::bad_argument;
         m_next_spawn_cpu = (cpu + 1) % m_cpu_count;
     } else if (m_cpus[cpu].dedicated_to != no_slot) {
         return Status::bad_argument;
@@ -142,6 +142,12 @@ Status Kernel::spawn(const ProcessSpec& spec, Endpoint& endpoint) {
     return Status::ok;
 }
 
+Status Kernel::reserve_cpu(uint32_t cpu) {
+    if (cpu >= m_cpu_count || m_cpus[cpu].dedicated_to != no_slot) return Status::bad_argument;
+    m_cpus[cpu].reserved = true;
+    return Status::ok;
+}
+
 Status Kernel::dedicate_cpu(uint32_t cpu, Endpoint endpoint) {
     if (cpu >= m_cpu_count || check_endpoint(endpoint) != Status::ok) return Status::bad_argument;
     uint32_t slot = endpoint.slot();
@@ -150,6 +156,7 @@ Status Kernel::dedicate_cpu(uint32_t cpu, Endpoint endpoint) {
         if (i != slot && is_alive(m_processes[i].state) && m_processes[i].cpu == cpu)
             return Status::bad_argument;
     m_cpus[cpu].dedicated_to = slot;
+    m_cpus[cpu].reserved = false;
     return Status::ok;
 }
 
@@ -196,7 +203,9 @@ void Kernel::terminate(uint32_t slot, ProcessState final_state, int32_t status) 
     Privilege& privilege = m_privileges[process.privilege];
     KASSERT(privilege.holders > 0);
     privilege.holders -= 1;
-    if (privilege.owner == process.endpoint) privilege.owner = endpoints::none;
+    // The owner stays recorded after it dies: notifications it sent before
+    // dying are still delivered, naming it (a dead endpoint) as their source.
+    // Nobody can notify with it any more, since no live process matches.
     if (m_cpus[process.cpu].dedicated_to == slot) m_cpus[process.cpu].dedicated_to = no_slot;
 
     if (final_state == ProcessState::exited) trace(TraceKind::exit, slot, static_cast<uint32_t>(status), 0);

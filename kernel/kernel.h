@@ -46,7 +46,9 @@ public:
     Status allow_destination(uint16_t privilege, uint16_t destination_privilege);
     Status allow_all_destinations(uint16_t privilege);
     Status spawn(const ProcessSpec& spec, Endpoint& endpoint);
-    // The CPU runs only `endpoint` (which must be pinned to it) from now on.
+    // Keep `cpu` free of processes spread round-robin, for one to be dedicated
+    // to it later; then dedicate_cpu: it runs only `endpoint` (pinned to it).
+    Status reserve_cpu(uint32_t cpu);
     Status dedicate_cpu(uint32_t cpu, Endpoint endpoint);
     void set_tracing(bool on) {
         m_tracing = on;
@@ -129,11 +131,12 @@ private:
     void deliver(Process& receiver, const Message& message, Endpoint source);
     Status send_common(uint32_t destination_slot, const Message& message, bool then_receive,
                        bool may_block, Message* reply_buffer);
-    Status receive_common(Endpoint from, Message& message);
-    bool take_pending(Process& receiver, Endpoint from, Message& out);
+    Status receive_common(Endpoint from, Message& message, bool reply);
+    bool take_pending(Process& receiver, Endpoint from, Message& out, bool reply);
     bool take_notification(Process& receiver, Endpoint from, Message& out);
     void refill_from_senders(uint32_t receiver_slot);
     void release_sender(uint32_t sender_slot, uint32_t receiver_slot);
+    bool accepts_notification(const Process& receiver, Endpoint notifier) const;
     Status check_kernel_call(KernelCall call);
     bool would_deadlock(uint32_t caller, uint32_t target) const;
     void link_sender(uint32_t sender, uint32_t destination);

@@ -47,6 +47,7 @@ struct Process {
     uint8_t priority = 0;
     uint8_t cpu = 0;
     bool then_receive = false;          // blocked in sendrec's send phase
+    bool awaiting_reply = false;        // in sendrec's receive phase: notifications wait
     Endpoint waiting_on = endpoints::none;
     Status ipc_status = Status::ok;     // result handed to a woken process
     uint16_t privilege = 0;             // index into the privilege table

@@ -15,6 +15,7 @@ void Kernel::make_runnable(uint32_t slot, Status status) {
     process.state = ProcessState::runnable;
     process.ipc_status = status;
     process.waiting_on = endpoints::none;
+    process.awaiting_reply = false;
     // It can run no earlier than the moment it was woken, on the waker's clock.
     uint64_t now = m_cpus[m_running_cpu].clock_ns;
     if (process.cpu != m_running_cpu) now += m_costs.cross_cpu_wakeup_ns;

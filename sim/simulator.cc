@@ -106,6 +106,13 @@ Simulator::Simulator(const SystemDescription& system, const RunOptions& options)
             if (status != Status::ok) refuse(state.system, processes[i], "cannot grant destination", status);
         }
     }
+    // CPUs of dedicated processes stay out of the round-robin spread, wherever
+    // those processes stand in the file.
+    for (const ProcessDescription& process : processes) {
+        if (!process.dedicated_cpu) continue;
+        Status status = kernel.reserve_cpu(static_cast<uint32_t>(process.cpu));
+        if (status != Status::ok) refuse(state.system, process, "cannot reserve its dedicated CPU", status);
+    }
     for (size_t i = 0; i < processes.size(); ++i) {
         const ProcessDescription& process = processes[i];
         if (!find_program(process.program))

@@ -33,7 +33,10 @@ QueueStrategy::QueueStrategy(void* storage, size_t bytes, uint32_t slots) : m_sl
 bool QueueStrategy::buffer(uint32_t receiver_slot, uint32_t, const Message& message) {
     KASSERT(receiver_slot < m_slots);
     // bounded_push never allocates: a full mailbox means the sender waits.
-    return m_mailboxes[receiver_slot].bounded_push(message);
+    SelectiveStash& stash = m_stashes[receiver_slot];
+    if (stash.kept >= config::queue_capacity || !m_mailboxes[receiver_slot].bounded_push(message)) return false;
+    stash.kept += 1;
+    return true;
 }
 
 bool QueueStrategy::take(uint32_t receiver_slot, Endpoint from, Message& out) {
@@ -42,7 +45,10 @@ bool QueueStrategy::take(uint32_t receiver_slot, Endpoint from, Message& out) {
     Message* parked = stash_of(receiver_slot);
     if (stash.count && SelectiveStash::take(stash, parked, from, out)) return true;
     while (m_mailboxes[receiver_slot].pop(out)) {
-        if (SelectiveStash::matches(out, from)) return true;
+        if (SelectiveStash::matches(out, from)) {
+            stash.kept -= 1;
+            return true;
+        }
         KASSERT(stash.count < config::queue_capacity);
         parked[stash.count++] = out;
     }
@@ -54,7 +60,7 @@ void QueueStrategy::discard(uint32_t receiver_slot) {
     Message dropped;
     while (m_mailboxes[receiver_slot].pop(dropped)) {
     }
-    m_stashes[receiver_slot].count = 0;
+    m_stashes[receiver_slot] = SelectiveStash{};
 }
 
 }  // namespace axl

@@ -33,7 +33,10 @@ RingStrategy::RingStrategy(void* storage, size_t bytes, uint32_t slots, uint32_t
 
 bool RingStrategy::buffer(uint32_t receiver_slot, uint32_t sender_cpu, const Message& message) {
     KASSERT(receiver_slot < m_slots && sender_cpu < m_cpus);
-    return ring(receiver_slot, sender_cpu).push(message);
+    SelectiveStash& stash = m_mailboxes[receiver_slot].stash;
+    if (stash.kept >= m_stash_capacity || !ring(receiver_slot, sender_cpu).push(message)) return false;
+    stash.kept += 1;
+    return true;
 }
 
 bool RingStrategy::take(uint32_t receiver_slot, Endpoint from, Message& out) {
@@ -47,6 +50,7 @@ bool RingStrategy::take(uint32_t receiver_slot, Endpoint from, Message& out) {
         while (queue.pop(out)) {
             if (SelectiveStash::matches(out, from)) {
                 mailbox.next_ring = (cpu + 1) % m_cpus;
+                mailbox.stash.kept -= 1;
                 return true;
             }
             // Not the sender asked for: park it, keep looking behind it.
@@ -63,7 +67,7 @@ void RingStrategy::discard(uint32_t receiver_slot) {
     for (uint32_t cpu = 0; cpu < m_cpus; ++cpu)
         while (ring(receiver_slot, cpu).pop(dropped)) {
         }
-    m_mailboxes[receiver_slot].stash.count = 0;
+    m_mailboxes[receiver_slot].stash = SelectiveStash{};
 }
 
 }  // namespace axl
