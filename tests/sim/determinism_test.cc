@@ -118,9 +118,9 @@ TEST_P(Replay, FullTraceGivesTheSameDigest) {
 INSTANTIATE_TEST_SUITE_P(Workloads, Replay,
                          ::testing::Combine(::testing::Values("pingpong", "fanin", "pipeline", "notify"),
                                             ::testing::ValuesIn(all_strategies), ::testing::Values(1u, 2u)),
-                         [](const ::testing::TestParamInfo<Case>& info) {
-                             return std::get<0>(info.param) + "_" + to_string(std::get<1>(info.param)) + "_" +
-                                    std::to_string(std::get<2>(info.param)) + "cpu";
+                         [](const ::testing::TestParamInfo<Case>& test_info) {
+                             return std::get<0>(test_info.param) + "_" + to_string(std::get<1>(test_info.param)) + "_" +
+                                    std::to_string(std::get<2>(test_info.param)) + "cpu";
                          });
 
 // ---- changed inputs change the digest --------------------------------------------------------
@@ -194,9 +194,9 @@ TEST_P(ChangedInput, ChangedThinkTimeChangesTheDigest) {
 
 INSTANTIATE_TEST_SUITE_P(AllStrategies, ChangedInput,
                          ::testing::Combine(::testing::ValuesIn(all_strategies), ::testing::Values(1u, 2u)),
-                         [](const ::testing::TestParamInfo<std::tuple<IpcStrategyKind, uint32_t>>& info) {
-                             return std::string(to_string(std::get<0>(info.param))) + "_" +
-                                    std::to_string(std::get<1>(info.param)) + "cpu";
+                         [](const ::testing::TestParamInfo<std::tuple<IpcStrategyKind, uint32_t>>& test_info) {
+                             return std::string(to_string(std::get<0>(test_info.param))) + "_" +
+                                    std::to_string(std::get<1>(test_info.param)) + "cpu";
                          });
 
 // The number of CPUs is part of the system: the same workload on 1 and on 2

@@ -135,9 +135,9 @@ TEST_P(RealFault, UnexpectedFaultFailsTheRun) {
 
 INSTANTIATE_TEST_SUITE_P(EachFault, RealFault,
                          ::testing::Combine(::testing::ValuesIn(fault_cases), ::testing::ValuesIn(all_strategies)),
-                         [](const ::testing::TestParamInfo<std::tuple<FaultCase, IpcStrategyKind>>& info) {
-                             return std::string(std::get<0>(info.param).program) + "_" +
-                                    to_string(std::get<1>(info.param));
+                         [](const ::testing::TestParamInfo<std::tuple<FaultCase, IpcStrategyKind>>& test_info) {
+                             return std::string(std::get<0>(test_info.param).program) + "_" +
+                                    to_string(std::get<1>(test_info.param));
                          });
 
 // All three faults in one system, one after another, and the pingpong pair
