@@ -14,8 +14,7 @@
 #include "kernel/api/calls.h"
 #include "kernel/api/ipc.h"
 #include "kernel/api/program.h"
-#include "sim/simulator.h"
-#include "sim/system_description.h"
+#include "bench/bench_system.h"
 
 namespace {
 
@@ -67,40 +66,16 @@ AXL_PROGRAM(bench_round_trip_client, "benchmark: times sendrec round trips to th
     return 0;
 }
 
-axl::sim::SystemDescription round_trip_system(axl::IpcStrategyKind ipc) {
-    using namespace axl;
-    sim::SystemDescription system;
-    system.path = "<bench>";
-    system.name = "round-trip";
-    system.ipc = ipc;
-    sim::ProcessDescription server;
-    server.name = "server";
-    server.program = "bench_echo_server";
-    server.priority = 4;
-    server.primitives = bit(Primitive::receive) | bit(Primitive::send);
-    server.kernel_calls = default_kernel_calls;
-    server.all_destinations = true;
-    server.expect = sim::Expectation::serve;
-    sim::ProcessDescription client;
-    client.name = "client";
-    client.program = "bench_round_trip_client";
-    client.priority = 8;
-    client.primitives = bit(Primitive::sendrec);
-    client.kernel_calls = default_kernel_calls;
-    client.destinations = {"server"};
-    system.processes = {server, client};
-    return system;
-}
-
 void BM_SendrecRoundTrip(benchmark::State& state) {
-    auto ipc = static_cast<axl::IpcStrategyKind>(state.range(0));
-    axl::sim::Simulator simulator(round_trip_system(ipc),
-                                  {.trace_level = axl::sim::TraceLevel::off, .echo_console = false});
-    g_state = &state;
-    axl::sim::RunReport report = simulator.run();
-    g_state = nullptr;
-    if (!report.ok) state.SkipWithError("the round-trip system failed");
-    state.SetLabel(axl::to_string(ipc));
+    using namespace axl;
+    auto ipc = static_cast<IpcStrategyKind>(state.range(0));
+    bench::run_in_simulation(
+        state,
+        bench::two_process_system(
+            "round-trip", ipc,
+            {"server", "bench_echo_server", 4, bit(Primitive::receive) | bit(Primitive::send), {"*"}, true},
+            {"client", "bench_round_trip_client", 8, bit(Primitive::sendrec), {"server"}, false}),
+        g_state);
 }
 BENCHMARK(BM_SendrecRoundTrip)
     ->ArgName("ipc")

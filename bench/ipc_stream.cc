@@ -9,8 +9,7 @@
 #include "kernel/api/calls.h"
 #include "kernel/api/ipc.h"
 #include "kernel/api/program.h"
-#include "sim/simulator.h"
-#include "sim/system_description.h"
+#include "bench/bench_system.h"
 
 namespace {
 
@@ -42,39 +41,15 @@ AXL_PROGRAM(bench_stream_producer, "benchmark: times one-way sends to the consum
     return 0;
 }
 
-axl::sim::SystemDescription stream_system(axl::IpcStrategyKind ipc) {
-    using namespace axl;
-    sim::SystemDescription system;
-    system.path = "<bench>";
-    system.name = "stream";
-    system.ipc = ipc;
-    sim::ProcessDescription consumer;
-    consumer.name = "consumer";
-    consumer.program = "bench_stream_consumer";
-    consumer.priority = 8;
-    consumer.primitives = bit(Primitive::receive);
-    consumer.kernel_calls = default_kernel_calls;
-    consumer.expect = sim::Expectation::serve;
-    sim::ProcessDescription producer;
-    producer.name = "producer";
-    producer.program = "bench_stream_producer";
-    producer.priority = 8;
-    producer.primitives = bit(Primitive::send);
-    producer.kernel_calls = default_kernel_calls;
-    producer.destinations = {"consumer"};
-    system.processes = {consumer, producer};
-    return system;
-}
-
 void BM_OneWayStream(benchmark::State& state) {
-    auto ipc = static_cast<axl::IpcStrategyKind>(state.range(0));
-    axl::sim::Simulator simulator(stream_system(ipc),
-                                  {.trace_level = axl::sim::TraceLevel::off, .echo_console = false});
-    g_stream_state = &state;
-    axl::sim::RunReport report = simulator.run();
-    g_stream_state = nullptr;
-    if (!report.ok) state.SkipWithError("the streaming system failed");
-    state.SetLabel(axl::to_string(ipc));
+    using namespace axl;
+    auto ipc = static_cast<IpcStrategyKind>(state.range(0));
+    bench::run_in_simulation(
+        state,
+        bench::two_process_system("stream", ipc,
+                                  {"consumer", "bench_stream_consumer", 8, bit(Primitive::receive), {}, true},
+                                  {"producer", "bench_stream_producer", 8, bit(Primitive::send), {"consumer"}, false}),
+        g_stream_state);
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_OneWayStream)
