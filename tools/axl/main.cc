@@ -133,8 +133,19 @@ int run_system(const RunArguments& args) {
     }
     options.echo_console = !args.quiet;
 
-    axl::sim::Simulator simulator(system, options);
-    axl::sim::RunReport report = simulator.run();
+    // Everything that determines the run comes first, so a log always says how
+    // to replay it (the digest at the end says whether a replay matched).
+    fmt::print("axl run {}: system {}, ipc {}, cpus {}, seed {}{}\n", args.path, system.name,
+               axl::to_string(system.ipc), system.cpus, system.seed,
+               system.until_ns ? fmt::format(", until {} ns", *system.until_ns) : std::string());
+    std::optional<axl::sim::Simulator> simulator;
+    try {
+        simulator.emplace(system, options);  // boots: the kernel may still refuse the description
+    } catch (const axl::sim::DescriptionError& error) {
+        fmt::print(stderr, "{}\n", error.what());
+        return exit_usage;
+    }
+    axl::sim::RunReport report = simulator->run();
     std::fflush(stdout);  // console lines the run echoed come before the summary
     fmt::print("{}", axl::tools::format_run_report(report, args.trace_path));
     return report.ok ? exit_ok : exit_run_failed;
