@@ -76,7 +76,7 @@ void Kernel::unlink_sender(uint32_t sender, uint32_t destination) {
         m_processes[s].sender_next = no_slot;
         return;
     }
-    KASSERT(false && "sender not in the destination's list");
+    platform::panic("kernel: a blocked sender is missing from its destination's senders list");
 }
 
 // Following "waits for" edges from `target`: if they lead back to `caller`,
