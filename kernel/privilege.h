@@ -19,7 +19,7 @@ struct PrivilegeSpec {
     bool all_destinations = false;
 };
 
-struct Privilege {
+struct alignas(64) Privilege {
     bool in_use = false;
     uint32_t primitives = 0;
     uint32_t kernel_calls = 0;
@@ -27,6 +27,8 @@ struct Privilege {
     Endpoint owner = endpoints::none;        // the holder, when there is exactly one
     Bitmap<config::privilege_slots_max> destinations;  // by privilege id
 };
+
+static_assert(sizeof(Privilege) == 64, "one cache line, and indexing is a shift");
 
 // Privilege ids below this are reserved for kernel pseudo-sources.
 namespace privilege_ids {

@@ -40,7 +40,7 @@ struct ProcessCounters {
     uint64_t cpu_ns = 0;        // virtual CPU time charged while it ran
 };
 
-struct Process {
+struct alignas(64) Process {
     // Hot IPC state first: the sendrec fast path touches only this cache line.
     Endpoint endpoint;                  // slot + current generation
     ProcessState state = ProcessState::free;
@@ -70,6 +70,9 @@ struct Process {
     char name[config::process_name_bytes] = {};
     ProcessCounters counters;
 };
+
+// Power-of-two sizes turn table indexing into a shift on every IPC path.
+static_assert(sizeof(Process) == 256);
 
 constexpr bool has_nothing_pending(const Process& process) {
     return (process.notifications_pending | process.buffered | (process.senders_head + 1)) == 0;
