@@ -138,6 +138,7 @@ private:
     void release_sender(uint32_t sender_slot, uint32_t receiver_slot);
     bool accepts_notification(const Process& receiver, Endpoint notifier) const;
     Status check_kernel_call(KernelCall call);
+    Status finish_kernel_call(KernelCall call, Status status);
     bool would_deadlock(uint32_t caller, uint32_t target) const;
     void link_sender(uint32_t sender, uint32_t destination);
     void unlink_sender(uint32_t sender, uint32_t destination);

@@ -21,6 +21,14 @@ Status Kernel::check_kernel_call(KernelCall call) {
     return Status::ok;
 }
 
+// Every kernel call ends here: traced with its result, then the usual
+// preemption point.
+Status Kernel::finish_kernel_call(KernelCall call, Status status) {
+    trace(TraceKind::kernel_call, m_running, static_cast<uint32_t>(call), static_cast<uint32_t>(status));
+    end_of_call();
+    return status;
+}
+
 [[noreturn]] void Kernel::kcall_exit(int32_t status) {
     Status allowed = check_kernel_call(KernelCall::exit);
     KASSERT(allowed == Status::ok);  // create_privilege always grants exit
@@ -36,16 +44,14 @@ Status Kernel::kcall_yield() {
         // Give up the rest of the quantum: end_of_call rotates it to the tail.
         running_process().quantum_used_ns = running_process().quantum_ns;
     }
-    end_of_call();
-    return status;
+    return finish_kernel_call(KernelCall::yield, status);
 }
 
 Status Kernel::kcall_compute(uint64_t ns) {
     Status status = check_kernel_call(KernelCall::compute);
     if (status == Status::ok && ns > compute_ns_max) status = deny(static_cast<uint32_t>(KernelCall::compute) | kernel_call_trace_flag, Status::bad_argument);
     if (status == Status::ok) charge(ns);
-    end_of_call();
-    return status;
+    return finish_kernel_call(KernelCall::compute, status);
 }
 
 Status Kernel::kcall_lookup(const char* name, Endpoint& endpoint) {
@@ -63,30 +69,26 @@ Status Kernel::kcall_lookup(const char* name, Endpoint& endpoint) {
                 endpoint = m_processes[entry - 1].endpoint;
         }
     }
-    end_of_call();
-    return status;
+    return finish_kernel_call(KernelCall::lookup, status);
 }
 
 Status Kernel::kcall_log(const char* text, size_t length) {
     Status status = check_kernel_call(KernelCall::log);
     if (status == Status::ok && !text) status = Status::bad_argument;
     if (status == Status::ok) platform::console_write(m_port, text, length);
-    end_of_call();
-    return status;
+    return finish_kernel_call(KernelCall::log, status);
 }
 
 Status Kernel::kcall_clock(uint64_t& ns) {
     Status status = check_kernel_call(KernelCall::clock);
     if (status == Status::ok) ns = m_cpus[m_running_cpu].clock_ns;
-    end_of_call();
-    return status;
+    return finish_kernel_call(KernelCall::clock, status);
 }
 
 Status Kernel::kcall_self(Endpoint& endpoint) {
     Status status = check_kernel_call(KernelCall::self);
     if (status == Status::ok) endpoint = running_process().endpoint;
-    end_of_call();
-    return status;
+    return finish_kernel_call(KernelCall::self, status);
 }
 
 }  // namespace axl

@@ -227,6 +227,11 @@ RunReport Simulator::run() {
         if (!out) throw std::runtime_error("cannot write trace file " + port.options.trace_path);
         port.tracer->write_chrome_trace(out);
     }
+    if (!port.options.trace_text_path.empty()) {
+        std::ofstream out(port.options.trace_text_path);
+        if (!out) throw std::runtime_error("cannot write trace file " + port.options.trace_text_path);
+        port.tracer->write_text_log(out);
+    }
     return report;
 }
 

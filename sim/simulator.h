@@ -22,6 +22,7 @@ enum class TraceLevel : uint8_t {
 struct RunOptions {
     TraceLevel trace_level = TraceLevel::digest;
     std::string trace_path;   // Chrome trace JSON written here at the end when set
+    std::string trace_text_path;  // one line per event written here at the end when set
     bool echo_console = true; // process log lines go to stdout (else only kept)
 };
 

@@ -1,6 +1,6 @@
 // axl: the command-line front end of the hosted port.
 //
-//   axl run FILE [--ipc S] [--seed N] [--cpus N] [--trace FILE] [--until TIME] [--quiet]
+//   axl run FILE [--ipc S] [--seed N] [--cpus N] [--trace FILE] [--trace-text FILE] [--until TIME] [--quiet]
 //   axl list
 //
 // Exit codes: 0 the run met every expectation, 1 it did not (or could not
@@ -83,6 +83,7 @@ struct RunArguments {
     std::string seed;
     uint32_t cpus = 0;
     std::string trace_path;
+    std::string trace_text_path;
     std::string until;
     bool quiet = false;
     // count() says whether --cpus was given: 0 is a value to reject, not "absent".
@@ -103,6 +104,9 @@ CLI::App* add_run_command(CLI::App& app, RunArguments& args) {
     args.cpus_option =
         run->add_option("--cpus", args.cpus, "simulated CPUs, overrides the file")->type_name("N");
     run->add_option("--trace", args.trace_path, "write every event as Chrome trace JSON to this file")
+        ->type_name("FILE");
+    run->add_option("--trace-text", args.trace_text_path,
+                    "write every event as text, one line each (time cpu kind a b c), to this file")
         ->type_name("FILE");
     run->add_option("--until", args.until, "stop at this virtual time (e.g. 10ms), overrides the file")
         ->check(CLI::Validator(check_duration, ""))
@@ -127,9 +131,10 @@ int run_system(const RunArguments& args) {
     }
 
     axl::sim::RunOptions options;
-    if (!args.trace_path.empty()) {
+    if (!args.trace_path.empty() || !args.trace_text_path.empty()) {
         options.trace_level = axl::sim::TraceLevel::full;
         options.trace_path = args.trace_path;
+        options.trace_text_path = args.trace_text_path;
     }
     options.echo_console = !args.quiet;
 
