@@ -37,25 +37,46 @@ Port& current_port() { return *tl_port; }
 void set_current_port(Port* port) { tl_port = port; }
 }  // namespace sim
 
+// User memory (messages, names, result variables) is read and written here,
+// in the process's own context with the fault guard armed, never by kernel
+// code: a bad pointer handed to a call then kills the process that passed it,
+// as a bad pointer in its own code does, instead of faulting inside the kernel
+// (which would be the simulator's crash). The kernel only touches the copies
+// on this stack, exactly as the bare-metal port copies in and out of user space.
+
 Status send(Endpoint destination, const Message& message) {
+    const Message in = message;
     KernelEntry entry;
-    return kernel().ipc_send(destination, message);
+    return kernel().ipc_send(destination, in);
 }
 Status receive(Endpoint from, Message& message) {
-    KernelEntry entry;
-    return kernel().ipc_receive(from, message);
+    Message out;
+    Status status;
+    {
+        KernelEntry entry;
+        status = kernel().ipc_receive(from, out);
+    }
+    if (status == Status::ok) message = out;
+    return status;
 }
 Status sendrec(Endpoint destination, Message& message) {
-    KernelEntry entry;
-    return kernel().ipc_sendrec(destination, message);
+    Message in_out = message;
+    Status status;
+    {
+        KernelEntry entry;
+        status = kernel().ipc_sendrec(destination, in_out);
+    }
+    if (status == Status::ok) message = in_out;
+    return status;
 }
 Status notify(Endpoint destination) {
     KernelEntry entry;
     return kernel().ipc_notify(destination);
 }
 Status sendnb(Endpoint destination, const Message& message) {
+    const Message in = message;
     KernelEntry entry;
-    return kernel().ipc_sendnb(destination, message);
+    return kernel().ipc_sendnb(destination, in);
 }
 
 [[noreturn]] void exit(int32_t status) {
@@ -71,12 +92,28 @@ Status compute(uint64_t ns) {
     return kernel().kcall_compute(ns);
 }
 Status lookup(const char* name, Endpoint& endpoint) {
-    KernelEntry entry;
-    return kernel().kcall_lookup(name, endpoint);
+    // Copy the name in (at most one byte more than any valid name, so the
+    // kernel still sees and refuses a name that is too long).
+    char copy[config::process_name_bytes + 1] = {};
+    for (size_t i = 0; name && i < config::process_name_bytes && name[i]; ++i) copy[i] = name[i];
+    Endpoint found = endpoints::none;
+    Status status;
+    {
+        KernelEntry entry;
+        status = kernel().kcall_lookup(name ? copy : nullptr, found);
+    }
+    if (status == Status::ok) endpoint = found;
+    return status;
 }
 Status clock(uint64_t& virtual_ns) {
-    KernelEntry entry;
-    return kernel().kcall_clock(virtual_ns);
+    uint64_t now = 0;
+    Status status;
+    {
+        KernelEntry entry;
+        status = kernel().kcall_clock(now);
+    }
+    if (status == Status::ok) virtual_ns = now;
+    return status;
 }
 
 Endpoint self() {
