@@ -14,7 +14,7 @@ struct RunQueue {
     uint32_t nonempty = 0;  // bit L set = level L has a process
 };
 
-struct Cpu {
+struct alignas(256) Cpu {
     uint64_t clock_ns = 0;   // virtual time on this CPU
     uint64_t idle_ns = 0;    // virtual time it spent with nothing to run
     uint64_t switches = 0;
@@ -23,5 +23,6 @@ struct Cpu {
     bool reserved = false;                 // kept free for a process that will be dedicated to it
     RunQueue run_queue;
 };
+static_assert(sizeof(Cpu) == 256, "indexing the CPU table is a shift on every call");
 
 }  // namespace axl

@@ -22,7 +22,7 @@ namespace axl {
 namespace sim {
 
 // A process as the host sees it: its program, arguments, stack and context.
-struct HostedProcess {
+struct alignas(128) HostedProcess {
     const ProcessDescription* description = nullptr;
     const ProgramInfo* program = nullptr;
     Stack stack;

@@ -37,46 +37,51 @@ Port& current_port() { return *tl_port; }
 void set_current_port(Port* port) { tl_port = port; }
 }  // namespace sim
 
-// User memory (messages, names, result variables) is read and written here,
-// in the process's own context with the fault guard armed, never by kernel
-// code: a bad pointer handed to a call then kills the process that passed it,
-// as a bad pointer in its own code does, instead of faulting inside the kernel
-// (which would be the simulator's crash). The kernel only touches the copies
-// on this stack, exactly as the bare-metal port copies in and out of user space.
+// User memory is only ever touched in the process's own context, with the
+// fault guard armed, before the kernel sees it: a bad pointer handed to a call
+// then kills the process that passed it (as a bad pointer in its own code
+// does) instead of faulting inside kernel code, which would crash the
+// simulator. A message is probed -- its first and last byte read, and written
+// back when the kernel will write it -- so the kernel's own accesses cannot
+// fault (one host thread; nothing unmaps a process's memory while it waits).
+// Names and result variables are copied instead. The bare-metal port gets the
+// same guarantee from copying across address spaces.
+namespace {
+void probe_readable(const Message& message) {
+    const volatile unsigned char* bytes = reinterpret_cast<const volatile unsigned char*>(&message);
+    (void)bytes[0];
+    (void)bytes[sizeof(Message) - 1];
+}
+void probe_writable(Message& message) {
+    volatile unsigned char* bytes = reinterpret_cast<volatile unsigned char*>(&message);
+    bytes[0] = bytes[0];
+    bytes[sizeof(Message) - 1] = bytes[sizeof(Message) - 1];
+}
+}  // namespace
 
 Status send(Endpoint destination, const Message& message) {
-    const Message in = message;
+    probe_readable(message);
     KernelEntry entry;
-    return kernel().ipc_send(destination, in);
+    return kernel().ipc_send(destination, message);
 }
 Status receive(Endpoint from, Message& message) {
-    Message out;
-    Status status;
-    {
-        KernelEntry entry;
-        status = kernel().ipc_receive(from, out);
-    }
-    if (status == Status::ok) message = out;
-    return status;
+    probe_writable(message);
+    KernelEntry entry;
+    return kernel().ipc_receive(from, message);
 }
 Status sendrec(Endpoint destination, Message& message) {
-    Message in_out = message;
-    Status status;
-    {
-        KernelEntry entry;
-        status = kernel().ipc_sendrec(destination, in_out);
-    }
-    if (status == Status::ok) message = in_out;
-    return status;
+    probe_writable(message);
+    KernelEntry entry;
+    return kernel().ipc_sendrec(destination, message);
 }
 Status notify(Endpoint destination) {
     KernelEntry entry;
     return kernel().ipc_notify(destination);
 }
 Status sendnb(Endpoint destination, const Message& message) {
-    const Message in = message;
+    probe_readable(message);
     KernelEntry entry;
-    return kernel().ipc_sendnb(destination, in);
+    return kernel().ipc_sendnb(destination, message);
 }
 
 [[noreturn]] void exit(int32_t status) {
