@@ -22,6 +22,18 @@ enum class ProcessState : uint8_t {
     faulted,    // killed by a fault; kind in `exit_status`
 };
 
+constexpr const char* to_string(ProcessState s) {
+    switch (s) {
+        case ProcessState::free: return "free";
+        case ProcessState::runnable: return "runnable";
+        case ProcessState::sending: return "sending";
+        case ProcessState::receiving: return "receiving";
+        case ProcessState::exited: return "exited";
+        case ProcessState::faulted: return "faulted";
+    }
+    return "?";
+}
+
 constexpr bool is_alive(ProcessState s) {
     return s == ProcessState::runnable || s == ProcessState::sending || s == ProcessState::receiving;
 }

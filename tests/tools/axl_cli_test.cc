@@ -120,3 +120,50 @@ TEST_F(AxlCli, ListNamesTheStrategies) {
 }
 
 }  // namespace
+
+namespace {
+
+std::string workload(const std::string& name) {
+    const char* dir = std::getenv("AXL_SOURCE_DIR");
+    return std::string(dir ? dir : ".") + "/workloads/" + name;
+}
+
+std::string digest_line(const std::string& out) {
+    size_t at = out.rfind("digest: ");
+    return at == std::string::npos ? std::string() : out.substr(at + 8, 16);
+}
+
+// The acceptance run of issue 2: pingpong under every strategy with --seed 7,
+// twice each, prints the same digest both times.
+TEST_F(AxlCli, PingpongDigestRepeatsUnderEveryStrategy) {
+    for (const char* ipc : {"rendezvous", "ring", "queue"}) {
+        std::string args = "run '" + workload("pingpong.toml") + "' --ipc " + ipc + " --seed 7 --quiet";
+        CommandResult first = axl(args);
+        CommandResult second = axl(args);
+        ASSERT_EQ(first.exit_code, 0) << ipc << "\n" << first.out << first.err;
+        ASSERT_EQ(second.exit_code, 0) << ipc;
+        EXPECT_EQ(digest_line(first.out).size(), 16u) << first.out;
+        EXPECT_EQ(digest_line(first.out), digest_line(second.out)) << ipc;
+        EXPECT_NE(first.out.find("seed 7"), std::string::npos) << "the seed is printed before the run";
+    }
+}
+
+TEST_F(AxlCli, JsonSummaryMatchesThePrintedOne) {
+    std::filesystem::path json = m_dir / "report.json";
+    CommandResult result = axl("run '" + workload("fanin.toml") + "' --quiet --seed 3 --json '" + json.string() + "'");
+    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+    std::string text = read_file(json);
+    EXPECT_NE(text.find("\"digest\": \"" + digest_line(result.out) + "\""), std::string::npos) << text;
+    EXPECT_NE(text.find("\"seed\": 3"), std::string::npos) << text;
+    EXPECT_NE(text.find("\"ok\": true"), std::string::npos) << text;
+    EXPECT_NE(text.find("\"name\": \"client.7\""), std::string::npos) << text;
+}
+
+// A run whose workload fails its own checks exits 1 and says which process.
+TEST_F(AxlCli, FailedSelfCheckExitsOne) {
+    CommandResult result = axl("run '" + workload("tests/pingpong_liar.toml") + "' --quiet");
+    EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+    EXPECT_NE(result.out.find("NOT MET"), std::string::npos) << result.out;
+}
+
+}  // namespace

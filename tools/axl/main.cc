@@ -1,6 +1,7 @@
 // axl: the command-line front end of the hosted port.
 //
-//   axl run FILE [--ipc S] [--seed N] [--cpus N] [--trace FILE] [--trace-text FILE] [--until TIME] [--quiet]
+//   axl run FILE [--ipc S] [--seed N] [--cpus N] [--trace FILE] [--trace-text FILE] [--json FILE]
+//                [--until TIME] [--quiet]
 //   axl list
 //
 // Exit codes: 0 the run met every expectation, 1 it did not (or could not
@@ -12,6 +13,7 @@
 #include <charconv>
 #include <cstdio>
 #include <exception>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +23,7 @@
 #include "sim/program_registry.h"
 #include "sim/simulator.h"
 #include "sim/system_description.h"
+#include "tools/axl/report_json.h"
 #include "tools/axl/report_printer.h"
 
 namespace {
@@ -84,6 +87,7 @@ struct RunArguments {
     uint32_t cpus = 0;
     std::string trace_path;
     std::string trace_text_path;
+    std::string json_path;
     std::string until;
     bool quiet = false;
     // count() says whether --cpus was given: 0 is a value to reject, not "absent".
@@ -108,6 +112,7 @@ CLI::App* add_run_command(CLI::App& app, RunArguments& args) {
     run->add_option("--trace-text", args.trace_text_path,
                     "write every event as text, one line each (time cpu kind a b c), to this file")
         ->type_name("FILE");
+    run->add_option("--json", args.json_path, "also write the summary as JSON to this file")->type_name("FILE");
     run->add_option("--until", args.until, "stop at this virtual time (e.g. 10ms), overrides the file")
         ->check(CLI::Validator(check_duration, ""))
         ->type_name("TIME");
@@ -153,6 +158,14 @@ int run_system(const RunArguments& args) {
     axl::sim::RunReport report = simulator->run();
     std::fflush(stdout);  // console lines the run echoed come before the summary
     fmt::print("{}", axl::tools::format_run_report(report, args.trace_path));
+    if (!args.json_path.empty()) {
+        std::ofstream json(args.json_path);
+        json << axl::tools::format_run_report_json(report);
+        if (!json) {
+            fmt::print(stderr, "axl: cannot write {}\n", args.json_path);
+            return exit_run_failed;
+        }
+    }
     return report.ok ? exit_ok : exit_run_failed;
 }
 

@@ -16,27 +16,6 @@
 namespace axl::tools {
 namespace {
 
-const char* state_name(ProcessState state) {
-    switch (state) {
-        case ProcessState::free: return "free";
-        case ProcessState::runnable: return "runnable";
-        case ProcessState::sending: return "sending";
-        case ProcessState::receiving: return "receiving";
-        case ProcessState::exited: return "exited";
-        case ProcessState::faulted: return "faulted";
-    }
-    return "?";
-}
-
-const char* expectation_name(sim::Expectation expect) {
-    switch (expect) {
-        case sim::Expectation::exit: return "exit";
-        case sim::Expectation::serve: return "serve";
-        case sim::Expectation::fault: return "fault";
-    }
-    return "?";
-}
-
 // A text table: columns as wide as their widest cell, numbers right-aligned so
 // their digits line up.
 class Table {
@@ -107,7 +86,7 @@ void render_processes(fmt::memory_buffer& out, const sim::RunReport& report) {
         const ProcessCounters& counters = process.counters;
         // Only an exit() leaves a status worth reading; a fault is described below the row.
         std::string exit_status = process.state == ProcessState::exited ? std::to_string(process.exit_status) : "-";
-        table.add_row({process.name, process.program, state_name(process.state), exit_status,
+        table.add_row({process.name, process.program, to_string(process.state), exit_status,
                        std::to_string(counters.sent), std::to_string(counters.received),
                        std::to_string(counters.kernel_calls), std::to_string(counters.denied),
                        std::to_string(counters.blocked), format_duration_ns(counters.cpu_ns),
@@ -119,6 +98,15 @@ void render_processes(fmt::memory_buffer& out, const sim::RunReport& report) {
 }
 
 }  // namespace
+
+const char* expectation_name(sim::Expectation expect) {
+    switch (expect) {
+        case sim::Expectation::exit: return "exit";
+        case sim::Expectation::serve: return "serve";
+        case sim::Expectation::fault: return "fault";
+    }
+    return "?";
+}
 
 std::string format_duration_ns(uint64_t ns) {
     struct Unit {

@@ -1,0 +1,52 @@
+#include "tools/axl/report_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include "sim/trace_digest.h"
+#include "tools/axl/report_printer.h"
+
+namespace axl::tools {
+
+std::string format_run_report_json(const sim::RunReport& report) {
+    nlohmann::ordered_json processes = nlohmann::ordered_json::array();
+    for (const sim::ProcessReport& process : report.processes) {
+        const ProcessCounters& c = process.counters;
+        processes.push_back({
+            {"name", process.name},
+            {"program", process.program},
+            {"endpoint", process.endpoint.raw},
+            {"state", to_string(process.state)},
+            {"exit_status", process.exit_status},
+            {"fault", process.fault},
+            {"expect", expectation_name(process.expect)},
+            {"met_expectation", process.met_expectation},
+            {"counters",
+             {{"sent", c.sent},
+              {"received", c.received},
+              {"notifies_sent", c.notifies_sent},
+              {"kernel_calls", c.kernel_calls},
+              {"denied", c.denied},
+              {"blocked", c.blocked},
+              {"cpu_ns", c.cpu_ns}}},
+        });
+    }
+    nlohmann::ordered_json json = {
+        {"system", report.system_name},
+        {"ipc", to_string(report.ipc)},
+        {"cpus", report.cpus},
+        {"seed", report.seed},
+        {"ok", report.ok},
+        {"failures", report.failures},
+        {"messages", report.messages},
+        {"virtual_ns", report.virtual_ns},
+        {"wall_seconds", report.wall_seconds},
+        {"stopped_by_until", report.stopped_by_until},
+        // A string: 64-bit values do not survive every JSON reader as numbers.
+        {"digest", sim::to_hex(report.digest)},
+        {"trace_events", report.trace_events},
+        {"processes", processes},
+    };
+    return json.dump(2) + "\n";
+}
+
+}  // namespace axl::tools
