@@ -10,6 +10,7 @@
 
 #include "kernel/api/program.h"
 #include "kernel/kernel.h"
+#include "sim/event_queue.h"
 #include "sim/fault_guard.h"
 #include "sim/fiber.h"
 #include "sim/simulator.h"
@@ -43,6 +44,7 @@ struct Port {
     const sim::ProcessDescription* spawning = nullptr;  // description being spawned now
     std::vector<uint32_t> stacks_to_release;    // slots whose process ended on its own stack
     sim::FiberHandle idle_context = nullptr;
+    sim::EventQueue events;  // device completions, timers, injected faults (virtual time)
     std::unique_ptr<sim::Tracer> tracer;
     std::vector<std::string> console;
     std::unique_ptr<unsigned char, void (*)(unsigned char*)> strategy_storage{nullptr, nullptr};

@@ -147,16 +147,24 @@ RunReport Simulator::run() {
 
     RunReport report;
     auto wall_start = std::chrono::steady_clock::now();
-    const uint64_t until = state.system.until_ns.value_or(~uint64_t{0});
-    // The only event source so far is the stop time; devices add theirs here.
-    kernel.set_next_event_time(until);
+    const uint64_t until = state.system.until_ns.value_or(EventQueue::never);
+    // The discrete-event loop: whichever comes first in virtual time, a port
+    // event (fired here, in the idle context) or a CPU with work (the kernel
+    // runs it, and comes back before any CPU's clock passes the next event).
     for (;;) {
-        uint64_t next = kernel.next_runnable_time();
-        if (next == ~uint64_t{0}) break;  // quiescent: everything exited or waits
+        const uint64_t next_run = kernel.next_runnable_time();
+        const uint64_t next_event = port.events.next_time();
+        const uint64_t next = std::min(next_run, next_event);
+        if (next == EventQueue::never) break;  // quiescent: everything exited or waits
         if (next >= until) {
             report.stopped_by_until = true;
             break;
         }
+        if (next_event <= next_run) {
+            port.events.fire_next();  // at equal times events go first, as interrupts would
+            continue;
+        }
+        kernel.set_next_event_time(std::min(next_event, until));
         kernel.run_from_idle();
         port.release_finished_stacks();
     }
