@@ -275,46 +275,32 @@ Status Kernel::send_common(uint32_t destination_slot, const Message& message, bo
 
 // Primitives ---------------------------------------------------------------------------
 
-Status Kernel::ipc_send_general(Endpoint destination, const Message& message) {
-    Status status = check_call(Primitive::send);
+// send, sendnb and sendrec: decode (primitive allowed, destination valid and
+// granted), then the shared send path; `reply` is where sendrec's reply goes.
+Status Kernel::send_primitive(Primitive primitive, Endpoint destination, const Message& message, Message* reply) {
+    Status status = check_call(primitive);
     uint32_t slot = no_slot;
     if (status == Status::ok) {
         status = check_destination(destination, slot);
         if (status != Status::ok)
-            status = deny(static_cast<uint32_t>(Primitive::send), status);
+            status = deny(static_cast<uint32_t>(primitive), status);
         else
-            status = send_common(slot, message, false, true, nullptr);
+            status = send_common(slot, message, primitive == Primitive::sendrec, primitive != Primitive::sendnb, reply);
     }
     end_of_call();
     return status;
+}
+
+Status Kernel::ipc_send_general(Endpoint destination, const Message& message) {
+    return send_primitive(Primitive::send, destination, message, nullptr);
 }
 
 Status Kernel::ipc_sendnb(Endpoint destination, const Message& message) {
-    Status status = check_call(Primitive::sendnb);
-    uint32_t slot = no_slot;
-    if (status == Status::ok) {
-        status = check_destination(destination, slot);
-        if (status != Status::ok)
-            status = deny(static_cast<uint32_t>(Primitive::sendnb), status);
-        else
-            status = send_common(slot, message, false, false, nullptr);
-    }
-    end_of_call();
-    return status;
+    return send_primitive(Primitive::sendnb, destination, message, nullptr);
 }
 
 Status Kernel::ipc_sendrec_general(Endpoint destination, Message& message) {
-    Status status = check_call(Primitive::sendrec);
-    uint32_t slot = no_slot;
-    if (status == Status::ok) {
-        status = check_destination(destination, slot);
-        if (status != Status::ok)
-            status = deny(static_cast<uint32_t>(Primitive::sendrec), status);
-        else
-            status = send_common(slot, message, true, true, &message);
-    }
-    end_of_call();
-    return status;
+    return send_primitive(Primitive::sendrec, destination, message, &message);
 }
 
 Status Kernel::ipc_receive_general(Endpoint from, Message& message) {

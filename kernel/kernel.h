@@ -129,6 +129,7 @@ private:
     Status deny(uint32_t call, Status status);
     bool receiver_waits_for(const Process& receiver, Endpoint sender) const;
     void deliver(Process& receiver, const Message& message, Endpoint source);
+    Status send_primitive(Primitive primitive, Endpoint destination, const Message& message, Message* reply);
     Status send_common(uint32_t destination_slot, const Message& message, bool then_receive,
                        bool may_block, Message* reply_buffer);
     Status receive_common(Endpoint from, Message& message, bool reply);
