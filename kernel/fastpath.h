@@ -1,6 +1,6 @@
-// Fast paths for the three calls of a client/server round trip on one CPU:
-// the client's sendrec to a waiting server, the server's send of the reply to
-// the waiting client, and the server's receive(any) with nothing queued.
+// Fast paths for the calls of a client/server round trip on one CPU: the
+// client's sendrec to a waiting server, the server's reply_receive (or its
+// send of the reply and its receive(any)) with nothing else queued.
 //
 // The seL4 rule: a fast path handles only the common case, decides that with
 // a few tests before touching anything, and otherwise returns false so the
@@ -11,6 +11,9 @@
 //
 // Inline, included at the end of kernel.h, so a port's call wrapper compiles
 // the whole fast path into straight-line code around the context switch.
+//
+// Each blocking fast path ends having chosen the process to run next
+// (m_running); the port then switches to it, as after any kernel call.
 #pragma once
 
 #include <bit>
@@ -21,13 +24,18 @@ inline bool Kernel::may_send_to(const Privilege& privilege, Primitive primitive,
     return (privilege.primitives & bit(primitive)) && privilege.destinations.test(destination.privilege);
 }
 
+inline bool Kernel::caller_runs_alone(const Process& caller, const RunQueue& queue) const {
+    const uint32_t level = caller.priority;
+    return queue.nonempty == (1u << level) && queue.head[level] == m_running && queue.tail[level] == m_running;
+}
+
 // Client -> waiting server; the client then waits for the reply and the server,
 // the only other runnable process, runs next.
-inline bool Kernel::fastpath_sendrec(Endpoint destination, Message& message, Status& status) {
+inline bool Kernel::fastpath_sendrec(Endpoint destination, Message& message) {
     const uint32_t caller_slot = m_running;
     const uint32_t server_slot = destination.slot();
-    Process& caller = m_processes[caller_slot];
     if (server_slot >= m_slots_used) return false;
+    Process& caller = m_processes[caller_slot];
     Process& server = m_processes[server_slot];
     // 1. Decode: the server waits for us, nothing waits for the caller, and
     //    the caller is alone on the CPU, so the server is the one picked next.
@@ -37,15 +45,14 @@ inline bool Kernel::fastpath_sendrec(Endpoint destination, Message& message, Sta
     if (!has_nothing_pending(caller)) return false;
     Cpu& cpu = m_cpus[0];
     RunQueue& queue = cpu.run_queue;
-    const uint32_t caller_level = caller.priority;
-    if (queue.nonempty != (1u << caller_level) || queue.head[caller_level] != caller_slot ||
-        queue.tail[caller_level] != caller_slot)
-        return false;
+    if (!caller_runs_alone(caller, queue)) return false;
     const uint64_t charged = m_costs.kernel_entry_ns + m_costs.message_copy_ns;
     if (cpu.clock_ns + charged >= m_next_event_ns) return false;
 
-    // 2. Invoke: deliver, wake the server, block the caller, switch.
-    charge(charged);
+    // 2. Invoke: deliver, wake the server, block the caller.
+    cpu.clock_ns += charged;
+    caller.quantum_used_ns += charged;
+    caller.counters.cpu_ns += charged;
     server.state = ProcessState::runnable;
     server.ipc_status = Status::ok;
     server.waiting_on = endpoints::none;
@@ -61,8 +68,9 @@ inline bool Kernel::fastpath_sendrec(Endpoint destination, Message& message, Sta
     caller.receive_buffer = &message;
     caller.awaiting_reply = true;
 
-    queue.head[caller_level] = queue.tail[caller_level] = no_slot;
+    const uint32_t caller_level = caller.priority;
     const uint32_t server_level = server.priority;
+    queue.head[caller_level] = queue.tail[caller_level] = no_slot;
     server.run_next = server.run_prev = no_slot;
     queue.head[server_level] = queue.tail[server_level] = server_slot;
     queue.nonempty = 1u << server_level;
@@ -77,11 +85,61 @@ inline bool Kernel::fastpath_sendrec(Endpoint destination, Message& message, Sta
     Message* buffer = server.receive_buffer;
     *buffer = message;
     buffer->source = caller.endpoint;
-    platform::switch_to(m_port, 0, caller_slot, server_slot);
+    return true;
+}
 
-    // 3. Resumed: the reply (or dead_endpoint) has arrived.
-    status = caller.ipc_status;
-    end_of_call();
+// Server -> the client waiting for its reply, then the server waits for the
+// next request: the client, now the only runnable process, runs next.
+inline bool Kernel::fastpath_reply_receive(Endpoint client_endpoint, Message& message) {
+    const uint32_t caller_slot = m_running;
+    const uint32_t client_slot = client_endpoint.slot();
+    if (client_slot >= m_slots_used) return false;
+    Process& caller = m_processes[caller_slot];
+    Process& client = m_processes[client_slot];
+    if (client.endpoint != client_endpoint || client.state != ProcessState::receiving) return false;
+    if (client.waiting_on != endpoints::any && client.waiting_on != caller.endpoint) return false;
+    if (!may_send_to(m_privileges[caller.privilege], Primitive::reply_receive, client)) return false;
+    if (!has_nothing_pending(caller)) return false;
+    Cpu& cpu = m_cpus[0];
+    RunQueue& queue = cpu.run_queue;
+    if (!caller_runs_alone(caller, queue)) return false;
+    const uint64_t charged = m_costs.kernel_entry_ns + m_costs.message_copy_ns;
+    if (cpu.clock_ns + charged >= m_next_event_ns) return false;
+
+    cpu.clock_ns += charged;
+    caller.quantum_used_ns += charged;
+    caller.counters.cpu_ns += charged;
+    client.state = ProcessState::runnable;
+    client.ipc_status = Status::ok;
+    client.waiting_on = endpoints::none;
+    client.awaiting_reply = false;
+    client.ready_at_ns = cpu.clock_ns;
+    client.counters.received += 1;
+    caller.counters.sent += 1;
+    caller.counters.blocked += 1;
+    m_messages_delivered += 1;
+
+    caller.state = ProcessState::receiving;
+    caller.waiting_on = endpoints::any;
+    caller.receive_buffer = &message;
+    caller.awaiting_reply = false;
+
+    const uint32_t caller_level = caller.priority;
+    const uint32_t client_level = client.priority;
+    queue.head[caller_level] = queue.tail[caller_level] = no_slot;
+    client.run_next = client.run_prev = no_slot;
+    queue.head[client_level] = queue.tail[client_level] = client_slot;
+    queue.nonempty = 1u << client_level;
+
+    m_running = client_slot;
+    if (cpu.last_ran != client_slot) {
+        cpu.clock_ns += m_costs.context_switch_ns;
+        cpu.switches += 1;
+        cpu.last_ran = client_slot;
+    }
+    Message* buffer = client.receive_buffer;
+    *buffer = message;
+    buffer->source = caller.endpoint;
     return true;
 }
 
@@ -111,13 +169,12 @@ inline bool Kernel::fastpath_send(Endpoint destination, const Message& message, 
     *buffer = message;
     buffer->source = caller.endpoint;
 
-    status = Status::ok;
-    end_of_call();
+    status = end_of_call(caller_slot, Status::ok);
     return true;
 }
 
 // receive(any) with nothing queued: block, and run the best other process.
-inline bool Kernel::fastpath_receive_any(Message& message, Status& status) {
+inline bool Kernel::fastpath_receive_any(Message& message) {
     const uint32_t caller_slot = m_running;
     Process& caller = m_processes[caller_slot];
     if (!(m_privileges[caller.privilege].primitives & bit(Primitive::receive))) return false;
@@ -154,10 +211,6 @@ inline bool Kernel::fastpath_receive_any(Message& message, Status& status) {
         cpu.switches += 1;
         cpu.last_ran = next_slot;
     }
-    platform::switch_to(m_port, 0, caller_slot, next_slot);
-
-    status = caller.ipc_status;
-    end_of_call();
     return true;
 }
 

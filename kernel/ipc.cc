@@ -275,20 +275,26 @@ Status Kernel::send_common(uint32_t destination_slot, const Message& message, bo
 
 // Primitives ---------------------------------------------------------------------------
 
-// send, sendnb and sendrec: decode (primitive allowed, destination valid and
-// granted), then the shared send path; `reply` is where sendrec's reply goes.
+// send, sendnb, sendrec and reply_receive: decode (primitive allowed,
+// destination valid and granted), then the shared send path; `reply` is where
+// sendrec's reply, or reply_receive's next message, goes.
 Status Kernel::send_primitive(Primitive primitive, Endpoint destination, const Message& message, Message* reply) {
+    const uint32_t caller_slot = m_running;
     Status status = check_call(primitive);
     uint32_t slot = no_slot;
     if (status == Status::ok) {
         status = check_destination(destination, slot);
-        if (status != Status::ok)
+        if (status != Status::ok) {
             status = deny(static_cast<uint32_t>(primitive), status);
-        else
-            status = send_common(slot, message, primitive == Primitive::sendrec, primitive != Primitive::sendnb, reply);
+        } else {
+            const bool may_block = primitive == Primitive::send || primitive == Primitive::sendrec;
+            status = send_common(slot, message, primitive == Primitive::sendrec, may_block, reply);
+            // reply_receive: a reply that was accepted, then the wait for the next message.
+            if (status == Status::ok && primitive == Primitive::reply_receive)
+                status = receive_common(endpoints::any, *reply, false);
+        }
     }
-    end_of_call();
-    return status;
+    return end_of_call(caller_slot, status);
 }
 
 Status Kernel::ipc_send_general(Endpoint destination, const Message& message) {
@@ -303,18 +309,23 @@ Status Kernel::ipc_sendrec_general(Endpoint destination, Message& message) {
     return send_primitive(Primitive::sendrec, destination, message, &message);
 }
 
+Status Kernel::ipc_reply_receive_general(Endpoint client, Message& message) {
+    return send_primitive(Primitive::reply_receive, client, message, &message);
+}
+
 Status Kernel::ipc_receive_general(Endpoint from, Message& message) {
+    const uint32_t caller_slot = m_running;
     Status status = check_call(Primitive::receive);
     if (status == Status::ok && from != endpoints::any && pseudo_privilege(from) == config::privilege_slots_max) {
         status = check_endpoint(from);
         if (status != Status::ok) status = deny(static_cast<uint32_t>(Primitive::receive), status);
     }
     if (status == Status::ok) status = receive_common(from, message, false);
-    end_of_call();
-    return status;
+    return end_of_call(caller_slot, status);
 }
 
 Status Kernel::ipc_notify(Endpoint destination) {
+    const uint32_t caller_slot = m_running;
     Status status = check_call(Primitive::notify);
     uint32_t slot = no_slot;
     if (status == Status::ok) {
@@ -343,8 +354,7 @@ Status Kernel::ipc_notify(Endpoint destination) {
             make_runnable(slot, Status::ok);
         }
     }
-    end_of_call();
-    return status;
+    return end_of_call(caller_slot, status);
 }
 
 }  // namespace axl

@@ -212,13 +212,12 @@ void Kernel::terminate(uint32_t slot, ProcessState final_state, int32_t status) 
     platform::context_destroy(m_port, slot);
 }
 
-[[noreturn]] void Kernel::fault_running(uint32_t kind, uint32_t detail) {
+void Kernel::fault_running(uint32_t kind, uint32_t detail) {
     KASSERT(m_running != no_slot);
     uint32_t slot = m_running;
     trace(TraceKind::fault, slot, kind, detail);
     terminate(slot, ProcessState::faulted, static_cast<int32_t>(kind));
     switch_away();
-    platform::panic("kernel: a faulted process was resumed");
 }
 
 void Kernel::emit_trace(TraceKind kind, uint32_t a, uint32_t b, uint32_t c) {

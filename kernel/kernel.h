@@ -1,12 +1,12 @@
 // Kernel: the portable microkernel core. All state lives in this object and is
 // passed explicitly, so the hosted port can run several kernels in one process.
 //
-// Execution model: kernel code runs on the context of the process that called
-// it (each process has its own kernel stack, as in most monolithic kernels).
-// When a call must wait, the kernel picks the next process and switches to it
-// directly through platform::switch_to; the blocked call returns when another
-// process wakes this one and the scheduler switches back. When nothing can run,
-// or a port event is due, the kernel switches to the port's idle context.
+// Execution model: kernel code runs to completion on the context it was
+// entered on (the calling process's, in the hosted port), and never switches
+// context itself. A call that blocks, ends or preempts its caller picks the
+// next process (or none: idle) and returns; the port then continues
+// running(), see kernel/platform.h. A blocked call's result reaches its
+// process later, through Process::ipc_status, when the process is continued.
 #pragma once
 
 #include <cstddef>
@@ -56,25 +56,29 @@ public:
     }
 
     // Port side --------------------------------------------------------------------
-    // From the port's idle context: switch to the next runnable process; returns
-    // when the kernel switches back to idle. False if nothing was runnable.
+    // From the port's idle loop: choose the next process to run (running()
+    // afterwards). False if nothing was runnable.
     bool run_from_idle();
     // Earliest virtual time at which some CPU would run a process; UINT64_MAX if none.
     uint64_t next_runnable_time() const;
     // The port's next pending event; the kernel returns to idle before any CPU's
     // clock passes it so the port can deliver it in order.
     void set_next_event_time(uint64_t ns) { m_next_event_ns = ns; }
-    // The running process hit a real fault (bad pointer, stack overflow, ...).
-    [[noreturn]] void fault_running(uint32_t kind, uint32_t detail);
+    // The running process hit a real fault (bad pointer, stack overflow, ...):
+    // it is killed, and running() names who runs next. Its context is never
+    // continued again.
+    void fault_running(uint32_t kind, uint32_t detail);
 
     // System calls, on the running process's context ------------------------------
     Status ipc_send(Endpoint destination, const Message& message);
     Status ipc_receive(Endpoint from, Message& message);
     Status ipc_sendrec(Endpoint destination, Message& message);
+    Status ipc_reply_receive(Endpoint client, Message& message);
     Status ipc_notify(Endpoint destination);
     Status ipc_sendnb(Endpoint destination, const Message& message);
 
-    [[noreturn]] void kcall_exit(int32_t status);
+    // Ends the caller; running() then names who runs next, never the caller.
+    void kcall_exit(int32_t status);
     Status kcall_yield();
     Status kcall_compute(uint64_t ns);
     Status kcall_lookup(const char* name, Endpoint& endpoint);
@@ -106,20 +110,24 @@ private:
     void dispatch(uint32_t slot, uint32_t cpu);
     void block_running();
     void switch_away();
-    void end_of_call();
-    void end_of_call_slow();
+    Status end_of_call(uint32_t caller, Status status);
+    Status end_of_call_slow(uint32_t caller, Status status);
     void charge(uint64_t ns);
     void update_fastpath() { m_fastpath = !m_tracing && m_cpu_count == 1; }
 
-    // Fast paths (fastpath.cc): the common single-CPU cases of the hot
+    // Fast paths (fastpath.h): the common single-CPU cases of the hot
     // primitives, same semantics and same virtual-time charges as the general
-    // path, which they fall back to (returning false) for anything else.
-    bool fastpath_sendrec(Endpoint destination, Message& message, Status& status);
+    // path, which they fall back to (returning false, nothing changed) for
+    // anything else.
+    bool fastpath_sendrec(Endpoint destination, Message& message);
+    bool fastpath_reply_receive(Endpoint client, Message& message);
+    bool fastpath_receive_any(Message& message);
     bool fastpath_send(Endpoint destination, const Message& message, Status& status);
-    bool fastpath_receive_any(Message& message, Status& status);
+    bool caller_runs_alone(const Process& caller, const RunQueue& queue) const;
     static bool may_send_to(const Privilege& privilege, Primitive primitive, const Process& destination);
     Status ipc_send_general(Endpoint destination, const Message& message);
     Status ipc_sendrec_general(Endpoint destination, Message& message);
+    Status ipc_reply_receive_general(Endpoint client, Message& message);
     Status ipc_receive_general(Endpoint from, Message& message);
     bool cpu_allows(uint32_t cpu, uint32_t slot) const;
 
@@ -217,14 +225,18 @@ inline void Kernel::dequeue(uint32_t slot) {
 
 // Every call ends here: the one place a running process can be preempted (its
 // quantum is used up, a higher priority became ready, a port event is due, or
-// another simulated CPU has fallen behind). One test in the common case.
-inline void Kernel::end_of_call() {
-    const Process& process = m_processes[m_running];
+// another simulated CPU has fallen behind). One test in the common case. A
+// caller that blocked or ended is no longer running: whoever runs instead is
+// checked at the end of its own call.
+inline Status Kernel::end_of_call(uint32_t caller, Status status) {
+    if (m_running != caller) return status;
+    const Process& process = m_processes[caller];
     const Cpu& cpu = m_cpus[m_running_cpu];
     if (process.quantum_used_ns >= process.quantum_ns ||
         (cpu.run_queue.nonempty & ((1u << process.priority) - 1)) || cpu.clock_ns >= m_next_event_ns ||
         m_cpu_count > 1) [[unlikely]]
-        end_of_call_slow();
+        return end_of_call_slow(caller, status);
+    return status;
 }
 
 inline Status Kernel::ipc_send(Endpoint destination, const Message& message) {
@@ -233,15 +245,20 @@ inline Status Kernel::ipc_send(Endpoint destination, const Message& message) {
     return ipc_send_general(destination, message);
 }
 
+// The blocking fast paths return nothing useful to the caller: it waits, and
+// its call returns Process::ipc_status when it is continued.
 inline Status Kernel::ipc_sendrec(Endpoint destination, Message& message) {
-    Status status;
-    if (m_fastpath && fastpath_sendrec(destination, message, status)) return status;
+    if (m_fastpath && fastpath_sendrec(destination, message)) return Status::ok;
     return ipc_sendrec_general(destination, message);
 }
 
+inline Status Kernel::ipc_reply_receive(Endpoint client, Message& message) {
+    if (m_fastpath && fastpath_reply_receive(client, message)) return Status::ok;
+    return ipc_reply_receive_general(client, message);
+}
+
 inline Status Kernel::ipc_receive(Endpoint from, Message& message) {
-    Status status;
-    if (m_fastpath && from == endpoints::any && fastpath_receive_any(message, status)) return status;
+    if (m_fastpath && from == endpoints::any && fastpath_receive_any(message)) return Status::ok;
     return ipc_receive_general(from, message);
 }
 

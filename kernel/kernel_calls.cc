@@ -25,17 +25,15 @@ Status Kernel::check_kernel_call(KernelCall call) {
 // preemption point.
 Status Kernel::finish_kernel_call(KernelCall call, Status status) {
     trace(TraceKind::kernel_call, m_running, static_cast<uint32_t>(call), static_cast<uint32_t>(status));
-    end_of_call();
-    return status;
+    return end_of_call(m_running, status);
 }
 
-[[noreturn]] void Kernel::kcall_exit(int32_t status) {
+void Kernel::kcall_exit(int32_t status) {
     Status allowed = check_kernel_call(KernelCall::exit);
     KASSERT(allowed == Status::ok);  // create_privilege always grants exit
     trace(TraceKind::kernel_call, m_running, static_cast<uint32_t>(KernelCall::exit), 0);
     terminate(m_running, ProcessState::exited, status);
     switch_away();
-    platform::panic("kernel: an exited process was resumed");
 }
 
 Status Kernel::kcall_yield() {

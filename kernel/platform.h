@@ -24,12 +24,15 @@ void context_create(Port& port, uint32_t slot);
 // The process in `slot` will never run again. May be called on that process's
 // own context; the port must defer releasing it until it has switched away.
 void context_destroy(Port& port, uint32_t slot);
-// Leave the context of `from` (a slot, or idle_context for the port's idle
-// loop) and continue `to` on `cpu`. Returns when something switches back to
-// `from`. A port may go to its idle loop instead (to deliver due events); the
-// kernel therefore never assumes `to` ran.
-inline constexpr uint32_t idle_context = 0xFFFF'FFFFu;
-void switch_to(Port& port, uint32_t cpu, uint32_t from, uint32_t to);
+//
+// There is no switch function: the kernel never changes context in the middle
+// of its own code. Every kernel entry (a call, a fault) runs to completion and
+// leaves its decision in Kernel::running(): the process the port must continue
+// on leaving the kernel, or no_slot for the port's idle loop. A process that
+// blocked is continued later, when it is chosen again, and its call then
+// returns Kernel::process(slot).ipc_status. This is the bare-metal shape (one
+// kernel stack per CPU; the exit path restores whichever process was chosen)
+// and it lets the hosted port switch fibers at the very end of a call.
 
 // Machine --------------------------------------------------------------------
 void console_write(Port& port, const char* text, size_t length);

@@ -83,11 +83,10 @@ uint64_t Kernel::start_time(uint32_t cpu) const {
     return m_cpus[cpu].clock_ns > ready ? m_cpus[cpu].clock_ns : ready;
 }
 
-// Leaves the running context (blocked, exited or preempted) for the next
-// process, or for the port's idle loop when nothing can run before the port's
-// next event. Returns once something switches back to this context.
+// The running process stops running (blocked, ended or preempted): choose
+// the next process, or none (the port's idle loop) when nothing can run
+// before the port's next event. The port continues it when the call returns.
 void Kernel::switch_away() {
-    uint32_t from = m_running;
     uint32_t from_cpu = m_running_cpu;
     uint32_t cpu = 0;
     uint32_t next = pick_next(cpu);
@@ -96,11 +95,9 @@ void Kernel::switch_away() {
     if (next == no_slot) {
         trace(TraceKind::idle, from_cpu, 0, 0);
         m_running = no_slot;
-        platform::switch_to(m_port, from_cpu, from, platform::idle_context);
         return;
     }
     dispatch(next, cpu);
-    if (next != from) platform::switch_to(m_port, cpu, from, next);
 }
 
 bool Kernel::run_from_idle() {
@@ -109,15 +106,14 @@ bool Kernel::run_from_idle() {
     uint32_t next = pick_next(cpu);
     if (next == no_slot) return false;
     dispatch(next, cpu);
-    platform::switch_to(m_port, cpu, platform::idle_context, next);
     return true;
 }
 
 // Preemption points are kernel exits: a hosted process that never calls the
 // kernel is never preempted (documented in README), the bare-metal port adds
 // timer interrupts.
-void Kernel::end_of_call_slow() {
-    Process& process = running_process();
+Status Kernel::end_of_call_slow(uint32_t caller, Status status) {
+    Process& process = m_processes[caller];
     Cpu& cpu = running_cpu_state();
     bool reschedule = false;
     if (process.quantum_used_ns >= process.quantum_ns) {
@@ -142,7 +138,11 @@ void Kernel::end_of_call_slow() {
             }
         }
     }
-    if (reschedule) switch_away();
+    if (reschedule) {
+        process.ipc_status = status;  // what the call returns when the process is continued
+        switch_away();
+    }
+    return status;
 }
 
 }  // namespace axl

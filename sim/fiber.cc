@@ -17,11 +17,12 @@ struct FiberStart {
 // that entry and arg can be copied onto this stack; then it suspends itself
 // back to make_fiber(). That priming jump is why later switches need no
 // special case for a fiber's first run: the next arrival is an ordinary
-// switch_fiber() whose data is the leaving side's slot.
+// switch, whose value the entry ignores.
 void fiber_start(ctx::transfer_t creation) noexcept {
     const FiberStart start = *static_cast<const FiberStart*>(creation.data);
-    ctx::transfer_t first_run = ctx::jump_fcontext(creation.fctx, nullptr);
-    *static_cast<FiberHandle*>(first_run.data) = first_run.fctx;
+    // Suspend back to make_fiber(); the first real switch here (whoever makes
+    // it stored its own handle already) continues with the entry.
+    (void)ctx::jump_fcontext(creation.fctx, nullptr);
     start.entry(start.arg);
     std::fprintf(stderr, "axl: a fiber's entry function returned (entry %p, arg %p); "
                          "an entry must switch away for good instead\n",

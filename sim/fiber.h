@@ -12,9 +12,13 @@
 //
 //     switch_fiber(process[a].context, process[b].context);  // a runs -> b runs
 //
-// This is Boost.Context's raw fcontext layer: no allocation, no exceptions
-// across switches, one jump_fcontext and one store per switch, so a round trip
-// A -> B -> A costs two jumps.
+// Contexts are Boost.Context's raw fcontext layer: make_fcontext builds them,
+// no allocation, no exceptions across switches. The switch itself is the
+// port's own (sim/fiber_switch_x86_64.S), with jump_fcontext's frame and cost
+// plus two properties the kernel-call path needs: the leaving side stores its
+// own handle, and a resumed call returns a value (the status a process's
+// kernel call returns), see sim/hosted_port.h. A round trip A -> B -> A costs
+// two switches.
 //
 // Rules:
 //   - An entry function must never return: there is nowhere to return to. A
@@ -44,6 +48,9 @@ using FiberEntry = void (*)(void* arg);
 FiberHandle make_fiber(const Stack& stack, FiberEntry entry, void* arg);
 
 namespace detail {
+// sim/fiber_switch_x86_64.S: saves the running context into *save, resumes
+// `to`, whose suspended call returns `value`.
+extern "C" uint64_t axl_fiber_switch(FiberHandle* save, FiberHandle to, uint64_t value);
 // Where switch_fiber_and_abandon() lets the next fiber store a handle nobody
 // will use. Per thread so that parallel host threads do not share a write.
 inline constinit thread_local FiberHandle abandoned_fiber = nullptr;
@@ -54,12 +61,7 @@ inline constinit thread_local FiberHandle abandoned_fiber = nullptr;
 // some fiber switches to the handle stored in `save_current`.
 inline void switch_fiber(FiberHandle& save_current, FiberHandle to) {
     assert(to != nullptr && "switching to a fiber that has no saved context");
-    // The slot travels as the jump's data; whoever arrives (the other side's
-    // switch_fiber, or a new fiber's start code) stores our context into it. It
-    // cannot be stored before the jump: the context exists only once we left.
-    boost::context::detail::transfer_t arrival =
-        boost::context::detail::jump_fcontext(to, &save_current);
-    *static_cast<FiberHandle*>(arrival.data) = arrival.fctx;
+    (void)detail::axl_fiber_switch(&save_current, to, 0);
 }
 
 // Continue `to` and drop the running fiber for good: nothing can resume it.

@@ -60,10 +60,45 @@ namespace sim {
 Port& current_port();
 void set_current_port(Port* port);
 // The fault target of the process this thread runs (nullptr in the idle
-// loop): switch_to sets it, the user-side calls re-arm it on their way out.
+// loop): set on every switch, the user-side calls re-arm it on their way out.
 extern constinit thread_local const FaultTarget* running_fault_target;
 // The fault guard's callback for a fault in program code: kills that process.
 [[noreturn]] void process_faulted(void* arg, const FaultInfo& info);
+
+// sim/fiber_switch_x86_64.S typed for kernel calls: suspends into *save and
+// continues `to`, whose suspended kernel call returns `status`.
+extern "C" Status axl_process_switch(FiberHandle* save, FiberHandle to, Status status);
+
+// Leaves the running context, saved into `save`, for what the kernel chose to
+// run next: a process (with the guard armed for it; its suspended call
+// returns its ipc_status) or, with no_slot, the idle loop. Returns when
+// something continues `save`, with the status that continuation handed over.
+inline Status switch_to_chosen(Port& port, FiberHandle& save) {
+    const Kernel& kernel = *port.kernel;
+    const uint32_t next = kernel.running();
+    if (next == no_slot) {
+        running_fault_target = nullptr;
+        return axl_process_switch(&save, port.idle_context, Status::ok);
+    }
+    HostedProcess& target = port.processes[next];
+    running_fault_target = &target.fault_target;
+    arm_fault_guard(target.fault_target);
+    return axl_process_switch(&save, target.context, kernel.process(next).ipc_status);
+}
+
+// One turn of an idle loop: continue the process the kernel chose (after an
+// exit or fault handed over), else the next runnable one; returns when control
+// is back in the idle loop, with the stacks of ended processes released. False
+// if nothing was runnable.
+bool run_from_idle(Port& port);
+
+// The running process has ended (exit or fault): leave its context for good,
+// for the idle loop, which releases its stack and continues whatever the
+// kernel chose.
+[[noreturn]] inline void leave_for_good(Port& port) {
+    running_fault_target = nullptr;
+    switch_fiber_and_abandon(port.idle_context);
+}
 }  // namespace sim
 
 }  // namespace axl

@@ -14,24 +14,32 @@ namespace {
 
 [[noreturn]] void process_entry(void* arg) {
     Port& port = *static_cast<Port*>(arg);
-    port.release_finished_stacks();
     uint32_t slot = port.kernel->running();
     sim::HostedProcess& process = port.processes[slot];
     sim::arm_fault_guard(process.fault_target);
     int32_t status = process.program->entry();
     sim::disarm_fault_guard();
     port.kernel->kcall_exit(status);
+    sim::leave_for_good(port);
 }
 
 }  // namespace
 
 namespace sim {
+bool run_from_idle(Port& port) {
+    if (port.kernel->running() == no_slot && !port.kernel->run_from_idle()) return false;
+    (void)switch_to_chosen(port, port.idle_context);
+    port.release_finished_stacks();
+    return true;
+}
+
 // Runs on the fault guard's emergency stack, in place of the faulting code.
 [[noreturn]] void process_faulted(void* arg, const FaultInfo& info) {
     Port& port = *static_cast<Port*>(arg);
     uint32_t slot = port.kernel->running();
     port.processes[slot].fault = info.describe();
     port.kernel->fault_running(static_cast<uint32_t>(info.kind), static_cast<uint32_t>(info.signal));
+    leave_for_good(port);
 }
 }  // namespace sim
 
@@ -66,24 +74,8 @@ void context_create(Port& port, uint32_t slot) {
 
 void context_destroy(Port& port, uint32_t slot) {
     // Usually called on the dying process's own stack: release it only once
-    // we run elsewhere (the next switch or the idle loop does it).
+    // we run elsewhere (the idle loop, where the dying process goes last).
     port.stacks_to_release.push_back(slot);
-}
-
-void switch_to(Port& port, uint32_t, uint32_t from, uint32_t to) {
-    sim::FiberHandle& save = from == idle_context ? port.idle_context : port.processes[from].context;
-    // Kernel code (this) runs with the fault guard disarmed; the user-side
-    // calls re-arm it when they return to program code.
-    if (to == idle_context) {
-        sim::running_fault_target = nullptr;
-        sim::switch_fiber(save, port.idle_context);
-    } else {
-        sim::HostedProcess& target = port.processes[to];
-        sim::running_fault_target = &target.fault_target;
-        sim::switch_fiber(save, target.context);
-    }
-    if (!port.stacks_to_release.empty()) [[unlikely]]
-        port.release_finished_stacks();
 }
 
 void console_write(Port& port, const char* text, size_t length) {

@@ -152,6 +152,12 @@ RunReport Simulator::run() {
     // event (fired here, in the idle context) or a CPU with work (the kernel
     // runs it, and comes back before any CPU's clock passes the next event).
     for (;;) {
+        if (kernel.running() != no_slot) {
+            // A process ended, and came here to have its stack released;
+            // the kernel already chose who runs next.
+            run_from_idle(port);
+            continue;
+        }
         const uint64_t next_run = kernel.next_runnable_time();
         const uint64_t next_event = port.events.next_time();
         const uint64_t next = std::min(next_run, next_event);
@@ -165,8 +171,7 @@ RunReport Simulator::run() {
             continue;
         }
         kernel.set_next_event_time(std::min(next_event, until));
-        kernel.run_from_idle();
-        port.release_finished_stacks();
+        run_from_idle(port);
     }
     auto wall_end = std::chrono::steady_clock::now();
     set_current_port(nullptr);

@@ -1,6 +1,8 @@
 // kernel/api/ipc.h for the hosted port. A "system call" here is a plain call
-// into the kernel on the calling process's fiber: the kernel blocks it by
-// switching fibers, exactly where the bare-metal port would switch stacks.
+// into the kernel on the calling process's fiber; when the kernel chose
+// another process to run, the call's last act is the switch to it (a tail
+// call, see sim/fiber_switch_x86_64.S), and it returns when this process is
+// continued, exactly where the bare-metal port restores a process's registers.
 #include <cstdarg>
 #include <cstdio>
 #include <string>
@@ -15,15 +17,29 @@ namespace {
 
 thread_local Port* tl_port = nullptr;
 
+Kernel& kernel() { return *tl_port->kernel; }
+
+// One kernel call by the running process, `call(kernel)`, and the way out:
+// straight back to the caller's program if the kernel let it run on, else a
+// switch to the process the kernel chose (or the idle loop); the call then
+// returns when this process is continued, with its Process::ipc_status.
+//
 // Kernel code runs with the fault guard disarmed, so a kernel bug crashes the
 // simulator loudly instead of being blamed on the calling process; the guard
-// is re-armed for whichever process the call returns to.
-struct KernelEntry {
-    KernelEntry() { sim::disarm_fault_guard(); }
-    ~KernelEntry() { sim::arm_fault_guard(*sim::running_fault_target); }
-};
-
-Kernel& kernel() { return *tl_port->kernel; }
+// is re-armed for whichever process runs next.
+template <typename Call>
+[[gnu::always_inline]] inline Status kernel_call(Call&& call) {
+    sim::disarm_fault_guard();
+    Port& port = *tl_port;
+    Kernel& k = *port.kernel;
+    const uint32_t caller = k.running();
+    const Status status = call(k);
+    if (k.running() == caller) [[likely]] {
+        sim::arm_fault_guard(*sim::running_fault_target);
+        return status;
+    }
+    return sim::switch_to_chosen(port, port.processes[caller].context);
+}
 
 const sim::ProcessDescription& description() {
     return *tl_port->processes[tl_port->kernel->running()].description;
@@ -61,40 +77,38 @@ void probe_writable(Message& message) {
 
 Status send(Endpoint destination, const Message& message) {
     probe_readable(message);
-    KernelEntry entry;
-    return kernel().ipc_send(destination, message);
+    return kernel_call([&](Kernel& k) { return k.ipc_send(destination, message); });
 }
 Status receive(Endpoint from, Message& message) {
     probe_writable(message);
-    KernelEntry entry;
-    return kernel().ipc_receive(from, message);
+    return kernel_call([&](Kernel& k) { return k.ipc_receive(from, message); });
 }
 Status sendrec(Endpoint destination, Message& message) {
     probe_writable(message);
-    KernelEntry entry;
-    return kernel().ipc_sendrec(destination, message);
+    return kernel_call([&](Kernel& k) { return k.ipc_sendrec(destination, message); });
+}
+Status reply_receive(Endpoint client, Message& message) {
+    probe_writable(message);
+    return kernel_call([&](Kernel& k) { return k.ipc_reply_receive(client, message); });
 }
 Status notify(Endpoint destination) {
-    KernelEntry entry;
-    return kernel().ipc_notify(destination);
+    return kernel_call([&](Kernel& k) { return k.ipc_notify(destination); });
 }
 Status sendnb(Endpoint destination, const Message& message) {
     probe_readable(message);
-    KernelEntry entry;
-    return kernel().ipc_sendnb(destination, message);
+    return kernel_call([&](Kernel& k) { return k.ipc_sendnb(destination, message); });
 }
 
 [[noreturn]] void exit(int32_t status) {
     sim::disarm_fault_guard();
     kernel().kcall_exit(status);
+    sim::leave_for_good(*tl_port);
 }
 Status yield() {
-    KernelEntry entry;
-    return kernel().kcall_yield();
+    return kernel_call([](Kernel& k) { return k.kcall_yield(); });
 }
 Status compute(uint64_t ns) {
-    KernelEntry entry;
-    return kernel().kcall_compute(ns);
+    return kernel_call([&](Kernel& k) { return k.kcall_compute(ns); });
 }
 Status lookup(const char* name, Endpoint& endpoint) {
     // Copy the name in (at most one byte more than any valid name, so the
@@ -102,29 +116,20 @@ Status lookup(const char* name, Endpoint& endpoint) {
     char copy[config::process_name_bytes + 1] = {};
     for (size_t i = 0; name && i < config::process_name_bytes && name[i]; ++i) copy[i] = name[i];
     Endpoint found = endpoints::none;
-    Status status;
-    {
-        KernelEntry entry;
-        status = kernel().kcall_lookup(name ? copy : nullptr, found);
-    }
+    Status status = kernel_call([&](Kernel& k) { return k.kcall_lookup(name ? copy : nullptr, found); });
     if (status == Status::ok) endpoint = found;
     return status;
 }
 Status clock(uint64_t& virtual_ns) {
     uint64_t now = 0;
-    Status status;
-    {
-        KernelEntry entry;
-        status = kernel().kcall_clock(now);
-    }
+    Status status = kernel_call([&](Kernel& k) { return k.kcall_clock(now); });
     if (status == Status::ok) virtual_ns = now;
     return status;
 }
 
 Endpoint self() {
-    KernelEntry entry;
     Endpoint endpoint = endpoints::none;
-    (void)kernel().kcall_self(endpoint);
+    (void)kernel_call([&](Kernel& k) { return k.kcall_self(endpoint); });
     return endpoint;
 }
 
@@ -134,8 +139,7 @@ void vlog(const char* format, va_list arguments) {
     int length = std::vsnprintf(line, sizeof line, format, arguments);
     if (length < 0) return;
     size_t size = static_cast<size_t>(length) < sizeof line ? static_cast<size_t>(length) : sizeof line - 1;
-    KernelEntry entry;
-    (void)kernel().kcall_log(line, size);
+    (void)kernel_call([&](Kernel& k) { return k.kcall_log(line, size); });
 }
 }  // namespace
 

@@ -13,8 +13,9 @@ enum class Primitive : uint8_t {
     sendrec,  // send, then receive the reply from the same endpoint
     notify,   // never blocks: sets a pending bit in the destination
     sendnb,   // send that returns Status::would_block instead of blocking
+    reply_receive,  // a server's sendnb of a reply, then receive from any (one kernel entry)
 };
-inline constexpr uint32_t primitive_count = 5;
+inline constexpr uint32_t primitive_count = 6;
 
 enum class KernelCall : uint8_t {
     exit,     // end the calling process with a status
@@ -38,7 +39,7 @@ inline constexpr uint32_t default_kernel_calls =
     bit(KernelCall::lookup) | bit(KernelCall::log) | bit(KernelCall::clock) | bit(KernelCall::self);
 
 constexpr const char* to_string(Primitive p) {
-    constexpr const char* names[] = {"send", "receive", "sendrec", "notify", "sendnb"};
+    constexpr const char* names[] = {"send", "receive", "sendrec", "notify", "sendnb", "reply_receive"};
     return static_cast<uint32_t>(p) < primitive_count ? names[static_cast<uint32_t>(p)] : "?";
 }
 constexpr const char* to_string(KernelCall c) {

@@ -20,6 +20,11 @@ Status receive(Endpoint from, Message& message);
 Status sendrec(Endpoint destination, Message& message);
 Status notify(Endpoint destination);
 Status sendnb(Endpoint destination, const Message& message);
+// A server's reply and its wait for the next request in one kernel entry (as
+// seL4's ReplyRecv): sendnb(client, message), then, if that returned ok,
+// receive(endpoints::any, message). A reply that cannot be delivered returns
+// its status (would_block, dead_endpoint, ...) and receives nothing.
+Status reply_receive(Endpoint client, Message& message);
 
 // Kernel calls ---------------------------------------------------------------
 [[noreturn]] void exit(int32_t status);

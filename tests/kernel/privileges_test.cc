@@ -403,9 +403,7 @@ TEST(PrivilegesKernelLevel, ProcessesSharingAPrivilegeMayNotNotify) {
 
     sim::install_fault_guard();
     sim::set_current_port(&port);
-    while (kernel.next_runnable_time() != ~uint64_t{0}) {
-        kernel.run_from_idle();
-        port.release_finished_stacks();
+    while (sim::run_from_idle(port)) {
     }
     sim::set_current_port(nullptr);
 
