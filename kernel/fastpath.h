@@ -155,21 +155,27 @@ inline bool Kernel::fastpath_send(Endpoint destination, const Message& message, 
     if (client.waiting_on != endpoints::any && client.waiting_on != caller.endpoint) return false;
     if (!may_send_to(m_privileges[caller.privilege], Primitive::send, client)) return false;
 
-    charge(m_costs.kernel_entry_ns + m_costs.message_copy_ns);
+    Cpu& cpu = m_cpus[0];
+    const uint64_t charged = m_costs.kernel_entry_ns + m_costs.message_copy_ns;
+    cpu.clock_ns += charged;
+    caller.quantum_used_ns += charged;
+    caller.counters.cpu_ns += charged;
     client.state = ProcessState::runnable;
     client.ipc_status = Status::ok;
     client.waiting_on = endpoints::none;
     client.awaiting_reply = false;
-    client.ready_at_ns = m_cpus[0].clock_ns;
+    client.ready_at_ns = cpu.clock_ns;
     enqueue(client_slot);
     client.counters.received += 1;
     caller.counters.sent += 1;
     m_messages_delivered += 1;
+    // end_of_call() on one CPU, decided before the copy (which may alias anything).
+    const bool preempt = caller.quantum_used_ns >= caller.quantum_ns ||
+                         (cpu.run_queue.nonempty & ((1u << caller.priority) - 1)) || cpu.clock_ns >= m_next_event_ns;
     Message* buffer = client.receive_buffer;
     *buffer = message;
     buffer->source = caller.endpoint;
-
-    status = end_of_call(caller_slot, Status::ok);
+    status = preempt ? end_of_call_slow(caller_slot, Status::ok) : Status::ok;
     return true;
 }
 
@@ -193,7 +199,9 @@ inline bool Kernel::fastpath_receive_any(Message& message) {
     const uint64_t start = after_entry > next.ready_at_ns ? after_entry : next.ready_at_ns;
     if (start >= m_next_event_ns) return false;
 
-    charge(m_costs.kernel_entry_ns);
+    cpu.clock_ns += m_costs.kernel_entry_ns;
+    caller.quantum_used_ns += m_costs.kernel_entry_ns;
+    caller.counters.cpu_ns += m_costs.kernel_entry_ns;
     caller.state = ProcessState::receiving;
     caller.waiting_on = endpoints::any;
     caller.receive_buffer = &message;

@@ -119,10 +119,10 @@ private:
     // primitives, same semantics and same virtual-time charges as the general
     // path, which they fall back to (returning false, nothing changed) for
     // anything else.
-    bool fastpath_sendrec(Endpoint destination, Message& message);
-    bool fastpath_reply_receive(Endpoint client, Message& message);
-    bool fastpath_receive_any(Message& message);
-    bool fastpath_send(Endpoint destination, const Message& message, Status& status);
+    [[gnu::always_inline]] bool fastpath_sendrec(Endpoint destination, Message& message);
+    [[gnu::always_inline]] bool fastpath_reply_receive(Endpoint client, Message& message);
+    [[gnu::always_inline]] bool fastpath_receive_any(Message& message);
+    [[gnu::always_inline]] bool fastpath_send(Endpoint destination, const Message& message, Status& status);
     bool caller_runs_alone(const Process& caller, const RunQueue& queue) const;
     static bool may_send_to(const Privilege& privilege, Primitive primitive, const Process& destination);
     Status ipc_send_general(Endpoint destination, const Message& message);
