@@ -1,12 +1,13 @@
-// The IPC primitives (send, receive from one / from any, sendrec, sendnb),
-// each under every IPC strategy: what the receiver gets, from whom, with which
-// payload, and what every call returns. Processes are scripts
+// The IPC primitives (send, receive from one / from any, sendrec, sendnb,
+// reply_receive), each under every IPC strategy: what the receiver gets, from
+// whom, with which payload, and what every call returns. Processes are scripts
 // (tests/support/script_program.h) that log each call's result.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
+#include "sim/cost_model.h"
 #include "tests/support/script_program.h"
 
 namespace axl::test {
@@ -222,6 +223,268 @@ TEST_P(IpcPrimitives, SendnbSucceedsAgainAfterTheReceiverDrained) {
     EXPECT_EQ(lines_of(r, "S"), L("fill R -> " + std::to_string(capacity) + " would_block", "sendnb R -> ok"))
         << describe(r);
     EXPECT_EQ(received(lines_of(r, "R")), concat(sequence("S", 0, capacity), L("S:500")));
+}
+
+// ---- reply_receive ---------------------------------------------------------------------------------
+
+// A server answers a waiting sendrec client and takes the next request in one
+// call. C2's request arrived while the server was busy (blocked sender under
+// rendezvous, buffered under ring/queue), so the receive half finds it at once
+// and the server does not block again.
+TEST_P(IpcPrimitives, ReplyReceiveRepliesThenTakesTheQueuedRequest) {
+    SystemBuilder b(strategy());
+    b.add("S", "recv any; replyrecv last t=6 w=100; reply t=6 w=101");
+    b.add("C1", "sendrec S t=5 w=1");
+    b.add("C2", "sendrec S t=5 w=2");
+    RunReport r = run(b);
+
+    ASSERT_TRUE(r.ok) << describe(r);
+    EXPECT_EQ(lines_of(r, "S"),
+              L("recv any -> ok src=C1 type=5 w=1", "replyrecv last -> ok src=C2 type=5 w=2", "reply -> ok"))
+        << describe(r);
+    EXPECT_EQ(lines_of(r, "C1"), L("sendrec S -> ok src=S type=6 w=100")) << describe(r);
+    EXPECT_EQ(lines_of(r, "C2"), L("sendrec S -> ok src=S type=6 w=101")) << describe(r);
+    EXPECT_EQ(process(r, "S").counters.sent, 2u);
+    EXPECT_EQ(process(r, "S").counters.received, 2u);
+    EXPECT_EQ(process(r, "S").counters.blocked, 1u) << "only the first recv waited";
+    EXPECT_EQ(process(r, "S").counters.denied, 0u);
+    EXPECT_EQ(process(r, "C1").counters.received, 1u);
+    EXPECT_EQ(process(r, "C2").counters.received, 1u);
+    EXPECT_EQ(r.messages, 4u);
+}
+
+// Nothing is queued when the server replies: the reply goes out, the client
+// runs, and the server waits in the receive half until the next request comes.
+TEST_P(IpcPrimitives, ReplyReceiveWaitsForTheNextRequest) {
+    SystemBuilder b(strategy());
+    b.add("S", "recv any; replyrecv last t=6 w=100; reply t=6 w=101");
+    b.add("C1", "sendrec S t=5 w=1; log C1-replied");
+    // Lower priority: C2 runs only once S waits again and C1 is done.
+    b.add("C2", "log C2-asks; sendrec S t=5 w=2").priority = 12;
+    RunReport r = run(b);
+
+    ASSERT_TRUE(r.ok) << describe(r);
+    EXPECT_EQ(lines_of(r, "S"),
+              L("recv any -> ok src=C1 type=5 w=1", "replyrecv last -> ok src=C2 type=5 w=2", "reply -> ok"))
+        << describe(r);
+    EXPECT_EQ(lines_of(r, "C1"), L("sendrec S -> ok src=S type=6 w=100", "C1-replied")) << describe(r);
+    EXPECT_EQ(lines_of(r, "C2"), L("C2-asks", "sendrec S -> ok src=S type=6 w=101")) << describe(r);
+    // The reply reached C1 before C2 even asked: the reply half did not wait
+    // for the receive half.
+    EXPECT_LT(position(r, "C1", "C1-replied"), position(r, "C2", "C2-asks")) << describe(r);
+    EXPECT_EQ(process(r, "S").counters.blocked, 2u) << "the first recv, and replyrecv's receive half";
+    EXPECT_EQ(process(r, "S").counters.sent, 2u);
+    EXPECT_EQ(process(r, "S").counters.received, 2u);
+}
+
+// A server loop: every reply goes to the right request, none is lost or
+// doubled, and the server sees every request in order.
+TEST_P(IpcPrimitives, ReplyReceiveLoopAnswersEveryRequestOnce) {
+    SystemBuilder b(strategy());
+    b.add("S", "recv any; 4*replyrecv last t=6 w=100; reply t=6 w=104");
+    b.add("C", "5*sendrec S t=5 w=0");
+    RunReport r = run(b);
+
+    ASSERT_TRUE(r.ok) << describe(r);
+    std::vector<std::string> expected;
+    for (int i = 0; i < 5; ++i) expected.push_back("sendrec S -> ok src=S type=6 w=" + std::to_string(100 + i));
+    EXPECT_EQ(lines_of(r, "C"), expected) << describe(r);
+    EXPECT_EQ(received(lines_of(r, "S")), sequence("C", 0, 5)) << describe(r);
+    EXPECT_EQ(process(r, "S").counters.sent, 5u);
+    EXPECT_EQ(process(r, "S").counters.received, 5u);
+    EXPECT_EQ(process(r, "C").counters.sent, 5u);
+    EXPECT_EQ(process(r, "C").counters.received, 5u);
+}
+
+// Two clients interleaved: each replyrecv answers one client and receives the
+// other's next request.
+TEST_P(IpcPrimitives, ReplyReceiveAlternatesBetweenTwoClients) {
+    SystemBuilder b(strategy());
+    b.add("S", "recv any; 5*replyrecv last t=6 w=100; reply t=6 w=105");
+    b.add("A", "3*sendrec S t=5 w=10");
+    b.add("B", "3*sendrec S t=5 w=20");
+    RunReport r = run(b);
+
+    ASSERT_TRUE(r.ok) << describe(r);
+    EXPECT_EQ(received(lines_of(r, "S")), L("A:10", "B:20", "A:11", "B:21", "A:12", "B:22")) << describe(r);
+    EXPECT_EQ(lines_of(r, "A"), L("sendrec S -> ok src=S type=6 w=100", "sendrec S -> ok src=S type=6 w=102",
+                                  "sendrec S -> ok src=S type=6 w=104"))
+        << describe(r);
+    EXPECT_EQ(lines_of(r, "B"), L("sendrec S -> ok src=S type=6 w=101", "sendrec S -> ok src=S type=6 w=103",
+                                  "sendrec S -> ok src=S type=6 w=105"))
+        << describe(r);
+}
+
+// The reply half is sendnb: to a client that is not waiting, rendezvous
+// refuses at once (would_block) and the server receives nothing -- it goes on
+// without blocking, before anyone sent it anything. Ring and queue keep the
+// reply for the client (as for sendnb) and the server then waits for the next
+// message as usual.
+TEST_P(IpcPrimitives, ReplyReceiveToAClientThatIsNotWaiting) {
+    SystemBuilder b(strategy());
+    // S runs first: X has not reached its recv yet.
+    b.add("S", std::string("replyrecv X t=6 w=7; log S-after") + (buffered() ? "" : "; recv any"));
+    b.add("X", "compute 60000; recv any").expect = Expectation::serve;  // rendezvous: never answered
+    b.add("T", "compute 20000; log T-sends; send S w=9");
+    RunReport r = run(b);
+
+    ASSERT_TRUE(r.ok) << describe(r);
+    if (buffered()) {
+        EXPECT_EQ(lines_of(r, "S"), L("replyrecv X -> ok src=T type=1 w=9", "S-after")) << describe(r);
+        EXPECT_EQ(lines_of(r, "X"), L("recv any -> ok src=S type=6 w=7")) << describe(r);
+        EXPECT_LT(position(r, "T", "T-sends"), position(r, "S", "S-after")) << describe(r);
+        EXPECT_EQ(process(r, "S").counters.sent, 1u);
+        EXPECT_EQ(process(r, "S").counters.blocked, 1u) << "in the receive half";
+        EXPECT_EQ(process(r, "X").counters.received, 1u);
+        EXPECT_EQ(r.messages, 2u);
+    } else {
+        EXPECT_EQ(lines_of(r, "S"), L("replyrecv X -> would_block", "S-after", "recv any -> ok src=T type=1 w=9"))
+            << describe(r);
+        // S went on at once: it logged before T (who runs after it) sent anything.
+        EXPECT_LT(position(r, "S", "S-after"), position(r, "T", "T-sends")) << describe(r);
+        EXPECT_TRUE(lines_of(r, "X").empty()) << describe(r);
+        EXPECT_EQ(process(r, "X").state, ProcessState::receiving);
+        EXPECT_EQ(process(r, "S").counters.sent, 0u);
+        EXPECT_EQ(process(r, "S").counters.blocked, 1u) << "only in the later recv any";
+        EXPECT_EQ(process(r, "S").counters.denied, 0u) << "would_block is not a refusal";
+        EXPECT_EQ(process(r, "X").counters.received, 0u);
+        EXPECT_EQ(r.messages, 1u);
+    }
+    EXPECT_EQ(process(r, "S").counters.received, 1u);
+}
+
+// would_block leaves a request that is already waiting for the server alone:
+// the receive half does not run, and the next recv gets it.
+TEST_P(IpcPrimitives, ReplyReceiveThatWouldBlockReceivesNothing) {
+    if (buffered()) GTEST_SKIP() << "ring and queue keep the reply instead";
+    SystemBuilder b(strategy());
+    b.add_parked("P", "send S w=8");  // blocked sender before S runs
+    b.add("S", "replyrecv X w=1; log S-after; recv any");
+    b.add("X", "compute 60000; recv any").expect = Expectation::serve;
+    RunReport r = run(b);
+
+    ASSERT_TRUE(r.ok) << describe(r);
+    EXPECT_EQ(lines_of(r, "S"), L("replyrecv X -> would_block", "S-after", "recv any -> ok src=P type=1 w=8"))
+        << describe(r);
+    EXPECT_EQ(process(r, "S").counters.received, 1u);
+    EXPECT_EQ(process(r, "S").counters.blocked, 0u);
+    EXPECT_EQ(process(r, "X").counters.received, 0u);
+}
+
+// The client has exited before its answer: dead_endpoint, nothing received
+// (P's message, already there, waits for the next recv), and the server goes on.
+TEST_P(IpcPrimitives, ReplyReceiveToAnExitedClientIsDeadEndpoint) {
+    SystemBuilder b(strategy());
+    b.add("S", "recv any; replyrecv last w=1; log S-after; recv any");
+    b.add("C", "send S w=5; log C-bye");
+    b.add_parked("P", "send S w=8");
+    RunReport r = run(b);
+
+    ASSERT_TRUE(r.ok) << describe(r);
+    EXPECT_EQ(lines_of(r, "S"), L("recv any -> ok src=C type=1 w=5", "replyrecv last -> dead_endpoint", "S-after",
+                                  "recv any -> ok src=P type=1 w=8"))
+        << describe(r);
+    EXPECT_LT(position(r, "C", "C-bye"), position(r, "S", "replyrecv last -> dead_endpoint")) << describe(r);
+    EXPECT_EQ(process(r, "C").state, ProcessState::exited);
+    EXPECT_EQ(process(r, "S").counters.denied, 1u);
+    EXPECT_EQ(process(r, "S").counters.sent, 0u);
+    EXPECT_EQ(process(r, "S").counters.received, 2u);
+    EXPECT_EQ(process(r, "S").counters.blocked, 1u) << "only the first recv; the failed call never waits";
+    EXPECT_EQ(process(r, "C").counters.received, 0u);
+}
+
+// A stale endpoint by name (looked up while the client lived) is refused the same way.
+TEST_P(IpcPrimitives, ReplyReceiveToAStaleNameIsDeadEndpoint) {
+    SystemBuilder b(strategy());
+    b.add("S", "lookup C; yield; replyrecv C w=1; log S-after");
+    b.add("C", "log C-bye");
+    RunReport r = run(b);
+
+    ASSERT_TRUE(r.ok) << describe(r);
+    EXPECT_EQ(lines_of(r, "S"), L("lookup C -> ok", "replyrecv C -> dead_endpoint", "S-after")) << describe(r);
+    EXPECT_EQ(process(r, "S").counters.denied, 1u);
+    EXPECT_EQ(process(r, "S").counters.blocked, 0u);
+}
+
+// Endpoints that never named a process -- a never-used slot, a slot beyond the
+// table, a pseudo endpoint -- are bad_endpoint; nothing is received (P's
+// message waits for the recv).
+TEST_P(IpcPrimitives, ReplyReceiveToABadEndpoint) {
+    SystemBuilder b(strategy());
+    b.add_parked("P", "send S w=8");
+    b.add("S", "replyrecv #5 w=1; replyrecv #200000 w=2; replyrecv any; replyrecv none; replyrecv hardware; "
+               "log S-after; recv any");
+    RunReport r = run(b);
+
+    ASSERT_TRUE(r.ok) << describe(r);
+    EXPECT_EQ(lines_of(r, "S"), L("replyrecv #5 -> bad_endpoint", "replyrecv #200000 -> bad_endpoint",
+                                  "replyrecv any -> bad_endpoint", "replyrecv none -> bad_endpoint",
+                                  "replyrecv hardware -> bad_endpoint", "S-after", "recv any -> ok src=P type=1 w=8"))
+        << describe(r);
+    EXPECT_EQ(process(r, "S").counters.denied, 5u);
+    EXPECT_EQ(process(r, "S").counters.sent, 0u);
+    EXPECT_EQ(process(r, "S").counters.received, 1u);
+    EXPECT_EQ(process(r, "S").counters.blocked, 0u);
+}
+
+// The receive half is receive(any): a pending notification comes before a
+// queued message (it is not a sendrec reply wait, so nothing is held).
+TEST_P(IpcPrimitives, ReplyReceiveTakesAPendingNotificationFirst) {
+    SystemBuilder b(strategy());
+    b.add("S", "recv any; replyrecv last w=1; recv any");
+    b.add("C", "sendrec S w=5");
+    b.add_parked("P", "send S w=8");   // while S is busy: blocked or buffered
+    b.add_parked("N", "notify S");     // after P's message
+    RunReport r = run(b);
+
+    ASSERT_TRUE(r.ok) << describe(r);
+    std::vector<std::string> lines = lines_of(r, "S");
+    ASSERT_EQ(lines.size(), 3u) << describe(r);
+    EXPECT_EQ(lines[0], "recv any -> ok src=C type=1 w=5");
+    EXPECT_TRUE(lines[1].starts_with("replyrecv last -> ok src=N type=notify ")) << describe(r);
+    EXPECT_EQ(lines[2], "recv any -> ok src=P type=1 w=8") << describe(r);
+    EXPECT_EQ(process(r, "S").counters.blocked, 1u);
+    EXPECT_EQ(lines_of(r, "C"), L("sendrec S -> ok src=S type=1 w=1")) << describe(r);
+}
+
+// Payload and type arrive intact in both directions.
+TEST_P(IpcPrimitives, ReplyReceivePayloadArrivesIntact) {
+    SystemBuilder b(strategy());
+    b.add("S", "recv any; check 31; replyrecv last t=3735928559 p=32; check 33; reply p=34");
+    b.add("C1", "sendrec S t=5 p=31; check 32");
+    b.add("C2", "sendrec S t=77 p=33; check 34");
+    RunReport r = run(b);
+
+    ASSERT_TRUE(r.ok) << describe(r);
+    std::vector<std::string> lines = lines_of(r, "S");
+    ASSERT_EQ(lines.size(), 5u) << describe(r);
+    EXPECT_EQ(lines[1], "check -> ok");
+    EXPECT_TRUE(lines[2].starts_with("replyrecv last -> ok src=C2 type=77 ")) << lines[2];
+    EXPECT_EQ(lines[3], "check -> ok");
+    ASSERT_EQ(lines_of(r, "C1").size(), 2u) << describe(r);
+    EXPECT_TRUE(lines_of(r, "C1")[0].starts_with("sendrec S -> ok src=S type=3735928559 ")) << describe(r);
+    EXPECT_EQ(lines_of(r, "C1")[1], "check -> ok");
+    EXPECT_EQ(lines_of(r, "C2").back(), "check -> ok") << describe(r);
+}
+
+// One kernel entry for both halves: the same exchange written as reply + recv
+// costs the server exactly one more kernel entry (and one more log line, also
+// a kernel entry), nothing else.
+TEST_P(IpcPrimitives, ReplyReceiveIsOneKernelEntry) {
+    auto server_cpu_ns = [&](const std::string& server_script) {
+        SystemBuilder b(strategy());
+        b.add("S", server_script);
+        b.add("C1", "sendrec S w=1");
+        b.add("C2", "sendrec S w=2");
+        RunReport r = run(b);
+        EXPECT_TRUE(r.ok) << describe(r);
+        EXPECT_EQ(received(lines_of(r, "S")), L("C1:1", "C2:2")) << describe(r);
+        return process(r, "S").counters.cpu_ns;
+    };
+    uint64_t separate = server_cpu_ns("recv any; reply w=10; recv any; reply w=20");
+    uint64_t combined = server_cpu_ns("recv any; replyrecv last w=10; reply w=20");
+    EXPECT_EQ(separate - combined, 2 * sim::default_cost_model().kernel_entry_ns)
+        << "separate " << separate << " ns, combined " << combined << " ns";
 }
 
 // ---- message integrity ------------------------------------------------------------------------------

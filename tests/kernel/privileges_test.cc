@@ -35,7 +35,14 @@ const PrimitiveCase primitive_cases[] = {
     {Primitive::sendrec, "sendrec R w=1", "sendrec R -> call_denied"},
     {Primitive::notify, "notify R", "notify R -> call_denied"},
     {Primitive::sendnb, "sendnb R w=1", "sendnb R -> call_denied"},
+    {Primitive::reply_receive, "replyrecv R w=1", "replyrecv R -> call_denied"},
 };
+
+TEST(Privileges, EveryPrimitiveHasACase) {
+    uint32_t covered = 0;
+    for (const PrimitiveCase& c : primitive_cases) covered |= bit(c.primitive);
+    EXPECT_EQ(covered, all_primitives);
+}
 
 class PrimitivePrivilege : public ::testing::TestWithParam<PrimitiveCase> {};
 
@@ -95,19 +102,19 @@ INSTANTIATE_TEST_SUITE_P(EachPrimitive, PrimitivePrivilege, ::testing::ValuesIn(
                              return std::string(to_string(test_info.param.primitive));
                          });
 
-// No primitive at all: every one of the five is refused, each counted.
-TEST(Privileges, NoPrimitivesRefusesAllFive) {
+// No primitive at all: every one of the six is refused, each counted.
+TEST(Privileges, NoPrimitivesRefusesAllSix) {
     SystemBuilder b;
     b.add("R", "recv any").expect = Expectation::serve;
-    sim::ProcessDescription& x = b.add("X", "send R; recv any; sendrec R; notify R; sendnb R");
+    sim::ProcessDescription& x = b.add("X", "send R; recv any; sendrec R; notify R; sendnb R; replyrecv R");
     x.primitives = 0;
     RunReport r = run(b);
 
     ASSERT_TRUE(r.ok) << describe(r);
     EXPECT_EQ(lines_of(r, "X"), L("send R -> call_denied", "recv any -> call_denied", "sendrec R -> call_denied",
-                                  "notify R -> call_denied", "sendnb R -> call_denied"))
+                                  "notify R -> call_denied", "sendnb R -> call_denied", "replyrecv R -> call_denied"))
         << describe(r);
-    EXPECT_EQ(process(r, "X").counters.denied, 5u);
+    EXPECT_EQ(process(r, "X").counters.denied, 6u);
     EXPECT_EQ(process(r, "R").counters.received, 0u);
 }
 
@@ -131,7 +138,7 @@ name = "X"
 program = "axt_script"
 destinations = ["R"]
 [process.args]
-script = "send R w=1; sendnb R w=1; notify R; recv any; sendrec R w=2"
+script = "send R w=1; sendnb R w=1; notify R; recv any; replyrecv R w=1; sendrec R w=2"
 )";
     sim::SystemDescription d = sim::parse_system_description(text, "defaults.toml");
     ASSERT_EQ(d.processes[1].primitives, bit(Primitive::sendrec));
@@ -140,9 +147,10 @@ script = "send R w=1; sendnb R w=1; notify R; recv any; sendrec R w=2"
 
     ASSERT_TRUE(r.ok) << describe(r);
     EXPECT_EQ(lines_of(r, "X"), L("send R -> call_denied", "sendnb R -> call_denied", "notify R -> call_denied",
-                                  "recv any -> call_denied", "sendrec R -> ok src=R type=1 w=5"))
+                                  "recv any -> call_denied", "replyrecv R -> call_denied",
+                                  "sendrec R -> ok src=R type=1 w=5"))
         << describe(r);
-    EXPECT_EQ(process(r, "X").counters.denied, 4u);
+    EXPECT_EQ(process(r, "X").counters.denied, 5u);
     EXPECT_EQ(process(r, "R").counters.received, 1u) << "only the sendrec reached R";
 }
 
@@ -157,7 +165,7 @@ TEST(Privileges, DestinationNotGrantedIsRefused) {
         b.add("B", "recv X");
         b.add("C", "recv any").expect = Expectation::serve;
         sim::ProcessDescription& x =
-            b.add("X", "send C w=1; sendnb C w=2; sendrec C w=3; notify C; send B w=9");
+            b.add("X", "send C w=1; sendnb C w=2; sendrec C w=3; notify C; replyrecv C w=4; send B w=9");
         x.all_destinations = false;
         x.destinations = {"B"};
         RunReport r = run(b);
@@ -165,9 +173,9 @@ TEST(Privileges, DestinationNotGrantedIsRefused) {
         ASSERT_TRUE(r.ok) << describe(r);
         EXPECT_EQ(lines_of(r, "X"), L("send C -> destination_denied", "sendnb C -> destination_denied",
                                       "sendrec C -> destination_denied", "notify C -> destination_denied",
-                                      "send B -> ok"))
+                                      "replyrecv C -> destination_denied", "send B -> ok"))
             << describe(r);
-        EXPECT_EQ(process(r, "X").counters.denied, 4u);
+        EXPECT_EQ(process(r, "X").counters.denied, 5u);
         EXPECT_EQ(process(r, "X").counters.sent, 1u);
         EXPECT_EQ(process(r, "X").counters.notifies_sent, 0u);
         EXPECT_EQ(process(r, "C").counters.received, 0u);
@@ -193,6 +201,56 @@ TEST(Privileges, DestinationGrantsAreOneWayAndReceiveNeedsNone) {
         << describe(r);
     EXPECT_EQ(process(r, "B").counters.denied, 1u);
     EXPECT_EQ(process(r, "X").counters.received, 0u);
+}
+
+// A refused reply_receive neither replies nor receives: the server S holds a
+// request from C and has P's message waiting; without the reply_receive bit
+// (call_denied) or without a grant for C (destination_denied) its replyrecv
+// changes nothing, P's message stays for the next recv, and C gets no reply.
+TEST(Privileges, RefusedReplyReceiveNeitherRepliesNorReceives) {
+    for (Status refusal : {Status::call_denied, Status::destination_denied}) {
+        for (IpcStrategyKind kind : all_strategies) {
+            SCOPED_TRACE(std::string(to_string(refusal)) + " under " + to_string(kind));
+            const bool no_bit = refusal == Status::call_denied;
+            SystemBuilder b(kind);
+            sim::ProcessDescription& server = b.add(
+                "S", std::string("recv any; replyrecv last w=1; log S-after; ") +
+                         (no_bit ? "reply w=2; recv any" : "recv any"));
+            if (no_bit) {
+                server.primitives = all_primitives & ~bit(Primitive::reply_receive);
+            } else {
+                server.all_destinations = false;
+                server.destinations = {"P"};
+            }
+            // Without a grant for C, S can never answer it: C waits until S exits.
+            b.add("C", "sendrec S w=10");
+            b.add_parked("P", "send S w=20");  // while S is busy: blocked or buffered
+            RunReport r = run(b);
+
+            ASSERT_TRUE(r.ok) << describe(r);
+            const std::string refused = std::string("replyrecv last -> ") + to_string(refusal);
+            if (no_bit) {
+                EXPECT_EQ(lines_of(r, "S"), L("recv any -> ok src=C type=1 w=10", refused, "S-after", "reply -> ok",
+                                              "recv any -> ok src=P type=1 w=20"))
+                    << describe(r);
+                EXPECT_EQ(lines_of(r, "C"), L("sendrec S -> ok src=S type=1 w=2")) << "the later reply, not w=1";
+                EXPECT_EQ(process(r, "S").counters.sent, 1u);
+            } else {
+                EXPECT_EQ(lines_of(r, "S"),
+                          L("recv any -> ok src=C type=1 w=10", refused, "S-after", "recv any -> ok src=P type=1 w=20"))
+                    << describe(r);
+                EXPECT_EQ(lines_of(r, "C"), L("sendrec S -> dead_endpoint")) << "no reply ever came";
+                EXPECT_LT(position(r, "S", "recv any -> ok src=P type=1 w=20"),
+                          position(r, "C", "sendrec S -> dead_endpoint"))
+                    << describe(r);
+                EXPECT_EQ(process(r, "C").counters.received, 0u);
+                EXPECT_EQ(process(r, "S").counters.sent, 0u);
+            }
+            EXPECT_EQ(process(r, "S").counters.denied, 1u);
+            EXPECT_EQ(process(r, "S").counters.received, 2u);
+            EXPECT_EQ(process(r, "S").counters.blocked, 1u) << "only the first recv waited";
+        }
+    }
 }
 
 // A process granted itself only cannot reach its peers, but may notify itself.

@@ -57,6 +57,49 @@ TEST(Fiber, EntryRunsOnlyWhenSwitchedToAndOnItsOwnStack) {
     pool.release(state.stack);
 }
 
+// --- the value a switch hands to the call it resumes ------------------------------
+
+// The hosted kernel-call path continues a process by returning a status from
+// the switch call that suspended it; the value must arrive intact both ways,
+// and the resumed side's own state must be as it left it.
+struct Exchange {
+    FiberHandle main = nullptr;
+    FiberHandle fiber = nullptr;
+    Stack stack;
+    std::vector<uint64_t> received;  // what the fiber's switch calls returned
+};
+
+void exchange_entry(void* arg) {
+    auto& self = *static_cast<Exchange*>(arg);
+    uint64_t reply = 1000;
+    for (;;) {
+        // A value live across the switch (in a callee-saved register or on
+        // the stack; the empty asm hides it from the optimiser) must survive.
+        uint64_t kept = reply * 3;
+        asm volatile("" : "+r"(kept));
+        uint64_t got = detail::axl_fiber_switch(&self.fiber, self.main, reply);
+        asm volatile("" : "+r"(kept));
+        if (kept != reply * 3) got = ~uint64_t{0};
+        self.received.push_back(got);
+        if (got == 0) switch_fiber_and_abandon(self.main);
+        reply = got + 1;
+    }
+}
+
+TEST(Fiber, SwitchHandsItsValueToTheResumedCall) {
+    StackPool pool;
+    Exchange state;
+    state.stack = pool.acquire(32 * 1024);
+    state.fiber = make_fiber(state.stack, &exchange_entry, &state);
+    // The first switch starts the fiber (a fresh fiber ignores the value).
+    EXPECT_EQ(detail::axl_fiber_switch(&state.main, state.fiber, 7), 1000u);
+    EXPECT_EQ(detail::axl_fiber_switch(&state.main, state.fiber, 41), 42u);
+    EXPECT_EQ(detail::axl_fiber_switch(&state.main, state.fiber, 99), 100u);
+    switch_fiber(state.main, state.fiber);  // value 0: it abandons itself, back to us
+    EXPECT_EQ(state.received, (std::vector<uint64_t>{41, 99, 0}));
+    pool.release(state.stack);
+}
+
 // --- three fibers passing control around a ring without going through main -----
 
 struct Ring;

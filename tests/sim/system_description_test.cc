@@ -170,6 +170,30 @@ TEST(SystemDescription, PrivilegeKeywordsAndUnitsCombine) {
     EXPECT_EQ(none.processes[0].kernel_calls, 0u);
 }
 
+// Every primitive is named by its to_string() word, reply_receive included.
+TEST(SystemDescription, ReplyReceiveIsAPrimitiveName) {
+    EXPECT_STREQ(to_string(Primitive::reply_receive), "reply_receive");
+    SystemDescription system = parse_system_description(
+        with_system("", server_process("primitives = [\"reply_receive\"]\n") +
+                            "[[process]]\nname = \"loop\"\nprogram = \"description_test_server\"\n"
+                            "primitives = [\"receive\", \"reply_receive\"]\n"),
+        path);
+    ASSERT_EQ(system.processes.size(), 2u);
+    EXPECT_EQ(system.processes[0].primitives, bit(Primitive::reply_receive));
+    EXPECT_EQ(system.processes[1].primitives, bit(Primitive::receive) | bit(Primitive::reply_receive));
+    // "all" grants it; the default (sendrec only) does not.
+    EXPECT_NE(parse_system_description(with_system("", server_process("primitives = [\"all\"]\n")), path)
+                      .processes[0]
+                      .primitives &
+                  bit(Primitive::reply_receive),
+              0u);
+    EXPECT_EQ(parse_system_description(minimal, path).processes[0].primitives & bit(Primitive::reply_receive), 0u);
+    // A misspelling is refused, and the message offers the real name.
+    EXPECT_TRUE(refused(with_system("", server_process("primitives = [\"replyreceive\"]\n")), 5,
+                        "unknown primitive 'replyreceive'"));
+    EXPECT_TRUE(refused(with_system("", server_process("primitives = [\"replyreceive\"]\n")), 5, "reply_receive"));
+}
+
 TEST(SystemDescription, OverridesReplaceTheFileValues) {
     DescriptionOverrides overrides;
     overrides.ipc = IpcStrategyKind::queue;

@@ -12,6 +12,11 @@
 //   sendnb X ...                              log "sendnb X -> STATUS"
 //   sendrec X ...                             log "sendrec X -> STATUS[ src=S type=T w=W]"
 //   recv X                                    log "recv X -> STATUS[ src=S type=T w=W]"
+//   replyrecv X [t=T] [w=W] ...               reply_receive: sends like sendnb to X, then (only if
+//                                             that was ok) receives from any, in one kernel entry;
+//                                             "replyrecv X -> STATUS[ src=S type=T w=W]" (the
+//                                             message received; "replyrecv last" answers the
+//                                             last request and waits for the next)
 //   notify X                                  log "notify X -> STATUS"
 //   reply [t=T] [w=W]                         send to the last received source; "reply -> STATUS"
 //   fill X [t=T] [w=W]                        sendnb until it fails: "fill X -> N STATUS"
@@ -220,6 +225,12 @@ private:
             Status s = axl::sendrec(e, m);
             if (s == Status::ok) m_last = m;
             log_received("sendrec", w[1], s, m);
+        } else if (op == "replyrecv") {
+            Message m = build(options(w, 2, iteration));
+            Endpoint e = resolve(target());
+            Status s = axl::reply_receive(e, m);
+            if (s == Status::ok) m_last = m;
+            log_received("replyrecv", w[1], s, m);
         } else if (op == "recv") {
             Endpoint e = resolve(target());
             Message m;
@@ -534,12 +545,14 @@ inline std::string describe(const sim::RunReport& report) {
     return text;
 }
 
-// From lines "recv X -> ok src=S type=T w=W": the sequence "S:W" (type notify
+// From lines "recv X -> ok src=S type=T w=W" (and "replyrecv X -> ok ...",
+// whose message is the next one received): the sequence "S:W" (type notify
 // shows as "S:notify").
 inline std::vector<std::string> received(const std::vector<std::string>& lines) {
     std::vector<std::string> out;
     for (const std::string& line : lines) {
-        if (line.rfind("recv ", 0) != 0 || line.find("-> ok") == std::string::npos) continue;
+        if (line.rfind("recv ", 0) != 0 && line.rfind("replyrecv ", 0) != 0) continue;
+        if (line.find("-> ok") == std::string::npos) continue;
         size_t src = line.find("src=");
         size_t type = line.find(" type=");
         size_t word = line.find(" w=");
