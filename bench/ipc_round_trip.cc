@@ -1,5 +1,11 @@
-// sendrec + reply round trips per IPC strategy, next to the raw Boost.Context
-// switch round trip (the floor) measured in the same binary.
+// sendrec round trips per IPC strategy, next to the raw Boost.Context switch
+// round trip (the floor) measured in the same binary. Two echo servers, the
+// same client:
+//   BM_SendrecRoundTrip              server: receive(any), then send(reply)
+//                                    (two kernel entries per request)
+//   BM_SendrecReplyReceiveRoundTrip  server: reply_receive(client, reply), the
+//                                    reply and the next receive(any) in one
+//                                    kernel entry (seL4's ReplyRecv)
 //
 // The strategy benchmarks run Google Benchmark's timing loop *inside* a
 // simulated client process: each iteration is one axl::sendrec to an echo
@@ -49,6 +55,18 @@ AXL_PROGRAM(bench_echo_server, "benchmark: replies to every request with its pay
     }
 }
 
+// The same echo with reply_receive. A failed reply (it cannot happen here: the
+// only client always waits in sendrec) ends the server with status 1, which
+// fails the run and so the benchmark, as a failed send does above.
+AXL_PROGRAM(bench_reply_receive_echo_server,
+            "benchmark: replies to every request with its payload using reply_receive, forever") {
+    axl::Message message;
+    if (axl::receive(axl::endpoints::any, message) != axl::Status::ok) return 1;
+    for (;;) {
+        if (axl::reply_receive(message.source, message) != axl::Status::ok) return 1;
+    }
+}
+
 AXL_PROGRAM(bench_round_trip_client, "benchmark: times sendrec round trips to the echo server") {
     axl::Endpoint server;
     if (axl::lookup("server", server) != axl::Status::ok) return 1;
@@ -78,6 +96,25 @@ void BM_SendrecRoundTrip(benchmark::State& state) {
         g_state);
 }
 BENCHMARK(BM_SendrecRoundTrip)
+    ->ArgName("ipc")
+    ->Arg(static_cast<int>(axl::IpcStrategyKind::rendezvous))
+    ->Arg(static_cast<int>(axl::IpcStrategyKind::ring))
+    ->Arg(static_cast<int>(axl::IpcStrategyKind::queue));
+
+// The client above against bench_reply_receive_echo_server: the same round
+// trip, the server's half in one kernel entry instead of two.
+void BM_SendrecReplyReceiveRoundTrip(benchmark::State& state) {
+    using namespace axl;
+    auto ipc = static_cast<IpcStrategyKind>(state.range(0));
+    bench::run_in_simulation(
+        state,
+        bench::two_process_system("round-trip-reply-receive", ipc,
+                                  {"server", "bench_reply_receive_echo_server", 4,
+                                   bit(Primitive::receive) | bit(Primitive::reply_receive), {"*"}, true},
+                                  {"client", "bench_round_trip_client", 8, bit(Primitive::sendrec), {"server"}, false}),
+        g_state);
+}
+BENCHMARK(BM_SendrecReplyReceiveRoundTrip)
     ->ArgName("ipc")
     ->Arg(static_cast<int>(axl::IpcStrategyKind::rendezvous))
     ->Arg(static_cast<int>(axl::IpcStrategyKind::ring))
