@@ -15,7 +15,7 @@ set -euo pipefail
 # name:packages (space separated). One line per group.
 PACKAGE_GROUPS=(
     "toolchain:build-essential cmake ninja-build pkg-config binutils"
-    "libraries:libboost-context-dev libboost-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev"
+    "libraries:libboost-context-dev libboost-fiber-dev libboost-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev"
     "testing:libgtest-dev libgmock-dev googletest libbenchmark-dev valgrind"
     "scripts:python3 python3-matplotlib"
     # "baremetal:qemu-system-x86 grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf"
