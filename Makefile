@@ -61,9 +61,26 @@ run: deps ## build and run the IPC strategy comparison (build/bin/axl_bench_comp
 	@$(MAKE) --no-print-directory build
 	$(BUILD_DIR)/bin/axl_bench_compare
 
-bench: deps ## build and run the Google Benchmark suite (build/bin/axl_bench)
+# The full suite: 5 interleaved repetitions, aggregates only (mean, median,
+# stddev, cv), JSON to $(BENCH_JSON), then the PNGs under $(BENCH_PLOTS)/.
+# BENCH_ARGS is passed last, so it overrides the defaults (any --benchmark_*
+# flag, e.g. BENCH_ARGS='--benchmark_filter=FanIn --benchmark_repetitions=3').
+# PYTHON: the first of python3 and /usr/bin/python3 that has matplotlib
+# (Debian's python3-matplotlib belongs to /usr/bin/python3).
+BENCH_JSON  ?= results/bench.json
+BENCH_PLOTS ?= $(dir $(BENCH_JSON))plots
+BENCH_ARGS  ?=
+PYTHON      ?= $(shell for p in python3 /usr/bin/python3; do \
+                 if $$p -c 'import matplotlib' >/dev/null 2>&1; then echo $$p; exit 0; fi; done; echo python3)
+
+bench: deps ## build, run the benchmark suite (axl_bench) to results/bench.json, plot to results/plots/
 	@$(MAKE) --no-print-directory build
-	$(BUILD_DIR)/bin/axl_bench --benchmark_format=console
+	@mkdir -p $(dir $(BENCH_JSON))
+	$(BUILD_DIR)/bin/axl_bench --benchmark_format=console \
+	  --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+	  --benchmark_enable_random_interleaving=true \
+	  --benchmark_out=$(BENCH_JSON) --benchmark_out_format=json $(BENCH_ARGS)
+	$(PYTHON) tools/plot_results.py $(BENCH_JSON) --out $(BENCH_PLOTS)
 
 clean: ## remove the build directory
 	rm -rf $(BUILD_DIR)
