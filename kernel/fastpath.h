@@ -143,38 +143,70 @@ inline bool Kernel::fastpath_reply_receive(Endpoint client_endpoint, Message& me
     return true;
 }
 
-// Server -> a process waiting for it (the reply): it becomes runnable, the
-// server goes on.
+// send that completes without blocking: to a process waiting for it (say, the
+// reply to a client), which becomes runnable; or, under a buffering strategy,
+// into the destination's buffer when it has room and nobody queues before us.
+// The caller goes on either way.
 inline bool Kernel::fastpath_send(Endpoint destination, const Message& message, Status& status) {
     const uint32_t caller_slot = m_running;
-    const uint32_t client_slot = destination.slot();
+    const uint32_t destination_slot = destination.slot();
     Process& caller = m_processes[caller_slot];
-    if (client_slot >= m_slots_used) return false;
-    Process& client = m_processes[client_slot];
-    if (client.endpoint != destination || client.state != ProcessState::receiving) return false;
-    if (client.waiting_on != endpoints::any && client.waiting_on != caller.endpoint) return false;
-    if (!may_send_to(m_privileges[caller.privilege], Primitive::send, client)) return false;
-
+    if (destination_slot >= m_slots_used) return false;
+    Process& receiver = m_processes[destination_slot];
+    if (receiver.endpoint != destination || !may_send_to(m_privileges[caller.privilege], Primitive::send, receiver))
+        return false;
     Cpu& cpu = m_cpus[0];
-    const uint64_t charged = m_costs.kernel_entry_ns + m_costs.message_copy_ns;
+    uint64_t charged = m_costs.kernel_entry_ns + m_costs.message_copy_ns;
+    if (receiver.state == ProcessState::receiving &&
+        (receiver.waiting_on == endpoints::any || receiver.waiting_on == caller.endpoint)) {
+        receiver.state = ProcessState::runnable;
+        receiver.ipc_status = Status::ok;
+        receiver.waiting_on = endpoints::none;
+        receiver.awaiting_reply = false;
+        receiver.ready_at_ns = cpu.clock_ns + charged;
+        enqueue(destination_slot);
+        receiver.counters.received += 1;
+        m_messages_delivered += 1;
+        Message* buffer = receiver.receive_buffer;
+        *buffer = message;
+        buffer->source = caller.endpoint;
+    } else {
+        if (!is_alive(receiver.state) || receiver.senders_head != no_slot) return false;
+        Message kept = message;
+        kept.source = caller.endpoint;
+        if (!m_strategy.buffer(destination_slot, 0, kept)) return false;  // full, or never buffers
+        charged += m_costs.buffer_op_ns;
+        receiver.buffered += 1;
+    }
     cpu.clock_ns += charged;
     caller.quantum_used_ns += charged;
     caller.counters.cpu_ns += charged;
-    client.state = ProcessState::runnable;
-    client.ipc_status = Status::ok;
-    client.waiting_on = endpoints::none;
-    client.awaiting_reply = false;
-    client.ready_at_ns = cpu.clock_ns;
-    enqueue(client_slot);
-    client.counters.received += 1;
     caller.counters.sent += 1;
-    m_messages_delivered += 1;
-    // end_of_call() on one CPU, decided before the copy (which may alias anything).
+    // end_of_call() on one CPU.
     const bool preempt = caller.quantum_used_ns >= caller.quantum_ns ||
                          (cpu.run_queue.nonempty & ((1u << caller.priority) - 1)) || cpu.clock_ns >= m_next_event_ns;
-    Message* buffer = client.receive_buffer;
-    *buffer = message;
-    buffer->source = caller.endpoint;
+    status = preempt ? end_of_call_slow(caller_slot, Status::ok) : Status::ok;
+    return true;
+}
+
+// receive(any) when a buffering strategy keeps a message for the caller and
+// neither a notification nor a blocked sender comes first: take it, go on.
+inline bool Kernel::fastpath_receive_buffered(Message& message, Status& status) {
+    const uint32_t caller_slot = m_running;
+    Process& caller = m_processes[caller_slot];
+    if (caller.buffered == 0 || caller.notifications_pending != 0 || caller.senders_head != no_slot) return false;
+    if (!(m_privileges[caller.privilege].primitives & bit(Primitive::receive))) return false;
+    if (!m_strategy.take(caller_slot, endpoints::any, message)) return false;
+    Cpu& cpu = m_cpus[0];
+    const uint64_t charged = m_costs.kernel_entry_ns + m_costs.buffer_op_ns + m_costs.message_copy_ns;
+    cpu.clock_ns += charged;
+    caller.quantum_used_ns += charged;
+    caller.counters.cpu_ns += charged;
+    caller.buffered -= 1;
+    caller.counters.received += 1;
+    m_messages_delivered += 1;
+    const bool preempt = caller.quantum_used_ns >= caller.quantum_ns ||
+                         (cpu.run_queue.nonempty & ((1u << caller.priority) - 1)) || cpu.clock_ns >= m_next_event_ns;
     status = preempt ? end_of_call_slow(caller_slot, Status::ok) : Status::ok;
     return true;
 }

@@ -54,11 +54,27 @@ public:
         m_tracing = on;
         update_fastpath();
     }
+    // Parallel mode: one host thread per CPU, each running only its own CPU's
+    // processes. The port serialises kernel entries (one lock around each) and
+    // brackets each with enter_from_cpu/leave_to_cpu, so that running() is
+    // that CPU's process during the entry and its choice is kept afterwards.
+    void set_parallel(bool on) { m_parallel = on; }
+    bool parallel() const { return m_parallel; }
+    void enter_from_cpu(uint32_t cpu) {
+        m_running_cpu = cpu;
+        m_running = m_cpus[cpu].current;
+    }
+    void leave_to_cpu() { m_cpus[m_running_cpu].current = m_running; }
 
     // Port side --------------------------------------------------------------------
     // From the port's idle loop: choose the next process to run (running()
     // afterwards). False if nothing was runnable.
     bool run_from_idle();
+    // Parallel mode, from `cpu`'s idle loop (inside enter_from_cpu/leave_to_cpu):
+    // choose that CPU's next process. False if it has none it may run now.
+    bool run_from_idle_on(uint32_t cpu);
+    // Parallel mode: `cpu` has a process it could run now (its idle loop should wake).
+    bool cpu_has_work(uint32_t cpu) const { return start_time(cpu) < m_next_event_ns; }
     // Earliest virtual time at which some CPU would run a process; UINT64_MAX if none.
     uint64_t next_runnable_time() const;
     // The port's next pending event; the kernel returns to idle before any CPU's
@@ -123,6 +139,7 @@ private:
     [[gnu::always_inline]] bool fastpath_reply_receive(Endpoint client, Message& message);
     [[gnu::always_inline]] bool fastpath_receive_any(Message& message);
     [[gnu::always_inline]] bool fastpath_send(Endpoint destination, const Message& message, Status& status);
+    [[gnu::always_inline]] bool fastpath_receive_buffered(Message& message, Status& status);
     bool caller_runs_alone(const Process& caller, const RunQueue& queue) const;
     static bool may_send_to(const Privilege& privilege, Primitive primitive, const Process& destination);
     Status ipc_send_general(Endpoint destination, const Message& message);
@@ -172,6 +189,7 @@ private:
     uint32_t m_cpu_count;
     bool m_tracing = false;
     bool m_fastpath = false;         // see update_fastpath()
+    bool m_parallel = false;         // see set_parallel()
     uint32_t m_running = no_slot;    // slot the host is executing now
     uint32_t m_running_cpu = 0;
     uint32_t m_slots_used = 0;       // high-water mark of the process table
@@ -239,7 +257,7 @@ inline Status Kernel::end_of_call(uint32_t caller, Status status) {
     return status;
 }
 
-inline Status Kernel::ipc_send(Endpoint destination, const Message& message) {
+[[gnu::always_inline]] inline Status Kernel::ipc_send(Endpoint destination, const Message& message) {
     Status status;
     if (m_fastpath && fastpath_send(destination, message, status)) return status;
     return ipc_send_general(destination, message);
@@ -247,18 +265,22 @@ inline Status Kernel::ipc_send(Endpoint destination, const Message& message) {
 
 // The blocking fast paths return nothing useful to the caller: it waits, and
 // its call returns Process::ipc_status when it is continued.
-inline Status Kernel::ipc_sendrec(Endpoint destination, Message& message) {
+[[gnu::always_inline]] inline Status Kernel::ipc_sendrec(Endpoint destination, Message& message) {
     if (m_fastpath && fastpath_sendrec(destination, message)) return Status::ok;
     return ipc_sendrec_general(destination, message);
 }
 
-inline Status Kernel::ipc_reply_receive(Endpoint client, Message& message) {
+[[gnu::always_inline]] inline Status Kernel::ipc_reply_receive(Endpoint client, Message& message) {
     if (m_fastpath && fastpath_reply_receive(client, message)) return Status::ok;
     return ipc_reply_receive_general(client, message);
 }
 
-inline Status Kernel::ipc_receive(Endpoint from, Message& message) {
-    if (m_fastpath && from == endpoints::any && fastpath_receive_any(message)) return Status::ok;
+[[gnu::always_inline]] inline Status Kernel::ipc_receive(Endpoint from, Message& message) {
+    if (m_fastpath && from == endpoints::any) {
+        Status status;
+        if (fastpath_receive_buffered(message, status)) return status;
+        if (fastpath_receive_any(message)) return Status::ok;
+    }
     return ipc_receive_general(from, message);
 }
 

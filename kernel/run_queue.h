@@ -20,6 +20,7 @@ struct alignas(256) Cpu {
     uint64_t switches = 0;
     uint32_t last_ran = 0xFFFF'FFFFu;      // slot it ran last, to charge switches only on change
     uint32_t dedicated_to = 0xFFFF'FFFFu;  // slot, when the CPU runs one process only
+    uint32_t current = 0xFFFF'FFFFu;       // parallel mode: the slot this CPU runs (none: idle)
     bool reserved = false;                 // kept free for a process that will be dedicated to it
     RunQueue run_queue;
 };

@@ -25,6 +25,12 @@ void Kernel::make_runnable(uint32_t slot, Status status) {
 }
 
 uint32_t Kernel::pick_next(uint32_t& cpu) const {
+    if (m_parallel) {
+        // Each CPU's thread schedules only its own queue.
+        cpu = m_running_cpu;
+        const RunQueue& queue = m_cpus[cpu].run_queue;
+        return queue.nonempty ? queue.head[std::countr_zero(queue.nonempty)] : no_slot;
+    }
     uint32_t best = no_slot;
     uint64_t best_time = ~uint64_t{0};
     for (uint32_t c = 0; c < m_cpu_count; ++c) {
@@ -100,6 +106,15 @@ void Kernel::switch_away() {
     dispatch(next, cpu);
 }
 
+bool Kernel::run_from_idle_on(uint32_t cpu) {
+    KASSERT(m_parallel && m_running == no_slot && m_running_cpu == cpu);
+    uint32_t chosen_cpu = cpu;
+    uint32_t next = pick_next(chosen_cpu);
+    if (next == no_slot || start_time(cpu) >= m_next_event_ns) return false;
+    dispatch(next, cpu);
+    return true;
+}
+
 bool Kernel::run_from_idle() {
     KASSERT(m_running == no_slot);
     uint32_t cpu = 0;
@@ -128,7 +143,7 @@ Status Kernel::end_of_call_slow(uint32_t caller, Status status) {
     }
     if (cpu.run_queue.nonempty & ((1u << process.priority) - 1)) reschedule = true;
     if (cpu.clock_ns >= m_next_event_ns) reschedule = true;
-    if (m_cpu_count > 1 && !reschedule) {
+    if (m_cpu_count > 1 && !m_parallel && !reschedule) {
         for (uint32_t c = 0; c < m_cpu_count; ++c) {
             if (c == m_running_cpu) continue;
             uint64_t other = start_time(c);

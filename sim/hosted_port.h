@@ -22,6 +22,18 @@ namespace axl {
 
 namespace sim {
 
+struct ParallelRun;  // sim/parallel.h
+
+// The host thread's idle loop context (the simulator's own stack): where a
+// CPU goes when it has nothing to run, and where ended processes go last.
+inline constinit thread_local FiberHandle idle_context = nullptr;
+// The simulated CPU this host thread runs, in parallel mode.
+inline constinit thread_local uint32_t host_cpu = 0;
+// The process this host thread is running (no_slot in the idle loop): what
+// program-side services (arguments, random numbers) belong to, without asking
+// the kernel, whose running() another CPU's entry may be changing.
+inline constinit thread_local uint32_t running_slot = 0xFFFF'FFFFu;
+
 // A process as the host sees it: its program, arguments, stack and context.
 struct alignas(128) HostedProcess {
     const ProcessDescription* description = nullptr;
@@ -42,8 +54,10 @@ struct Port {
     sim::StackPool stacks;
     std::vector<sim::HostedProcess> processes;  // by kernel slot
     const sim::ProcessDescription* spawning = nullptr;  // description being spawned now
-    std::vector<uint32_t> stacks_to_release;    // slots whose process ended on its own stack
-    sim::FiberHandle idle_context = nullptr;
+    // Per CPU: slots whose process ended on its own stack; released by that
+    // CPU's idle loop, once the host thread that ran it has left the stack.
+    std::vector<std::vector<uint32_t>> stacks_to_release;
+    sim::ParallelRun* parallel = nullptr;  // set while a parallel run is going on
     sim::EventQueue events;  // device completions, timers, injected faults (virtual time)
     std::unique_ptr<sim::Tracer> tracer;
     std::vector<std::string> console;
@@ -51,7 +65,8 @@ struct Port {
     IpcStrategy* strategy = nullptr;
     std::unique_ptr<Kernel> kernel;
 
-    void release_finished_stacks();
+    void release_finished_stacks();              // every CPU's (one host thread)
+    void release_finished_stacks(uint32_t cpu);  // parallel mode: one CPU's, kernel lock held
 };
 
 namespace sim {
@@ -69,21 +84,27 @@ extern constinit thread_local const FaultTarget* running_fault_target;
 // continues `to`, whose suspended kernel call returns `status`.
 extern "C" Status axl_process_switch(FiberHandle* save, FiberHandle to, Status status);
 
-// Leaves the running context, saved into `save`, for what the kernel chose to
-// run next: a process (with the guard armed for it; its suspended call
-// returns its ipc_status) or, with no_slot, the idle loop. Returns when
-// something continues `save`, with the status that continuation handed over.
-inline Status switch_to_chosen(Port& port, FiberHandle& save) {
-    const Kernel& kernel = *port.kernel;
-    const uint32_t next = kernel.running();
+// Leaves the running context, saved into `save`, for process `next` (its
+// suspended call returns `status`, its ipc_status; the guard is armed for it)
+// or, with no_slot, for this thread's idle loop. Returns when something
+// continues `save`, with the status that continuation handed over.
+inline Status switch_to_process(Port& port, FiberHandle& save, uint32_t next, Status status) {
+    running_slot = next;
     if (next == no_slot) {
         running_fault_target = nullptr;
-        return axl_process_switch(&save, port.idle_context, Status::ok);
+        return axl_process_switch(&save, idle_context, Status::ok);
     }
     HostedProcess& target = port.processes[next];
     running_fault_target = &target.fault_target;
     arm_fault_guard(target.fault_target);
-    return axl_process_switch(&save, target.context, kernel.process(next).ipc_status);
+    return axl_process_switch(&save, target.context, status);
+}
+
+// The same for what the kernel chose (one host thread: nobody else changes it).
+inline Status switch_to_chosen(Port& port, FiberHandle& save) {
+    const Kernel& kernel = *port.kernel;
+    const uint32_t next = kernel.running();
+    return switch_to_process(port, save, next, next == no_slot ? Status::ok : kernel.process(next).ipc_status);
 }
 
 // One turn of an idle loop: continue the process the kernel chose (after an
@@ -95,10 +116,13 @@ bool run_from_idle(Port& port);
 // The running process has ended (exit or fault): leave its context for good,
 // for the idle loop, which releases its stack and continues whatever the
 // kernel chose.
-[[noreturn]] inline void leave_for_good(Port& port) {
+[[noreturn]] inline void leave_for_good(Port&) {
     running_fault_target = nullptr;
-    switch_fiber_and_abandon(port.idle_context);
+    switch_fiber_and_abandon(idle_context);
 }
+
+// exit() of the running process, from its own context: never returns.
+[[noreturn]] void exit_running(Port& port, int32_t status);
 }  // namespace sim
 
 }  // namespace axl

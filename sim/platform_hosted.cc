@@ -6,6 +6,7 @@
 #include "kernel/platform.h"
 #include "sim/fault_guard.h"
 #include "sim/hosted_port.h"
+#include "sim/parallel.h"
 #include "sim/program_registry.h"
 
 namespace axl {
@@ -14,13 +15,10 @@ namespace {
 
 [[noreturn]] void process_entry(void* arg) {
     Port& port = *static_cast<Port*>(arg);
-    uint32_t slot = port.kernel->running();
-    sim::HostedProcess& process = port.processes[slot];
+    sim::HostedProcess& process = port.processes[sim::running_slot];
     sim::arm_fault_guard(process.fault_target);
     int32_t status = process.program->entry();
-    sim::disarm_fault_guard();
-    port.kernel->kcall_exit(status);
-    sim::leave_for_good(port);
+    sim::exit_running(port, status);
 }
 
 }  // namespace
@@ -28,30 +26,58 @@ namespace {
 namespace sim {
 bool run_from_idle(Port& port) {
     if (port.kernel->running() == no_slot && !port.kernel->run_from_idle()) return false;
-    (void)switch_to_chosen(port, port.idle_context);
+    (void)switch_to_chosen(port, idle_context);
     port.release_finished_stacks();
     return true;
+}
+
+// A kernel entry that does not return to the process that made it (its exit,
+// its fault): in parallel mode under the kernel lock, released before leaving.
+template <typename Entry>
+void final_kernel_entry(Port& port, Entry&& entry) {
+    Kernel& kernel = *port.kernel;
+    if (port.parallel) {
+        std::lock_guard lock(port.parallel->kernel_lock);
+        kernel.enter_from_cpu(host_cpu);
+        entry(kernel);
+        kernel.leave_to_cpu();
+        port.parallel->wake_cpus_with_work(kernel);
+        return;
+    }
+    entry(kernel);
+}
+
+void exit_running(Port& port, int32_t status) {
+    disarm_fault_guard();
+    final_kernel_entry(port, [&](Kernel& kernel) { kernel.kcall_exit(status); });
+    leave_for_good(port);
 }
 
 // Runs on the fault guard's emergency stack, in place of the faulting code.
 [[noreturn]] void process_faulted(void* arg, const FaultInfo& info) {
     Port& port = *static_cast<Port*>(arg);
-    uint32_t slot = port.kernel->running();
-    port.processes[slot].fault = info.describe();
-    port.kernel->fault_running(static_cast<uint32_t>(info.kind), static_cast<uint32_t>(info.signal));
+    final_kernel_entry(port, [&](Kernel& kernel) {
+        port.processes[kernel.running()].fault = info.describe();
+        kernel.fault_running(static_cast<uint32_t>(info.kind), static_cast<uint32_t>(info.signal));
+    });
     leave_for_good(port);
 }
 }  // namespace sim
 
-void Port::release_finished_stacks() {
-    for (uint32_t slot : stacks_to_release) {
+void Port::release_finished_stacks(uint32_t cpu) {
+    if (cpu >= stacks_to_release.size()) return;
+    for (uint32_t slot : stacks_to_release[cpu]) {
         sim::HostedProcess& process = processes[slot];
         if (process.has_stack) {
             stacks.release(process.stack);
             process.has_stack = false;
         }
     }
-    stacks_to_release.clear();
+    stacks_to_release[cpu].clear();
+}
+
+void Port::release_finished_stacks() {
+    for (uint32_t cpu = 0; cpu < stacks_to_release.size(); ++cpu) release_finished_stacks(cpu);
 }
 
 namespace platform {
@@ -75,7 +101,9 @@ void context_create(Port& port, uint32_t slot) {
 void context_destroy(Port& port, uint32_t slot) {
     // Usually called on the dying process's own stack: release it only once
     // we run elsewhere (the idle loop, where the dying process goes last).
-    port.stacks_to_release.push_back(slot);
+    const uint32_t cpu = port.kernel->process(slot).cpu;
+    if (cpu >= port.stacks_to_release.size()) port.stacks_to_release.resize(cpu + 1);
+    port.stacks_to_release[cpu].push_back(slot);
 }
 
 void console_write(Port& port, const char* text, size_t length) {

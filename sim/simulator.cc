@@ -16,6 +16,7 @@
 #include "ipc_strategies/ring/ring.h"
 #include "sim/cost_model.h"
 #include "sim/hosted_port.h"
+#include "sim/parallel.h"
 #include "sim/program_registry.h"
 
 namespace axl::sim {
@@ -78,6 +79,7 @@ Simulator::Simulator(const SystemDescription& system, const RunOptions& options)
     auto slots = static_cast<uint32_t>(processes.size());
     // Sized once: fault targets point into this vector while processes run.
     port.processes.resize(slots);
+    port.stacks_to_release.resize(system.cpus);
     port.strategy = &make_strategy(state, slots, system.cpus);
     port.kernel = std::make_unique<Kernel>(port, *port.strategy, default_cost_model(), system.cpus);
     Kernel& kernel = *port.kernel;
@@ -148,30 +150,30 @@ RunReport Simulator::run() {
     RunReport report;
     auto wall_start = std::chrono::steady_clock::now();
     const uint64_t until = state.system.until_ns.value_or(EventQueue::never);
-    // The discrete-event loop: whichever comes first in virtual time, a port
-    // event (fired here, in the idle context) or a CPU with work (the kernel
-    // runs it, and comes back before any CPU's clock passes the next event).
-    for (;;) {
-        if (kernel.running() != no_slot) {
-            // A process ended, and came here to have its stack released;
-            // the kernel already chose who runs next.
+    if (port.options.parallel) {
+        run_parallel(port, until);
+        report.stopped_by_until = kernel.next_runnable_time() != EventQueue::never;
+    } else {
+        for (;;) {
+            if (kernel.running() != no_slot) {
+                run_from_idle(port);
+                continue;
+            }
+            const uint64_t next_run = kernel.next_runnable_time();
+            const uint64_t next_event = port.events.next_time();
+            const uint64_t next = std::min(next_run, next_event);
+            if (next == EventQueue::never) break;  // quiescent: everything exited or waits
+            if (next >= until) {
+                report.stopped_by_until = true;
+                break;
+            }
+            if (next_event <= next_run) {
+                port.events.fire_next();  // at equal times events go first, as interrupts would
+                continue;
+            }
+            kernel.set_next_event_time(std::min(next_event, until));
             run_from_idle(port);
-            continue;
         }
-        const uint64_t next_run = kernel.next_runnable_time();
-        const uint64_t next_event = port.events.next_time();
-        const uint64_t next = std::min(next_run, next_event);
-        if (next == EventQueue::never) break;  // quiescent: everything exited or waits
-        if (next >= until) {
-            report.stopped_by_until = true;
-            break;
-        }
-        if (next_event <= next_run) {
-            port.events.fire_next();  // at equal times events go first, as interrupts would
-            continue;
-        }
-        kernel.set_next_event_time(std::min(next_event, until));
-        run_from_idle(port);
     }
     auto wall_end = std::chrono::steady_clock::now();
     set_current_port(nullptr);
@@ -180,6 +182,7 @@ RunReport Simulator::run() {
     report.seed = state.system.seed;
     report.ipc = state.system.ipc;
     report.cpus = state.system.cpus;
+    report.parallel = port.options.parallel;
     report.messages = kernel.messages_delivered();
     for (uint32_t c = 0; c < kernel.cpu_count(); ++c)
         report.virtual_ns = std::max(report.virtual_ns, kernel.cpu(c).clock_ns);

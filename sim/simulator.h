@@ -24,6 +24,9 @@ struct RunOptions {
     std::string trace_path;   // Chrome trace JSON written here at the end when set
     std::string trace_text_path;  // one line per event written here at the end when set
     bool echo_console = true; // process log lines go to stdout (else only kept)
+    // One host thread per simulated CPU (sim/parallel.h): real concurrency in
+    // wall time, not reproducible. Off: deterministic single-thread mode.
+    bool parallel = false;
 };
 
 struct ProcessReport {
@@ -51,6 +54,7 @@ struct RunReport {
     uint64_t trace_events_stored = 0;  // events written to the --trace file
     uint64_t trace_events_dropped = 0; // recorded but over the per-CPU buffer cap
     bool stopped_by_until = false;
+    bool parallel = false;         // ran in parallel mode: the digest is not reproducible
     bool ok = true;                // every process met its expectation
     std::vector<std::string> failures;  // one line per unmet expectation
     std::vector<ProcessReport> processes;

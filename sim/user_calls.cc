@@ -10,14 +10,13 @@
 
 #include "kernel/api/ipc.h"
 #include "sim/hosted_port.h"
+#include "sim/parallel.h"
 
 namespace axl {
 
 namespace {
 
 thread_local Port* tl_port = nullptr;
-
-Kernel& kernel() { return *tl_port->kernel; }
 
 // One kernel call by the running process, `call(kernel)`, and the way out:
 // straight back to the caller's program if the kernel let it run on, else a
@@ -27,13 +26,45 @@ Kernel& kernel() { return *tl_port->kernel; }
 // Kernel code runs with the fault guard disarmed, so a kernel bug crashes the
 // simulator loudly instead of being blamed on the calling process; the guard
 // is re-armed for whichever process runs next.
+// Parallel mode: a kernel entry holds the kernel lock, on behalf of this
+// thread's CPU (see sim/parallel.h).
+[[gnu::noinline]] void parallel_enter(Port& port) {
+    port.parallel->kernel_lock.lock();
+    port.kernel->enter_from_cpu(sim::host_cpu);
+}
+
+// ... and leaves it: the choice is kept for this CPU, idle CPUs given work are
+// woken, and the lock is released before the switch (which needs none: only
+// this CPU's thread ever continues the caller or the process it chose).
+[[gnu::noinline]] Status parallel_leave(Port& port, uint32_t caller, Status status) {
+    Kernel& k = *port.kernel;
+    k.leave_to_cpu();
+    port.parallel->wake_cpus_with_work(k);
+    const uint32_t next = k.running();
+    const Status handed = next == no_slot || next == caller ? Status::ok : k.process(next).ipc_status;
+    port.parallel->kernel_lock.unlock();
+    if (next == caller) {
+        sim::arm_fault_guard(*sim::running_fault_target);
+        return status;
+    }
+    return sim::switch_to_process(port, port.processes[caller].context, next, handed);
+}
+
+// Note for the fast path: nothing here may take the address of a local (GCC
+// then gives up the tail call into the switch, and every switch costs a
+// mispredicted return again: results/README.md).
 template <typename Call>
 [[gnu::always_inline]] inline Status kernel_call(Call&& call) {
     sim::disarm_fault_guard();
     Port& port = *tl_port;
+    const bool parallel = port.parallel != nullptr;
+    if (parallel) [[unlikely]]
+        parallel_enter(port);
     Kernel& k = *port.kernel;
     const uint32_t caller = k.running();
     const Status status = call(k);
+    if (parallel) [[unlikely]]
+        return parallel_leave(port, caller, status);
     if (k.running() == caller) [[likely]] {
         sim::arm_fault_guard(*sim::running_fault_target);
         return status;
@@ -42,7 +73,7 @@ template <typename Call>
 }
 
 const sim::ProcessDescription& description() {
-    return *tl_port->processes[tl_port->kernel->running()].description;
+    return *tl_port->processes[sim::running_slot].description;
 }
 
 }  // namespace
@@ -99,11 +130,7 @@ Status sendnb(Endpoint destination, const Message& message) {
     return kernel_call([&](Kernel& k) { return k.ipc_sendnb(destination, message); });
 }
 
-[[noreturn]] void exit(int32_t status) {
-    sim::disarm_fault_guard();
-    kernel().kcall_exit(status);
-    sim::leave_for_good(*tl_port);
-}
+[[noreturn]] void exit(int32_t status) { sim::exit_running(*tl_port, status); }
 Status yield() {
     return kernel_call([](Kernel& k) { return k.kcall_yield(); });
 }
@@ -160,7 +187,7 @@ void log(const char* format, ...) {
 
 uint64_t random_u64() {
     // SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and every seed is good.
-    uint64_t& state = tl_port->processes[tl_port->kernel->running()].random_state;
+    uint64_t& state = tl_port->processes[sim::running_slot].random_state;
     uint64_t z = (state += 0x9E37'79B9'7F4A'7C15ull);
     z = (z ^ (z >> 30)) * 0xBF58'476D'1CE4'E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D0'49BB'1331'11EBull;

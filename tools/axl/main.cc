@@ -1,6 +1,6 @@
 // axl: the command-line front end of the hosted port.
 //
-//   axl run FILE [--ipc S] [--seed N] [--cpus N] [--trace FILE] [--trace-text FILE] [--json FILE]
+//   axl run FILE [--ipc S] [--seed N] [--cpus N] [--parallel] [--trace FILE] [--trace-text FILE] [--json FILE]
 //                [--until TIME] [--quiet]
 //   axl list
 //
@@ -90,6 +90,7 @@ struct RunArguments {
     std::string json_path;
     std::string until;
     bool quiet = false;
+    bool parallel = false;
     // count() says whether --cpus was given: 0 is a value to reject, not "absent".
     CLI::Option* cpus_option = nullptr;
 };
@@ -117,6 +118,8 @@ CLI::App* add_run_command(CLI::App& app, RunArguments& args) {
         ->check(CLI::Validator(check_duration, ""))
         ->type_name("TIME");
     run->add_flag("--quiet", args.quiet, "do not echo process log lines");
+    run->add_flag("--parallel", args.parallel,
+                  "one host thread per simulated CPU (real concurrency, wall time; not reproducible)");
     return run;
 }
 
@@ -142,11 +145,12 @@ int run_system(const RunArguments& args) {
         options.trace_text_path = args.trace_text_path;
     }
     options.echo_console = !args.quiet;
+    options.parallel = args.parallel;
 
     // Everything that determines the run comes first, so a log always says how
     // to replay it (the digest at the end says whether a replay matched).
-    fmt::print("axl run {}: system {}, ipc {}, cpus {}, seed {}{}\n", args.path, system.name,
-               axl::to_string(system.ipc), system.cpus, system.seed,
+    fmt::print("axl run {}: system {}, ipc {}, cpus {}{}, seed {}{}\n", args.path, system.name,
+               axl::to_string(system.ipc), system.cpus, args.parallel ? " (parallel)" : "", system.seed,
                system.until_ns ? fmt::format(", until {} ns", *system.until_ns) : std::string());
     std::optional<axl::sim::Simulator> simulator;
     try {

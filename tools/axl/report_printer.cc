@@ -157,7 +157,8 @@ std::string format_run_report(const sim::RunReport& report, const std::string& t
         fmt::format_to(std::back_inserter(out), "failures: {}\n", report.failures.size());
         for (const std::string& failure : report.failures) fmt::format_to(std::back_inserter(out), "  {}\n", failure);
     }
-    fmt::format_to(std::back_inserter(out), "digest: {:016x}\n", report.digest);
+    fmt::format_to(std::back_inserter(out), "digest: {:016x}{}\n", report.digest,
+                   report.parallel ? " (parallel run: events interleave differently each time)" : "");
     return fmt::to_string(out);
 }
 

@@ -1,0 +1,72 @@
+#include "sim/parallel.h"
+
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace axl::sim {
+
+namespace {
+
+// One simulated CPU's host thread: its idle loop. Continues the processes the
+// kernel chooses for this CPU; waits while it has nothing to run.
+void cpu_thread(Port& port, uint32_t cpu) {
+    set_current_port(&port);
+    host_cpu = cpu;
+    install_fault_guard();
+    ParallelRun& run = *port.parallel;
+    Kernel& kernel = *port.kernel;
+    std::unique_lock lock(run.kernel_lock);
+    for (;;) {
+        port.release_finished_stacks(cpu);
+        kernel.enter_from_cpu(cpu);
+        // running() is set already when an ended process handed over to us.
+        const bool chosen = kernel.running() != no_slot || kernel.run_from_idle_on(cpu);
+        kernel.leave_to_cpu();
+        if (chosen) {
+            const uint32_t next = kernel.running();
+            const Status status = kernel.process(next).ipc_status;
+            lock.unlock();
+            (void)switch_to_process(port, idle_context, next, status);
+            lock.lock();
+            continue;
+        }
+        if (run.finished) break;
+        run.cpus[cpu].idle = true;
+        run.idle_count += 1;
+        if (run.idle_count == run.cpu_count) {
+            bool any_work = false;
+            for (uint32_t c = 0; c < run.cpu_count; ++c) any_work = any_work || kernel.cpu_has_work(c);
+            if (!any_work) {
+                run.finished = true;
+                for (uint32_t c = 0; c < run.cpu_count; ++c) run.cpus[c].wake.notify_one();
+            }
+        }
+        run.cpus[cpu].wake.wait(lock, [&] { return run.finished || kernel.cpu_has_work(cpu); });
+        run.cpus[cpu].idle = false;
+        run.idle_count -= 1;
+        if (run.finished) break;
+    }
+    set_current_port(nullptr);
+}
+
+}  // namespace
+
+void run_parallel(Port& port, uint64_t until_ns) {
+    if (port.events.next_time() != EventQueue::never)
+        throw std::runtime_error("parallel mode does not deliver port events yet");
+    Kernel& kernel = *port.kernel;
+    ParallelRun run(kernel.cpu_count());
+    port.parallel = &run;
+    kernel.set_parallel(true);
+    kernel.set_next_event_time(until_ns);
+    std::vector<std::thread> threads;
+    threads.reserve(kernel.cpu_count());
+    for (uint32_t cpu = 0; cpu < kernel.cpu_count(); ++cpu) threads.emplace_back(cpu_thread, std::ref(port), cpu);
+    for (std::thread& thread : threads) thread.join();
+    kernel.set_parallel(false);
+    port.parallel = nullptr;
+    port.release_finished_stacks();
+}
+
+}  // namespace axl::sim

@@ -1,0 +1,47 @@
+// Parallel mode: one host thread per simulated CPU, each running only the
+// processes of its CPU, in real concurrency and wall time (not reproducible;
+// deterministic mode stays the default).
+//
+// First version: kernel entries are serialised by one lock (a "big kernel
+// lock"), taken around every kernel call and idle-loop decision; programs run
+// concurrently outside it. A process only ever runs on its own CPU's thread,
+// so its fiber context is touched by that thread alone, and nothing needs the
+// lock across a fiber switch. Lock-free cross-CPU fast paths are the next step.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+#include "sim/hosted_port.h"
+
+namespace axl::sim {
+
+struct ParallelRun {
+    explicit ParallelRun(uint32_t cpus_to_run) : cpus(new CpuThread[cpus_to_run]), cpu_count(cpus_to_run) {}
+
+    struct CpuThread {
+        std::condition_variable wake;  // work arrived, or the run is over
+        bool idle = false;
+    };
+
+    std::mutex kernel_lock;
+    std::unique_ptr<CpuThread[]> cpus;
+    uint32_t cpu_count;
+    uint32_t idle_count = 0;  // CPUs waiting in their idle loop
+    bool finished = false;    // every CPU idle with nothing to run: the run is over
+
+    // After a kernel entry (lock held): wake idle CPUs the entry gave work to.
+    void wake_cpus_with_work(const Kernel& kernel) {
+        if (idle_count == 0) return;
+        for (uint32_t cpu = 0; cpu < cpu_count; ++cpu)
+            if (cpus[cpu].idle && kernel.cpu_has_work(cpu)) cpus[cpu].wake.notify_one();
+    }
+};
+
+// Runs the booted system on `port` with one thread per CPU until every CPU is
+// idle with nothing to run (or only work at or after `until_ns`).
+void run_parallel(Port& port, uint64_t until_ns);
+
+}  // namespace axl::sim
