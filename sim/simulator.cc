@@ -85,13 +85,20 @@ Simulator::Simulator(const SystemDescription& system, const RunOptions& options)
     Kernel& kernel = *port.kernel;
     kernel.set_tracing(options.trace_level != TraceLevel::off);
 
-    // The boot image: one privilege per process, then destinations by name,
-    // then the processes in file order (which fixes their slots).
+    // The boot image: one privilege per privilege group (a process of its
+    // own, or all replicas of one table, see privilege_group()), then
+    // destinations by group name, then the processes in file order (which
+    // fixes their slots).
     std::vector<uint16_t> privileges(slots);
-    std::map<std::string, size_t> index_of;
-    for (size_t i = 0; i < processes.size(); ++i) index_of[processes[i].name] = i;
+    std::map<std::string, size_t> first_of_group;  // group name -> its first process
+    for (size_t i = 0; i < processes.size(); ++i) first_of_group.try_emplace(privilege_group(processes[i]), i);
     for (size_t i = 0; i < processes.size(); ++i) {
         const ProcessDescription& process = processes[i];
+        const size_t first = first_of_group.at(privilege_group(process));
+        if (first != i) {
+            privileges[i] = privileges[first];
+            continue;
+        }
         PrivilegeSpec spec{.primitives = process.primitives,
                            .kernel_calls = process.kernel_calls,
                            .all_destinations = process.all_destinations};
@@ -99,9 +106,10 @@ Simulator::Simulator(const SystemDescription& system, const RunOptions& options)
         if (status != Status::ok) refuse(state.system, process, "no privilege structure left", status);
     }
     for (size_t i = 0; i < processes.size(); ++i) {
+        if (first_of_group.at(privilege_group(processes[i])) != i) continue;  // granted once per group
         for (const std::string& destination : processes[i].destinations) {
-            auto found = index_of.find(destination);
-            if (found == index_of.end())
+            auto found = first_of_group.find(destination);
+            if (found == first_of_group.end())
                 refuse(state.system, processes[i], "unknown destination '" + destination + "'",
                        Status::bad_argument);
             Status status = kernel.allow_destination(privileges[i], privileges[found->second]);
@@ -152,10 +160,17 @@ RunReport Simulator::run() {
     const uint64_t until = state.system.until_ns.value_or(EventQueue::never);
     if (port.options.parallel) {
         run_parallel(port, until);
+        // Only `until` can leave runnable work behind in parallel mode.
         report.stopped_by_until = kernel.next_runnable_time() != EventQueue::never;
     } else {
+        // The discrete-event loop: whichever comes first in virtual time, a
+        // port event (fired here, in the idle context) or a CPU with work (the
+        // kernel runs it, and comes back before any CPU's clock passes the
+        // next event).
         for (;;) {
             if (kernel.running() != no_slot) {
+                // A process ended, and came here to have its stack released;
+                // the kernel already chose who runs next.
                 run_from_idle(port);
                 continue;
             }

@@ -163,14 +163,59 @@ bool is_valid_process_name_char(char c) {
 
 // ---- the reader ---------------------------------------------------------------------
 
-// Where in the file each cross-checked value came from, so problems found only
-// after every process is read (pins vs cpus, destinations) still point at it.
-struct ProcessSourceLines {
-    uint32_t name = 0;
+// One [[process]] table: where in the file each cross-checked value came
+// from, so problems found only after every process is read (pins vs cpus,
+// destinations) still point at it, and which processes it became (one, or
+// `replicas` of them, all alike but for name and arguments).
+struct TableSource {
+    std::string name;              // the process's name, or its group's when replicated
+    uint32_t line = 0;             // of the [[process]] table itself
+    uint32_t name_line = 0;
+    uint32_t replicas_line = 0;    // 0 = not replicated
     uint32_t cpu = 0;
     uint32_t dedicated_cpu = 0;
     std::vector<uint32_t> destinations;  // parallel to ProcessDescription::destinations
+    size_t first = 0;              // its first process in SystemDescription::processes
+    size_t count = 1;              // its processes: replicas, or 1
+
+    bool replicated() const { return replicas_line != 0; }
+    // "process 'x'" / "every replica of 'x'": the subject of a sentence about it.
+    std::string subject() const {
+        return (replicated() ? "every replica of '" : "process '") + name + "'";
+    }
 };
+
+// Who a name belongs to: a table (a process's or a replicated group's name),
+// or one replica of a replicated table ("<group>.<replica>").
+struct NameUse {
+    size_t table = 0;     // index into the reader's tables
+    int64_t replica = -1; // -1: the table's own name
+};
+
+// The one placeholder of replicated tables' string arguments.
+constexpr std::string_view replica_placeholder = "{replica}";
+
+bool is_identifier_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Every "{word}" in `text` (word: letters, digits, '_'), in order. Other
+// braces are plain text.
+std::vector<std::string_view> placeholders_in(std::string_view text) {
+    std::vector<std::string_view> found;
+    for (size_t open = text.find('{'); open != std::string_view::npos; open = text.find('{', open + 1)) {
+        size_t end = open + 1;
+        while (end < text.size() && is_identifier_char(text[end])) ++end;
+        if (end < text.size() && text[end] == '}' && end > open + 1) found.push_back(text.substr(open, end + 1 - open));
+    }
+    return found;
+}
+
+std::string replace_all(std::string text, std::string_view what, std::string_view with) {
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + with.size()))
+        text.replace(at, what.size(), with);
+    return text;
+}
 
 class DescriptionReader {
 public:
@@ -411,31 +456,33 @@ private:
                      " (config::process_slots_max)");
         if (processes->size() > process_privileges_max)
             fail(line_of(*processes->get(process_privileges_max)),
-                 "too many processes: " + std::to_string(processes->size()) +
+                 "too many [[process]] tables: " + std::to_string(processes->size()) +
                      ", each needs its own privilege structure and the kernel has " +
                      std::to_string(process_privileges_max) +
-                     " for processes (config::privilege_slots_max - " + std::to_string(reserved_privileges) + ")");
+                     " for processes (config::privilege_slots_max - " + std::to_string(reserved_privileges) +
+                     "); the replicas of one table share one, so write many alike processes as "
+                     "one table with replicas = N");
 
-        m_system.processes.reserve(processes->size());
-        m_lines.reserve(processes->size());
+        m_tables.reserve(processes->size());
         for (const toml::node& element : *processes) read_process(*element.as_table());
     }
 
     void read_process(const toml::table& table) {
         reject_unknown_keys(table, "[[process]]",
-                            {"name", "program", "priority", "cpu", "dedicated_cpu", "quantum", "stack",
-                             "primitives", "kernel_calls", "destinations", "expect", "args"});
+                            {"name", "program", "replicas", "priority", "cpu", "dedicated_cpu", "quantum",
+                             "stack", "primitives", "kernel_calls", "destinations", "expect", "args"});
         ProcessDescription process;
-        ProcessSourceLines lines;
-        process.line = line_of(table);
+        TableSource source;
+        process.line = source.line = line_of(table);
+        const size_t table_index = m_tables.size();
 
         auto name = string(table, "name");
         if (!name) fail(process.line, "process has no name (add name = \"...\")");
-        lines.name = line_of(*table.get("name"));
-        check_process_name(*name, lines.name);
-        if (auto [first, inserted] = m_index_by_name.try_emplace(*name, m_system.processes.size()); !inserted)
-            fail(lines.name, "duplicate process name '" + *name + "' (first used on line " +
-                                 std::to_string(m_lines[first->second].name) + ")");
+        source.name = *name;
+        source.name_line = line_of(*table.get("name"));
+        check_process_name(*name, source.name_line);
+        read_replicas(table, source);
+        register_name(*name, source, table_index, -1);
         process.name = *name;
 
         auto program = string(table, "program");
@@ -454,25 +501,114 @@ private:
         // on cpus after overrides (check_cpu_placement).
         if (auto cpu = integer(table, "cpu", 0, config::cpus_max - 1)) {
             process.cpu = static_cast<int32_t>(*cpu);
-            lines.cpu = line_of(*table.get("cpu"));
+            source.cpu = line_of(*table.get("cpu"));
         }
         if (auto dedicated = boolean(table, "dedicated_cpu")) {
             process.dedicated_cpu = *dedicated;
-            lines.dedicated_cpu = line_of(*table.get("dedicated_cpu"));
+            source.dedicated_cpu = line_of(*table.get("dedicated_cpu"));
             if (*dedicated && process.cpu < 0)
-                fail(lines.dedicated_cpu, "dedicated_cpu = true needs a pinned cpu (add cpu = N)");
+                fail(source.dedicated_cpu, "dedicated_cpu = true needs a pinned cpu (add cpu = N)");
         }
 
         process.quantum_ns = duration_ns(table, "quantum").value_or(config::default_quantum_ns);
         process.stack_bytes = size_bytes(table, "stack", stack_bytes_min, stack_bytes_max).value_or(64 * kib);
         process.primitives = read_primitives(table);
         process.kernel_calls = read_kernel_calls(table);
-        read_destinations(table, process, lines);
+        read_destinations(table, process, source);
         process.expect = read_expectation(table);
-        process.args = read_args(table);
+        process.args = read_args(table, source);
 
-        m_system.processes.push_back(std::move(process));
-        m_lines.push_back(std::move(lines));
+        if (source.replicated() && source.count > 1) {
+            // Replicas share one privilege structure, and a notification names
+            // its source by privilege: the kernel refuses notify from a shared one.
+            if (process.primitives & bit(Primitive::notify))
+                fail(line_of(*table.get("primitives")),
+                     "replicas = " + std::to_string(source.count) +
+                         " processes share one privilege structure, and the kernel lets only a process that holds "
+                         "its privilege alone notify; remove notify (\"all\" includes it) or use replicas = 1");
+            if (process.dedicated_cpu)
+                fail(source.dedicated_cpu, "dedicated_cpu = true cannot be shared by " +
+                                               std::to_string(source.count) +
+                                               " replicas: a dedicated cpu runs one process (pin them with cpu "
+                                               "alone, or use replicas = 1)");
+        }
+
+        m_tables.push_back(std::move(source));
+        if (m_tables.back().replicated())
+            add_replicas(std::move(process), table_index);
+        else
+            m_system.processes.push_back(std::move(process));
+    }
+
+    // replicas = N: the table describes N processes. Checked here, before the
+    // rest of the table: the names it implies and the process table's room.
+    void read_replicas(const toml::table& table, TableSource& source) const {
+        source.first = m_system.processes.size();
+        auto replicas = integer(table, "replicas", 1, config::process_slots_max);
+        if (replicas) {
+            source.replicas_line = line_of(*table.get("replicas"));
+            source.count = static_cast<size_t>(*replicas);
+            const std::string last = source.name + "." + std::to_string(source.count - 1);
+            if (last.size() > config::process_name_bytes - 1)
+                fail(source.name_line, "process name '" + source.name + "' with replicas = " +
+                                           std::to_string(source.count) + " (line " +
+                                           std::to_string(source.replicas_line) + ") gives names up to '" + last +
+                                           "', " + std::to_string(last.size()) +
+                                           " characters; names must be 1.." +
+                                           std::to_string(config::process_name_bytes - 1) +
+                                           " characters long (config::process_name_bytes - 1)");
+        }
+        if (source.first + source.count > config::process_slots_max) {
+            const std::string these =
+                source.replicated() ? " and " + std::to_string(source.count) + " replicas here" : " and this one";
+            fail(source.replicated() ? source.replicas_line : source.line,
+                 "too many processes: " + std::to_string(source.first) + " before this table" + these + " make " +
+                     std::to_string(source.first + source.count) + ", the kernel process table holds " +
+                     std::to_string(config::process_slots_max) + " (config::process_slots_max)");
+        }
+    }
+
+    // The N processes of a replicated table: "<group>.<i>", each with the
+    // integer argument replica = i and "{replica}" in its string arguments
+    // replaced by i. Everything else, privileges included, is the table's.
+    void add_replicas(ProcessDescription&& prototype, size_t table_index) {
+        const TableSource& source = m_tables[table_index];
+        std::vector<std::string> templated;  // argument keys whose strings hold {replica}
+        for (const auto& [key, value] : prototype.args) {
+            const auto* text = std::get_if<std::string>(&value);
+            if (text != nullptr && text->find(replica_placeholder) != std::string::npos) templated.push_back(key);
+        }
+        prototype.group = source.name;
+        for (size_t i = 0; i < source.count; ++i) {
+            ProcessDescription replica = prototype;
+            const std::string index = std::to_string(i);
+            replica.name = source.name + "." + index;
+            replica.replica = static_cast<int32_t>(i);
+            for (const std::string& key : templated) {
+                std::string& text = std::get<std::string>(replica.args.at(key));
+                text = replace_all(std::move(text), replica_placeholder, index);
+            }
+            replica.args.emplace("replica", static_cast<int64_t>(i));
+            register_name(replica.name, source, table_index, static_cast<int64_t>(i));
+            m_system.processes.push_back(std::move(replica));
+        }
+    }
+
+    // Process names and the names of replicated tables share one namespace:
+    // destinations and lookups could not tell them apart otherwise.
+    void register_name(const std::string& name, const TableSource& source, size_t table_index, int64_t replica) {
+        auto [found, inserted] = m_names.try_emplace(name, NameUse{table_index, replica});
+        if (inserted) return;
+        const NameUse& earlier = found->second;
+        const TableSource& other = m_tables[earlier.table];  // always an earlier table
+        const std::string where = "line " + std::to_string(other.name_line);
+        if (replica < 0 && earlier.replica < 0)
+            fail(source.name_line, "duplicate process name '" + name + "' (first used on " + where + ")");
+        if (replica < 0)
+            fail(source.name_line, "process name '" + name + "' is already the name of replica " +
+                                       std::to_string(earlier.replica) + " of '" + other.name + "' (" + where + ")");
+        fail(source.name_line, "replica " + std::to_string(replica) + " of '" + source.name + "' would be named '" +
+                                   name + "', which is already used on " + where);
     }
 
     // Names end up in the kernel's fixed name field and on command lines and
@@ -529,8 +665,7 @@ private:
 
     // Names are only collected here; whether they exist is known once every
     // process is read (a process may name one further down the file).
-    void read_destinations(const toml::table& table, ProcessDescription& process,
-                           ProcessSourceLines& lines) const {
+    void read_destinations(const toml::table& table, ProcessDescription& process, TableSource& lines) const {
         for_each_string(table, "destinations", [&](const std::string& name, const toml::node& item) {
             bool wildcard = name == "*";
             if (wildcard || process.all_destinations) {
@@ -558,7 +693,9 @@ private:
     // Arguments are opaque to the simulator; the program reads them by name.
     // Only integers and strings cross the kernel API, so nothing else is allowed.
     // (Integers beyond int64 never get here: the TOML parser refuses them.)
-    std::map<std::string, ArgValue> read_args(const toml::table& table) const {
+    // In a replicated table "{replica}" in a string stands for the replica's
+    // index (add_replicas replaces it) and "replica" is not the file's to set.
+    std::map<std::string, ArgValue> read_args(const toml::table& table, const TableSource& source) const {
         std::map<std::string, ArgValue> args;
         const toml::node* node = table.get("args");
         if (node == nullptr) return args;
@@ -566,70 +703,108 @@ private:
         if (arg_table == nullptr) fail_type(*node, "args", "a table ([process.args])");
         for (auto&& [key, value] : *arg_table) {
             std::string name(key.str());
-            if (const auto* integer_value = value.as_integer())
+            if (name == "replica" && source.replicated())
+                fail(line_of(key), "args.replica is set for every replica to its index (0.." +
+                                       std::to_string(source.count - 1) + "); use another key");
+            if (const auto* integer_value = value.as_integer()) {
                 args.emplace(name, integer_value->get());
-            else if (const auto* string_value = value.as_string())
+            } else if (const auto* string_value = value.as_string()) {
+                check_placeholders(string_value->get(), "args." + name, line_of(value), source);
                 args.emplace(name, string_value->get());
-            else
+            } else {
                 fail_type(value, "args." + name, "an integer or a string");
+            }
         }
         return args;
     }
 
-    // ---- checks across processes ----
-
-    void check_destinations() const {
-        for (size_t p = 0; p < m_system.processes.size(); ++p) {
-            const ProcessDescription& process = m_system.processes[p];
-            for (size_t d = 0; d < process.destinations.size(); ++d)
-                if (!m_index_by_name.contains(process.destinations[d]))
-                    fail(m_lines[p].destinations[d], "destination '" + process.destinations[d] +
-                                                         "' is not a process of this system");
+    // Refuses what would otherwise silently stay as written: "{replica}"
+    // outside a replicated table, and any other "{word}" inside one (a typo).
+    void check_placeholders(std::string_view text, const std::string& key, uint32_t line,
+                            const TableSource& source) const {
+        for (std::string_view placeholder : placeholders_in(text)) {
+            if (placeholder == replica_placeholder) {
+                if (!source.replicated())
+                    fail(line, key + ": \"{replica}\" is replaced only in replicated processes; add replicas = N "
+                                     "to the table");
+                continue;
+            }
+            if (!source.replicated()) continue;  // plain text, as it always was
+            std::string problem = key + ": unknown placeholder '" + std::string(placeholder) +
+                                  "' (replicated processes have one: {replica}, the replica's index)";
+            if (edit_distance(placeholder, replica_placeholder) < 3) problem += "; did you mean '{replica}'?";
+            fail(line, problem);
         }
     }
 
+    // ---- checks across processes ----
+
+    // Destinations name tables: a process of its own, or a replicated group
+    // as a whole (the replicas share one privilege structure, and destination
+    // grants are per privilege structure, so one replica cannot be singled out).
+    void check_destinations() const {
+        for (const TableSource& table : m_tables) {
+            const ProcessDescription& process = m_system.processes[table.first];
+            for (size_t d = 0; d < process.destinations.size(); ++d) {
+                const std::string& destination = process.destinations[d];
+                auto found = m_names.find(destination);
+                if (found == m_names.end())
+                    fail(table.destinations[d], "destination '" + destination + "' is not a process of this system");
+                if (found->second.replica >= 0) {
+                    const std::string& group = m_tables[found->second.table].name;
+                    fail(table.destinations[d], "destination '" + destination + "' is replica " +
+                                                    std::to_string(found->second.replica) + " of '" + group +
+                                                    "'; replicas share one privilege structure, so a destination "
+                                                    "names the whole group: '" + group + "'");
+                }
+            }
+        }
+    }
+
+    // Per table: the replicas of one table are placed alike (and a dedicated
+    // CPU never has more than one, see read_process).
     void check_cpu_placement() const {
-        // Who owns each dedicated CPU, as an index into processes (or none).
+        // Who owns each dedicated CPU, as an index into m_tables (or none).
         constexpr size_t nobody = std::numeric_limits<size_t>::max();
         std::vector<size_t> dedicated_to(m_system.cpus, nobody);
         bool any_unpinned = false;
+        auto process_of = [&](size_t table) -> const ProcessDescription& {
+            return m_system.processes[m_tables[table].first];
+        };
 
-        for (size_t p = 0; p < m_system.processes.size(); ++p) {
-            const ProcessDescription& process = m_system.processes[p];
+        for (size_t t = 0; t < m_tables.size(); ++t) {
+            const ProcessDescription& process = process_of(t);
             if (process.cpu < 0) {
                 any_unpinned = true;
                 continue;
             }
             if (static_cast<uint32_t>(process.cpu) >= m_system.cpus)
-                fail(m_lines[p].cpu, "process '" + process.name + "' is pinned to cpu " +
-                                         std::to_string(process.cpu) + " but the system has " + cpus_origin() +
-                                         "; cpus are numbered from 0");
+                fail(m_tables[t].cpu, m_tables[t].subject() + " is pinned to cpu " + std::to_string(process.cpu) +
+                                          " but the system has " + cpus_origin() + "; cpus are numbered from 0");
             if (!process.dedicated_cpu) continue;
             size_t& owner = dedicated_to[static_cast<size_t>(process.cpu)];
             if (owner != nobody)
-                fail(m_lines[p].dedicated_cpu, "cpu " + std::to_string(process.cpu) + " is already dedicated to '" +
-                                                   m_system.processes[owner].name + "' (line " +
-                                                   std::to_string(m_lines[owner].dedicated_cpu) + ")");
-            owner = p;
+                fail(m_tables[t].dedicated_cpu, "cpu " + std::to_string(process.cpu) + " is already dedicated to '" +
+                                                    process_of(owner).name + "' (line " +
+                                                    std::to_string(m_tables[owner].dedicated_cpu) + ")");
+            owner = t;
         }
 
         // A dedicated CPU runs its owner only: pinning anything else there, or
         // leaving unpinned processes with no CPU to go to, cannot be honoured.
-        for (size_t p = 0; p < m_system.processes.size(); ++p) {
-            const ProcessDescription& process = m_system.processes[p];
+        for (size_t t = 0; t < m_tables.size(); ++t) {
+            const ProcessDescription& process = process_of(t);
             if (process.cpu < 0 || process.dedicated_cpu) continue;
             size_t owner = dedicated_to[static_cast<size_t>(process.cpu)];
             if (owner != nobody)
-                fail(m_lines[p].cpu, "process '" + process.name + "' is pinned to cpu " +
-                                         std::to_string(process.cpu) + ", which is dedicated to '" +
-                                         m_system.processes[owner].name + "'");
+                fail(m_tables[t].cpu, m_tables[t].subject() + " is pinned to cpu " + std::to_string(process.cpu) +
+                                          ", which is dedicated to '" + process_of(owner).name + "'");
         }
         if (any_unpinned && std::find(dedicated_to.begin(), dedicated_to.end(), nobody) == dedicated_to.end()) {
-            for (size_t p = 0; p < m_system.processes.size(); ++p)
-                if (m_system.processes[p].cpu < 0)
-                    fail(m_system.processes[p].line, "process '" + m_system.processes[p].name +
-                                                         "' is not pinned but every cpu is dedicated to "
-                                                         "another process");
+            for (const TableSource& table : m_tables)
+                if (m_system.processes[table.first].cpu < 0)
+                    fail(table.line, table.subject() + " is not pinned but every cpu is dedicated to "
+                                                       "another process");
         }
     }
 
@@ -648,8 +823,8 @@ private:
     uint32_t m_system_line = 0;
     uint32_t m_cpus_line = 0;  // 0 = cpus not in the file
     bool m_cpus_overridden = false;
-    std::vector<ProcessSourceLines> m_lines;  // parallel to m_system.processes
-    std::unordered_map<std::string, size_t> m_index_by_name;
+    std::vector<TableSource> m_tables;  // one per [[process]] table, in file order
+    std::unordered_map<std::string, NameUse> m_names;  // every process name and table name
 };
 
 }  // namespace

@@ -45,7 +45,24 @@ struct ProcessDescription {
     std::vector<std::string> destinations;  // process names
     Expectation expect = Expectation::exit;
     std::map<std::string, ArgValue> args;
+    // Replicas: a [[process]] table with `replicas = N` describes N processes,
+    // "<group>.0" .. "<group>.<N-1>", that share ONE privilege structure.
+    // `group` is the table's name and `replica` this process's index (also
+    // handed to the program as the integer argument "replica"). Destinations
+    // name groups, so granting a group grants every replica in it. Every
+    // process of a group has the same privileges (primitives, kernel_calls,
+    // destinations); the parser guarantees it.
+    // A process of its own: group empty, replica -1.
+    std::string group;
+    int32_t replica = -1;
 };
+
+// What privileges and destinations know a process by: its group's name if it
+// is a replica, else its own name. Processes with the same privilege group
+// share one privilege structure.
+inline const std::string& privilege_group(const ProcessDescription& process) {
+    return process.group.empty() ? process.name : process.group;
+}
 
 struct SystemDescription {
     std::string path;
@@ -54,7 +71,7 @@ struct SystemDescription {
     IpcStrategyKind ipc = IpcStrategyKind::rendezvous;
     uint64_t seed = 1;
     std::optional<uint64_t> until_ns;  // stop the run at this virtual time
-    std::vector<ProcessDescription> processes;
+    std::vector<ProcessDescription> processes;  // replicas expanded, in file order
 };
 
 // Command-line values that override the file; validated like the file's own.

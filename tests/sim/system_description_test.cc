@@ -419,6 +419,217 @@ TEST(SystemDescriptionErrors, DedicatedCpus) {
     EXPECT_TRUE(refused(nowhere, 7, "every cpu is dedicated"));
 }
 
+// ---- replicas ----------------------------------------------------------------------------
+
+// Two replicated tables, the pingpong_pairs shape, and a process of its own.
+constexpr const char* replicated = R"([system]
+
+[[process]]
+name = "server"
+program = "description_test_server"
+replicas = 3
+priority = 4
+primitives = ["receive", "reply_receive"]
+destinations = ["client"]
+expect = "serve"
+
+[[process]]
+name = "client"
+program = "description_test_client"
+replicas = 3
+destinations = ["server", "solo"]
+[process.args]
+server = "server.{replica}"
+both = "{replica}-{replica}"
+literal = "{} { replica } {a-b}"
+rounds = 5
+
+[[process]]
+name = "solo"
+program = "description_test_client"
+)";
+
+TEST(SystemDescriptionReplicas, ATableBecomesNamedProcessesSharingItsSettings) {
+    SystemDescription system = parse_system_description(replicated, path);
+    ASSERT_EQ(system.processes.size(), 7u);
+    const char* names[] = {"server.0", "server.1", "server.2", "client.0", "client.1", "client.2", "solo"};
+    for (size_t i = 0; i < 7; ++i) EXPECT_EQ(system.processes[i].name, names[i]);
+
+    for (int32_t i = 0; i < 3; ++i) {
+        SCOPED_TRACE("replica " + std::to_string(i));
+        const ProcessDescription& server = system.processes[static_cast<size_t>(i)];
+        EXPECT_EQ(server.group, "server");
+        EXPECT_EQ(server.replica, i);
+        EXPECT_EQ(privilege_group(server), "server");
+        EXPECT_EQ(server.line, 3u);  // every replica points at its table
+        EXPECT_EQ(server.program, "description_test_server");
+        EXPECT_EQ(server.priority, 4);
+        EXPECT_EQ(server.primitives, bit(Primitive::receive) | bit(Primitive::reply_receive));
+        EXPECT_EQ(server.destinations, std::vector<std::string>{"client"});  // the whole group
+        EXPECT_EQ(server.expect, Expectation::serve);
+        ASSERT_EQ(server.args.size(), 1u);
+        EXPECT_EQ(std::get<int64_t>(server.args.at("replica")), i);
+
+        const ProcessDescription& client = system.processes[3 + static_cast<size_t>(i)];
+        const std::string index = std::to_string(i);
+        EXPECT_EQ(client.group, "client");
+        EXPECT_EQ(client.replica, i);
+        EXPECT_EQ(client.line, 12u);
+        EXPECT_EQ(client.destinations, (std::vector<std::string>{"server", "solo"}));
+        ASSERT_EQ(client.args.size(), 5u);
+        EXPECT_EQ(std::get<int64_t>(client.args.at("replica")), i);
+        EXPECT_EQ(std::get<std::string>(client.args.at("server")), "server." + index);
+        EXPECT_EQ(std::get<std::string>(client.args.at("both")), index + "-" + index);
+        EXPECT_EQ(std::get<std::string>(client.args.at("literal")), "{} { replica } {a-b}");  // not placeholders
+        EXPECT_EQ(std::get<int64_t>(client.args.at("rounds")), 5);
+    }
+
+    // A process of its own is its own privilege group and gets no replica argument.
+    const ProcessDescription& solo = system.processes[6];
+    EXPECT_TRUE(solo.group.empty());
+    EXPECT_EQ(solo.replica, -1);
+    EXPECT_EQ(privilege_group(solo), "solo");
+    EXPECT_FALSE(solo.args.contains("replica"));
+}
+
+TEST(SystemDescriptionReplicas, OneReplicaIsStillNumbered) {
+    SystemDescription system = parse_system_description(
+        with_system("", server_process("replicas = 1\nprimitives = [\"notify\"]\ncpu = 0\ndedicated_cpu = true\n")),
+        path);
+    ASSERT_EQ(system.processes.size(), 1u);
+    EXPECT_EQ(system.processes[0].name, "server.0");
+    EXPECT_EQ(system.processes[0].group, "server");
+    EXPECT_EQ(system.processes[0].replica, 0);
+    // One replica holds its privilege alone: it may notify and own a CPU.
+    EXPECT_EQ(system.processes[0].primitives, bit(Primitive::notify));
+    EXPECT_TRUE(system.processes[0].dedicated_cpu);
+}
+
+// Replicas cost the privilege table nothing: far more than 253 processes fit,
+// up to the kernel's process table (100,000: the scaling goal).
+TEST(SystemDescriptionReplicas, AHundredThousandProcessesFitInTwoTables) {
+    std::string text = "[system]\n"
+                       "[[process]]\nname = \"s\"\nprogram = \"description_test_server\"\nreplicas = 50000\n"
+                       "destinations = [\"c\"]\nexpect = \"serve\"\n"
+                       "[[process]]\nname = \"c\"\nprogram = \"description_test_client\"\nreplicas = 50000\n"
+                       "destinations = [\"s\"]\nargs = { server = \"s.{replica}\" }\n";
+    SystemDescription system = parse_system_description(text, path);
+    ASSERT_EQ(system.processes.size(), 100'000u);
+    EXPECT_EQ(system.processes[49'999].name, "s.49999");
+    EXPECT_EQ(system.processes[99'999].name, "c.49999");
+    EXPECT_EQ(std::get<std::string>(system.processes[99'999].args.at("server")), "s.49999");
+
+    // The kernel's process table is the limit; the error names the table that overflows it.
+    std::string full = "[system]\n"
+                       "[[process]]\nname = \"a\"\nprogram = \"description_test_server\"\nreplicas = " +
+                       std::to_string(config::process_slots_max - 1) +
+                       "\n"
+                       "[[process]]\nname = \"b\"\nprogram = \"description_test_server\"\nreplicas = 1\n"
+                       "[[process]]\nname = \"c\"\nprogram = \"description_test_server\"\n";
+    EXPECT_TRUE(refused(full, 10, "too many processes: " + std::to_string(config::process_slots_max) +
+                                      " before this table and this one make"));
+    std::string over = "[system]\n"
+                       "[[process]]\nname = \"a\"\nprogram = \"description_test_server\"\nreplicas = 70000\n"
+                       "[[process]]\nname = \"b\"\nprogram = \"description_test_server\"\nreplicas = 70000\n";
+    EXPECT_TRUE(refused(over, 9, "too many processes: 70000 before this table and 70000 replicas here make 140000"));
+}
+
+TEST(SystemDescriptionReplicasErrors, ReplicasMustBeAPositiveCountThatFits) {
+    EXPECT_TRUE(
+        refused(with_system("", server_process("replicas = 0\n")), 5, "replicas = 0 is out of range 1..131072"));
+    EXPECT_TRUE(refused(with_system("", server_process("replicas = -2\n")), 5, "replicas = -2 is out of range"));
+    EXPECT_TRUE(refused(with_system("", server_process("replicas = 131073\n")), 5, "out of range 1..131072"));
+    EXPECT_TRUE(refused(with_system("", server_process("replicas = \"3\"\n")), 5,
+                        "replicas must be an integer, not a string"));
+    EXPECT_TRUE(refused(with_system("", server_process("replica = 3\n")), 5,
+                        "unknown key 'replica' in [[process]]; did you mean 'replicas'?"));
+}
+
+TEST(SystemDescriptionReplicasErrors, NamesWithTheirIndexMustFit) {
+    // 18 characters + ".999" = 22: fits; + ".9999" = 23: fits; 19 + ".9999" = 24: too long.
+    const std::string name18(18, 'n');
+    const std::string name19(19, 'n');
+    auto table = [](const std::string& name, int replicas) {
+        return "[[process]]\nname = \"" + name + "\"\nprogram = \"description_test_server\"\nreplicas = " +
+               std::to_string(replicas) + "\n";
+    };
+    EXPECT_NO_THROW(parse_system_description(with_system("", table(name18, 10000)), path));
+    EXPECT_TRUE(refused(with_system("", table(name19, 10000)), 3,
+                        "process name '" + name19 + "' with replicas = 10000 (line 5) gives names up to '" + name19 +
+                            ".9999', 24 characters; names must be 1..23 characters long"));
+    EXPECT_NO_THROW(parse_system_description(with_system("", table(name19, 1000)), path));
+}
+
+TEST(SystemDescriptionReplicasErrors, ReplicaNamesShareTheNamespace) {
+    auto table = [](const std::string& name, const std::string& extra = "") {
+        return "[[process]]\nname = \"" + name + "\"\nprogram = \"description_test_server\"\n" + extra;
+    };
+    // A later process takes a replica's name, or a later group's replica takes an earlier name.
+    EXPECT_TRUE(refused(with_system("", table("a", "replicas = 2\n") + table("a.1")), 7,
+                        "process name 'a.1' is already the name of replica 1 of 'a' (line 3)"));
+    EXPECT_TRUE(refused(with_system("", table("a.1") + table("a", "replicas = 2\n")), 6,
+                        "replica 1 of 'a' would be named 'a.1', which is already used on line 3"));
+    // The group's own name is taken like a process name.
+    EXPECT_TRUE(refused(with_system("", table("a") + table("a", "replicas = 2\n")), 6,
+                        "duplicate process name 'a' (first used on line 3)"));
+    EXPECT_TRUE(refused(with_system("", table("a", "replicas = 2\n") + table("a")), 7,
+                        "duplicate process name 'a' (first used on line 3)"));
+    // Names beyond the group's count are free.
+    EXPECT_NO_THROW(parse_system_description(with_system("", table("a", "replicas = 2\n") + table("a.2")), path));
+}
+
+TEST(SystemDescriptionReplicasErrors, DestinationsNameTheWholeGroup) {
+    std::string text = with_system("", server_process("replicas = 2\n") +
+                                           "[[process]]\nname = \"c\"\nprogram = \"description_test_client\"\n"
+                                           "destinations = [\n  \"server\",\n  \"server.1\",\n]\n");
+    EXPECT_TRUE(refused(text, 11,
+                        "destination 'server.1' is replica 1 of 'server'; replicas share one privilege structure, "
+                        "so a destination names the whole group: 'server'"));
+    EXPECT_TRUE(refused(with_system("", server_process("replicas = 2\ndestinations = [\"nobody\"]\n")), 6,
+                        "destination 'nobody' is not a process of this system"));
+}
+
+TEST(SystemDescriptionReplicasErrors, ReplicaArgumentAndPlaceholders) {
+    // The replica argument is the parser's to set in a replicated table...
+    EXPECT_TRUE(refused(with_system("", server_process("replicas = 2\n[process.args]\nreplica = 7\n")), 7,
+                        "args.replica is set for every replica to its index (0..1); use another key"));
+    // ... and a process of its own may use the key freely.
+    EXPECT_NO_THROW(parse_system_description(with_system("", server_process("[process.args]\nreplica = 7\n")), path));
+    // {replica} outside a replicated table would silently stay as written.
+    EXPECT_TRUE(refused(with_system("", server_process("[process.args]\npeer = \"c.{replica}\"\n")), 6,
+                        "args.peer: \"{replica}\" is replaced only in replicated processes"));
+    // Another {word} in a replicated table is a typo, not text.
+    EXPECT_TRUE(refused(with_system("", server_process("replicas = 2\n[process.args]\npeer = \"c.{replcia}\"\n")), 7,
+                        "args.peer: unknown placeholder '{replcia}' (replicated processes have one: {replica}, "
+                        "the replica's index); did you mean '{replica}'?"));
+    EXPECT_TRUE(refused(with_system("", server_process("replicas = 2\n[process.args]\npeer = \"{peer}\"\n")), 7,
+                        "unknown placeholder '{peer}'"));
+    // Outside replicated tables other braces are plain text, as they always were.
+    EXPECT_NO_THROW(
+        parse_system_description(with_system("", server_process("[process.args]\nt = \"{peer}\"\n")), path));
+}
+
+TEST(SystemDescriptionReplicasErrors, SharedPrivilegeCannotNotifyOrOwnACpu) {
+    EXPECT_TRUE(refused(with_system("", server_process("replicas = 2\nprimitives = [\"send\", \"notify\"]\n")), 6,
+                        "replicas = 2 processes share one privilege structure, and the kernel lets only a process "
+                        "that holds its privilege alone notify"));
+    EXPECT_TRUE(refused(with_system("", server_process("replicas = 2\nprimitives = [\"all\"]\n")), 6,
+                        "remove notify (\"all\" includes it) or use replicas = 1"));
+    EXPECT_TRUE(refused(with_system("", server_process("replicas = 3\ncpu = 0\ndedicated_cpu = true\n")), 7,
+                        "dedicated_cpu = true cannot be shared by 3 replicas"));
+}
+
+TEST(SystemDescriptionReplicasErrors, PlacementIsCheckedForTheGroup) {
+    EXPECT_TRUE(refused(with_system("cpus = 2\n", server_process("replicas = 4\ncpu = 2\n")), 7,
+                        "every replica of 'server' is pinned to cpu 2 but the system has 2 cpus"));
+    std::string dedicated = with_system("cpus = 2\n", server_process("cpu = 1\ndedicated_cpu = true\n") +
+                                                          "[[process]]\nname = \"c\"\nprogram = "
+                                                          "\"description_test_client\"\nreplicas = 2\ncpu = 1\n");
+    EXPECT_TRUE(refused(dedicated, 12, "every replica of 'c' is pinned to cpu 1, which is dedicated to 'server'"));
+    EXPECT_NO_THROW(
+        parse_system_description(with_system("cpus = 2\n", server_process("replicas = 4\ncpu = 1\n")), path));
+}
+
 // ---- the small parsers ----------------------------------------------------------------
 
 TEST(ParseDuration, AcceptsPlainNumbersAndUnits) {
