@@ -29,19 +29,23 @@ inline bool Kernel::caller_runs_alone(const Process& caller, const RunQueue& que
     return queue.nonempty == (1u << level) && queue.head[level] == m_running && queue.tail[level] == m_running;
 }
 
-// Client -> waiting server; the client then waits for the reply and the server,
-// the only other runnable process, runs next.
-inline bool Kernel::fastpath_sendrec(Endpoint destination, Message& message) {
+// The hand-off at the heart of a round trip: the caller, alone on CPU 0 with
+// nothing pending, delivers `message` to `target`, which waits for it, and
+// then waits itself (for `wait_for`). The target, now the only runnable
+// process, runs next. Used for the client's sendrec (waiting for the server's
+// reply) and the server's reply_receive (waiting for anyone's next request).
+inline bool Kernel::fastpath_hand_off(Primitive primitive, Endpoint target_endpoint, Message& message,
+                                      Endpoint wait_for, bool awaiting_reply) {
     const uint32_t caller_slot = m_running;
-    const uint32_t server_slot = destination.slot();
-    if (server_slot >= m_slots_used) return false;
+    const uint32_t target_slot = target_endpoint.slot();
+    if (target_slot >= m_slots_used) return false;
     Process& caller = m_processes[caller_slot];
-    Process& server = m_processes[server_slot];
-    // 1. Decode: the server waits for us, nothing waits for the caller, and
-    //    the caller is alone on the CPU, so the server is the one picked next.
-    if (server.endpoint != destination || server.state != ProcessState::receiving) return false;
-    if (server.waiting_on != endpoints::any && server.waiting_on != caller.endpoint) return false;
-    if (!may_send_to(m_privileges[caller.privilege], Primitive::sendrec, server)) return false;
+    Process& target = m_processes[target_slot];
+    // 1. Decode: the target waits for us, nothing waits for the caller, and
+    //    the caller is alone on the CPU, so the target is the one picked next.
+    if (target.endpoint != target_endpoint || target.state != ProcessState::receiving) return false;
+    if (target.waiting_on != endpoints::any && target.waiting_on != caller.endpoint) return false;
+    if (!may_send_to(m_privileges[caller.privilege], primitive, target)) return false;
     if (!has_nothing_pending(caller)) return false;
     Cpu& cpu = m_cpus[0];
     RunQueue& queue = cpu.run_queue;
@@ -49,98 +53,54 @@ inline bool Kernel::fastpath_sendrec(Endpoint destination, Message& message) {
     const uint64_t charged = m_costs.kernel_entry_ns + m_costs.message_copy_ns;
     if (cpu.clock_ns + charged >= m_next_event_ns) return false;
 
-    // 2. Invoke: deliver, wake the server, block the caller.
+    // 2. Invoke: deliver, wake the target, block the caller.
     cpu.clock_ns += charged;
     caller.quantum_used_ns += charged;
     caller.counters.cpu_ns += charged;
-    server.state = ProcessState::runnable;
-    server.ipc_status = Status::ok;
-    server.waiting_on = endpoints::none;
-    server.awaiting_reply = false;
-    server.ready_at_ns = cpu.clock_ns;
-    server.counters.received += 1;
+    target.state = ProcessState::runnable;
+    target.ipc_status = Status::ok;
+    target.waiting_on = endpoints::none;
+    target.awaiting_reply = false;
+    target.ready_at_ns = cpu.clock_ns;
+    target.counters.received += 1;
     caller.counters.sent += 1;
     caller.counters.blocked += 1;
     m_messages_delivered += 1;
 
     caller.state = ProcessState::receiving;
-    caller.waiting_on = destination;
+    caller.waiting_on = wait_for;
     caller.receive_buffer = &message;
-    caller.awaiting_reply = true;
+    caller.awaiting_reply = awaiting_reply;
 
     const uint32_t caller_level = caller.priority;
-    const uint32_t server_level = server.priority;
+    const uint32_t target_level = target.priority;
     queue.head[caller_level] = queue.tail[caller_level] = no_slot;
-    server.run_next = server.run_prev = no_slot;
-    queue.head[server_level] = queue.tail[server_level] = server_slot;
-    queue.nonempty = 1u << server_level;
+    target.run_next = target.run_prev = no_slot;
+    queue.head[target_level] = queue.tail[target_level] = target_slot;
+    queue.nonempty = 1u << target_level;
 
-    m_running = server_slot;
-    if (cpu.last_ran != server_slot) {
+    m_running = target_slot;
+    if (cpu.last_ran != target_slot) {
         cpu.clock_ns += m_costs.context_switch_ns;
         cpu.switches += 1;
-        cpu.last_ran = server_slot;
+        cpu.last_ran = target_slot;
     }
     // Last, because a store through a message pointer may alias any of the above.
-    Message* buffer = server.receive_buffer;
+    Message* buffer = target.receive_buffer;
     *buffer = message;
     buffer->source = caller.endpoint;
     return true;
 }
 
-// Server -> the client waiting for its reply, then the server waits for the
-// next request: the client, now the only runnable process, runs next.
-inline bool Kernel::fastpath_reply_receive(Endpoint client_endpoint, Message& message) {
-    const uint32_t caller_slot = m_running;
-    const uint32_t client_slot = client_endpoint.slot();
-    if (client_slot >= m_slots_used) return false;
-    Process& caller = m_processes[caller_slot];
-    Process& client = m_processes[client_slot];
-    if (client.endpoint != client_endpoint || client.state != ProcessState::receiving) return false;
-    if (client.waiting_on != endpoints::any && client.waiting_on != caller.endpoint) return false;
-    if (!may_send_to(m_privileges[caller.privilege], Primitive::reply_receive, client)) return false;
-    if (!has_nothing_pending(caller)) return false;
-    Cpu& cpu = m_cpus[0];
-    RunQueue& queue = cpu.run_queue;
-    if (!caller_runs_alone(caller, queue)) return false;
-    const uint64_t charged = m_costs.kernel_entry_ns + m_costs.message_copy_ns;
-    if (cpu.clock_ns + charged >= m_next_event_ns) return false;
+// Client -> waiting server; the client then waits for the server's reply.
+inline bool Kernel::fastpath_sendrec(Endpoint destination, Message& message) {
+    return fastpath_hand_off(Primitive::sendrec, destination, message, destination, true);
+}
 
-    cpu.clock_ns += charged;
-    caller.quantum_used_ns += charged;
-    caller.counters.cpu_ns += charged;
-    client.state = ProcessState::runnable;
-    client.ipc_status = Status::ok;
-    client.waiting_on = endpoints::none;
-    client.awaiting_reply = false;
-    client.ready_at_ns = cpu.clock_ns;
-    client.counters.received += 1;
-    caller.counters.sent += 1;
-    caller.counters.blocked += 1;
-    m_messages_delivered += 1;
-
-    caller.state = ProcessState::receiving;
-    caller.waiting_on = endpoints::any;
-    caller.receive_buffer = &message;
-    caller.awaiting_reply = false;
-
-    const uint32_t caller_level = caller.priority;
-    const uint32_t client_level = client.priority;
-    queue.head[caller_level] = queue.tail[caller_level] = no_slot;
-    client.run_next = client.run_prev = no_slot;
-    queue.head[client_level] = queue.tail[client_level] = client_slot;
-    queue.nonempty = 1u << client_level;
-
-    m_running = client_slot;
-    if (cpu.last_ran != client_slot) {
-        cpu.clock_ns += m_costs.context_switch_ns;
-        cpu.switches += 1;
-        cpu.last_ran = client_slot;
-    }
-    Message* buffer = client.receive_buffer;
-    *buffer = message;
-    buffer->source = caller.endpoint;
-    return true;
+// Server -> the client waiting for its reply; the server then waits for the
+// next request from anyone.
+inline bool Kernel::fastpath_reply_receive(Endpoint client, Message& message) {
+    return fastpath_hand_off(Primitive::reply_receive, client, message, endpoints::any, false);
 }
 
 // send that completes without blocking: to a process waiting for it (say, the
@@ -182,9 +142,7 @@ inline bool Kernel::fastpath_send(Endpoint destination, const Message& message, 
     caller.quantum_used_ns += charged;
     caller.counters.cpu_ns += charged;
     caller.counters.sent += 1;
-    // end_of_call() on one CPU.
-    const bool preempt = caller.quantum_used_ns >= caller.quantum_ns ||
-                         (cpu.run_queue.nonempty & ((1u << caller.priority) - 1)) || cpu.clock_ns >= m_next_event_ns;
+    const bool preempt = must_preempt(caller, cpu);
     status = preempt ? end_of_call_slow(caller_slot, Status::ok) : Status::ok;
     return true;
 }
@@ -205,8 +163,7 @@ inline bool Kernel::fastpath_receive_buffered(Message& message, Status& status) 
     caller.buffered -= 1;
     caller.counters.received += 1;
     m_messages_delivered += 1;
-    const bool preempt = caller.quantum_used_ns >= caller.quantum_ns ||
-                         (cpu.run_queue.nonempty & ((1u << caller.priority) - 1)) || cpu.clock_ns >= m_next_event_ns;
+    const bool preempt = must_preempt(caller, cpu);
     status = preempt ? end_of_call_slow(caller_slot, Status::ok) : Status::ok;
     return true;
 }

@@ -127,6 +127,7 @@ private:
     void block_running();
     void switch_away();
     Status end_of_call(uint32_t caller, Status status);
+    bool must_preempt(const Process& caller, const Cpu& cpu) const;
     Status end_of_call_slow(uint32_t caller, Status status);
     void charge(uint64_t ns);
     void update_fastpath() { m_fastpath = !m_tracing && m_cpu_count == 1; }
@@ -135,6 +136,8 @@ private:
     // primitives, same semantics and same virtual-time charges as the general
     // path, which they fall back to (returning false, nothing changed) for
     // anything else.
+    [[gnu::always_inline]] bool fastpath_hand_off(Primitive primitive, Endpoint target, Message& message,
+                                                  Endpoint wait_for, bool awaiting_reply);
     [[gnu::always_inline]] bool fastpath_sendrec(Endpoint destination, Message& message);
     [[gnu::always_inline]] bool fastpath_reply_receive(Endpoint client, Message& message);
     [[gnu::always_inline]] bool fastpath_receive_any(Message& message);
@@ -248,13 +251,16 @@ inline void Kernel::dequeue(uint32_t slot) {
 // checked at the end of its own call.
 inline Status Kernel::end_of_call(uint32_t caller, Status status) {
     if (m_running != caller) return status;
-    const Process& process = m_processes[caller];
-    const Cpu& cpu = m_cpus[m_running_cpu];
-    if (process.quantum_used_ns >= process.quantum_ns ||
-        (cpu.run_queue.nonempty & ((1u << process.priority) - 1)) || cpu.clock_ns >= m_next_event_ns ||
-        m_cpu_count > 1) [[unlikely]]
+    if (must_preempt(m_processes[caller], m_cpus[m_running_cpu]) || m_cpu_count > 1) [[unlikely]]
         return end_of_call_slow(caller, status);
     return status;
+}
+
+// end_of_call()'s test on one CPU: the quantum is used up, a higher priority
+// is ready, or a port event is due.
+inline bool Kernel::must_preempt(const Process& caller, const Cpu& cpu) const {
+    return caller.quantum_used_ns >= caller.quantum_ns ||
+           (cpu.run_queue.nonempty & ((1u << caller.priority) - 1)) || cpu.clock_ns >= m_next_event_ns;
 }
 
 [[gnu::always_inline]] inline Status Kernel::ipc_send(Endpoint destination, const Message& message) {
