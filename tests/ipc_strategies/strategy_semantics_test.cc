@@ -18,6 +18,7 @@
 
 #include "sim/system_description.h"
 #include "tests/support/script_program.h"
+#include "tests/support/source_dir.h"
 
 namespace axl::test {
 namespace {
@@ -128,13 +129,7 @@ INSTANTIATE_TEST_SUITE_P(AllStrategies, StrategySemantics, ::testing::ValuesIn(a
 
 // ---- differential: the same system under the three strategies ----------------------------------
 
-std::string source_dir() {
-    if (const char* dir = std::getenv("AXL_SOURCE_DIR"); dir != nullptr && *dir != '\0') return dir;
-    const std::string file = __FILE__;
-    const std::string tail = "/tests/ipc_strategies/strategy_semantics_test.cc";
-    if (file.ends_with(tail)) return file.substr(0, file.size() - tail.size());
-    return "../../..";
-}
+using test::source_dir;
 
 sim::SystemDescription workload(const std::string& name, IpcStrategyKind kind) {
     sim::DescriptionOverrides overrides;

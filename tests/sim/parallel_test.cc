@@ -16,6 +16,7 @@
 #include "kernel/process.h"
 #include "sim/simulator.h"
 #include "sim/system_description.h"
+#include "tests/support/source_dir.h"
 
 namespace axl::sim {
 namespace {
@@ -23,13 +24,7 @@ namespace {
 constexpr IpcStrategyKind all_strategies[] = {IpcStrategyKind::rendezvous, IpcStrategyKind::ring,
                                               IpcStrategyKind::queue};
 
-std::string source_dir() {
-    if (const char* dir = std::getenv("AXL_SOURCE_DIR"); dir != nullptr && *dir != '\0') return dir;
-    const std::string file = __FILE__;
-    const std::string tail = "/tests/sim/parallel_test.cc";
-    if (file.size() > tail.size() && file.ends_with(tail)) return file.substr(0, file.size() - tail.size());
-    return ".";
-}
+using test::source_dir;
 
 RunReport run_parallel_system(SystemDescription description) {
     RunOptions options;

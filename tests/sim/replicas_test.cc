@@ -15,18 +15,12 @@
 #include "sim/simulator.h"
 #include "sim/system_description.h"
 #include "tests/support/script_program.h"
+#include "tests/support/source_dir.h"
 
 namespace axl::test {
 namespace {
 
-// CTest sets AXL_SOURCE_DIR; run by hand, fall back to this file's location.
-std::string source_dir() {
-    if (const char* dir = std::getenv("AXL_SOURCE_DIR"); dir != nullptr && *dir != '\0') return dir;
-    const std::string file = __FILE__;
-    const std::string tail = "/tests/sim/replicas_test.cc";
-    if (file.size() > tail.size() && file.ends_with(tail)) return file.substr(0, file.size() - tail.size());
-    return ".";
-}
+using test::source_dir;
 
 sim::RunReport run_quietly(const sim::SystemDescription& system) {
     sim::RunOptions options;

@@ -12,6 +12,7 @@
 #include "kernel/process.h"
 #include "sim/simulator.h"
 #include "sim/system_description.h"
+#include "tests/support/source_dir.h"
 
 namespace axl::sim {
 namespace {
@@ -19,15 +20,7 @@ namespace {
 constexpr IpcStrategyKind all_strategies[] = {IpcStrategyKind::rendezvous, IpcStrategyKind::ring,
                                               IpcStrategyKind::queue};
 
-// CTest sets AXL_SOURCE_DIR. Run by hand, fall back to this file's own
-// location (absolute in CMake builds), else to a path relative to the cwd.
-std::string source_dir() {
-    if (const char* dir = std::getenv("AXL_SOURCE_DIR"); dir != nullptr && *dir != '\0') return dir;
-    const std::string file = __FILE__;
-    const std::string tail = "/tests/workloads/workloads_test.cc";
-    if (file.size() > tail.size() && file.ends_with(tail)) return file.substr(0, file.size() - tail.size());
-    return ".";
-}
+using test::source_dir;
 
 std::string workload_path(const std::string& relative) { return source_dir() + "/workloads/" + relative; }
 
