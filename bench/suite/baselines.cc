@@ -2,8 +2,8 @@
 // message costs with the tools a hosted system would otherwise use, measured in
 // the same binary and run as the strategies, so ratios can be read side by side.
 //
-//   BM_Baseline_RawContextSwitchRoundTrip   two raw jump_fcontext switches (the floor;
-//                                           a copy of bench/ipc_round_trip.cc's case)
+//   (the floor, two raw jump_fcontext switches, is bench/ipc_round_trip.cc's
+//   BM_RawContextSwitchRoundTrip, in the same axl_bench binary)
 //   BM_Baseline_DirectHandoff64             ideal sendrec+reply: 64 B copied each way,
 //                                           direct fiber hand-off (two copies, two switches)
 //   BM_Baseline_FiberChannelUnbuffered      Boost.Fiber unbuffered_channel round trip
@@ -132,26 +132,6 @@ std::string cpu_label(const char* what, const CpuPlan& plan) {
         label += ", across CPUs (" + std::to_string(plan.self_cpu) + "," + std::to_string(plan.helper_cpu) + ")";
     return label;
 }
-
-// --- the floor: raw Boost.Context switches -----------------------------------------
-
-void echo_fiber(ctx::transfer_t from) {
-    for (;;) from = ctx::jump_fcontext(from.fctx, nullptr);
-}
-
-void BM_Baseline_RawContextSwitchRoundTrip(benchmark::State& state) {
-    constexpr size_t stack_bytes = 64 * 1024;
-    std::unique_ptr<char[]> stack(new char[stack_bytes]);
-    ctx::fcontext_t fiber = ctx::make_fcontext(stack.get() + stack_bytes, stack_bytes, &echo_fiber);
-    ctx::transfer_t t = ctx::jump_fcontext(fiber, nullptr);  // start it; it jumps straight back
-    for (auto _ : state) {
-        t = ctx::jump_fcontext(t.fctx, nullptr);
-        benchmark::ClobberMemory();
-    }
-    state.SetItemsProcessed(state.iterations());
-    state.SetLabel("floor: jump_fcontext x2");
-}
-BENCHMARK(BM_Baseline_RawContextSwitchRoundTrip)->MinTime(kMinTime);
 
 // --- ideal sendrec + reply: direct hand-off with a 64-byte copy each way --------
 
