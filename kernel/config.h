@@ -34,6 +34,7 @@ static_assert((name_table_size & (name_table_size - 1)) == 0);
 // Messages the buffered strategies keep per receiver before a sender blocks:
 // ring, per sending CPU; queue, shared by all senders.
 inline constexpr uint32_t ring_capacity = 8;
+inline constexpr uint32_t ring_capacity_max = 1u << 16;  // the most a system description may ask for
 inline constexpr uint32_t queue_capacity = 16;
 
 // Default scheduling quantum in virtual nanoseconds.

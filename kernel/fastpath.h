@@ -65,7 +65,7 @@ inline bool Kernel::fastpath_hand_off(Primitive primitive, Endpoint target_endpo
     target.counters.received += 1;
     caller.counters.sent += 1;
     caller.counters.blocked += 1;
-    m_messages_delivered += 1;
+    cpu.messages_delivered += 1;
 
     caller.state = ProcessState::receiving;
     caller.waiting_on = wait_for;
@@ -126,7 +126,7 @@ inline bool Kernel::fastpath_send(Endpoint destination, const Message& message, 
         receiver.ready_at_ns = cpu.clock_ns + charged;
         enqueue(destination_slot);
         receiver.counters.received += 1;
-        m_messages_delivered += 1;
+        cpu.messages_delivered += 1;
         Message* buffer = receiver.receive_buffer;
         *buffer = message;
         buffer->source = caller.endpoint;
@@ -162,7 +162,7 @@ inline bool Kernel::fastpath_receive_buffered(Message& message, Status& status) 
     caller.counters.cpu_ns += charged;
     caller.buffered -= 1;
     caller.counters.received += 1;
-    m_messages_delivered += 1;
+    cpu.messages_delivered += 1;
     const bool preempt = must_preempt(caller, cpu);
     status = preempt ? end_of_call_slow(caller_slot, Status::ok) : Status::ok;
     return true;

@@ -58,7 +58,7 @@ void Kernel::link_sender(uint32_t sender, uint32_t destination) {
     if (target.senders_tail != no_slot)
         m_processes[target.senders_tail].sender_next = sender;
     else
-        target.senders_head = sender;
+        atomic::store(target.senders_head, sender, std::memory_order_release);
     target.senders_tail = sender;
 }
 
@@ -69,7 +69,7 @@ void Kernel::unlink_sender(uint32_t sender, uint32_t destination) {
         if (s != sender) continue;
         uint32_t next = m_processes[s].sender_next;
         if (previous == no_slot)
-            target.senders_head = next;
+            atomic::store(target.senders_head, next, std::memory_order_release);
         else
             m_processes[previous].sender_next = next;
         if (target.senders_tail == s) target.senders_tail = previous;
@@ -105,7 +105,7 @@ void Kernel::deliver(Process& receiver, const Message& message, Endpoint source)
     receiver.receive_buffer->source = source;
     charge(m_costs.message_copy_ns);
     receiver.counters.received += 1;
-    m_messages_delivered += 1;
+    running_cpu_state().messages_delivered += 1;
     trace(TraceKind::deliver, slot, source.slot(), message.type);
     make_runnable(slot, Status::ok);
 }
@@ -126,7 +126,7 @@ bool Kernel::take_notification(Process& receiver, Endpoint from, Message& out) {
     }
     if (bit_index >= config::privilege_slots_max) return false;
     receiver.pending_notifications.clear(bit_index);
-    receiver.notifications_pending -= 1;
+    atomic::store(receiver.notifications_pending, receiver.notifications_pending - 1);
     out = Message{};
     out.source = notification_source(static_cast<uint16_t>(bit_index));
     out.type = message_types::notify;
@@ -134,7 +134,7 @@ bool Kernel::take_notification(Process& receiver, Endpoint from, Message& out) {
     out.payload.words[1] = m_cpus[m_running_cpu].clock_ns;
     charge(m_costs.notify_ns);
     receiver.counters.received += 1;
-    m_messages_delivered += 1;
+    running_cpu_state().messages_delivered += 1;
     trace(TraceKind::deliver, receiver.endpoint.slot(), out.source.slot(), out.type);
     return true;
 }
@@ -151,7 +151,7 @@ void Kernel::refill_from_senders(uint32_t receiver_slot) {
     kept.source = sender.endpoint;
     if (!m_strategy.buffer(receiver_slot, sender.cpu, kept)) return;
     charge(m_costs.buffer_op_ns);
-    receiver.buffered += 1;
+    count_kept(receiver, +1);
     unlink_sender(sender_slot, receiver_slot);
     sender.counters.sent += 1;
     release_sender(sender_slot, receiver_slot);
@@ -168,7 +168,7 @@ void Kernel::release_sender(uint32_t sender_slot, uint32_t receiver_slot) {
         return;
     }
     sender.then_receive = false;
-    sender.state = ProcessState::receiving;
+    set_state(sender, ProcessState::receiving);
     sender.waiting_on = m_processes[receiver_slot].endpoint;
     sender.awaiting_reply = true;
     if (take_pending(sender, sender.waiting_on, *sender.receive_buffer, true))
@@ -188,11 +188,11 @@ bool Kernel::accepts_notification(const Process& receiver, Endpoint notifier) co
 bool Kernel::take_pending(Process& receiver, Endpoint from, Message& out, bool reply) {
     if (receiver.notifications_pending && !reply && take_notification(receiver, from, out)) return true;
     uint32_t receiver_slot = receiver.endpoint.slot();
-    if (receiver.buffered && m_strategy.take(receiver_slot, from, out)) {
-        receiver.buffered -= 1;
+    if (has_kept(receiver) && m_strategy.take(receiver_slot, from, out)) {
+        count_kept(receiver, -1);
         charge(m_costs.buffer_op_ns + m_costs.message_copy_ns);
         receiver.counters.received += 1;
-        m_messages_delivered += 1;
+        running_cpu_state().messages_delivered += 1;
         trace(TraceKind::deliver, receiver_slot, out.source.slot(), out.type);
         refill_from_senders(receiver_slot);
         return true;
@@ -205,13 +205,40 @@ bool Kernel::take_pending(Process& receiver, Endpoint from, Message& out, bool r
         charge(m_costs.message_copy_ns);
         receiver.counters.received += 1;
         sender.counters.sent += 1;
-        m_messages_delivered += 1;
+        running_cpu_state().messages_delivered += 1;
         trace(TraceKind::deliver, receiver_slot, s, out.type);
         unlink_sender(s, receiver_slot);
         release_sender(s, receiver_slot);
         return true;
     }
     return false;
+}
+
+// Parallel mode, the receiver's half of the handshake in
+// kernel/fastpath_unlocked.h: announce the wait, then look at what is kept
+// once more, since an unlocked sender may have put a message in after
+// take_pending() looked. False: nothing for it, and it stays announced as
+// receiving (from here on a sender that buffers sees that and wakes it).
+bool Kernel::kept_after_announcing_wait(Process& caller, Endpoint from, Message& message, bool reply) {
+    set_state(caller, ProcessState::receiving);  // a full fence
+    if (has_kept(caller) && take_pending(caller, from, message, reply)) {
+        set_state(caller, ProcessState::runnable);
+        return true;
+    }
+    return false;
+}
+
+// The sender's locked follow-up when it saw the receiver waiting right after
+// an unlocked send: if it still waits, it gets what is kept for it (which may
+// already be gone: the receiver found it itself).
+Status Kernel::wake_receiver_with_kept(Endpoint receiver_endpoint) {
+    const uint32_t caller_slot = m_running;
+    const uint32_t slot = receiver_endpoint.slot();
+    Process& receiver = m_processes[slot];
+    if (receiver.endpoint == receiver_endpoint && receiver.state == ProcessState::receiving &&
+        take_pending(receiver, receiver.waiting_on, *receiver.receive_buffer, receiver.awaiting_reply))
+        make_runnable(slot, Status::ok);
+    return end_of_call(caller_slot, Status::ok);
 }
 
 // reply: this is sendrec's wait for the reply from `from`.
@@ -221,8 +248,9 @@ Status Kernel::receive_common(Endpoint from, Message& message, bool reply) {
     bool from_process = from != endpoints::any && !endpoints::is_pseudo(from);
     if (from_process && would_deadlock(m_running, from.slot()))
         return deny(static_cast<uint32_t>(Primitive::receive), Status::deadlock);
+    if (m_unlocked && kept_after_announcing_wait(caller, from, message, reply)) return Status::ok;
     block_running();
-    caller.state = ProcessState::receiving;
+    set_state(caller, ProcessState::receiving);
     caller.waiting_on = from;
     caller.receive_buffer = &message;
     caller.awaiting_reply = reply;
@@ -249,7 +277,7 @@ Status Kernel::send_common(uint32_t destination_slot, const Message& message, bo
         kept.source = caller.endpoint;
         if (m_strategy.buffer(destination_slot, m_running_cpu, kept)) {
             charge(m_costs.buffer_op_ns + m_costs.message_copy_ns);
-            destination.buffered += 1;
+            count_kept(destination, +1);
             caller.counters.sent += 1;
             trace(TraceKind::buffered, m_running, destination_slot, message.type);
             return then_receive ? receive_common(destination.endpoint, *reply_buffer, true) : Status::ok;
@@ -261,7 +289,7 @@ Status Kernel::send_common(uint32_t destination_slot, const Message& message, bo
         return deny(static_cast<uint32_t>(then_receive ? Primitive::sendrec : Primitive::send),
                     Status::deadlock);
     block_running();
-    caller.state = ProcessState::sending;
+    set_state(caller, ProcessState::sending);
     caller.waiting_on = destination.endpoint;
     caller.send_buffer = &message;
     caller.receive_buffer = reply_buffer;
@@ -344,7 +372,7 @@ Status Kernel::ipc_notify(Endpoint destination) {
         trace(TraceKind::notify, m_running, slot, caller.privilege);
         if (!target.pending_notifications.test(caller.privilege)) {
             target.pending_notifications.set(caller.privilege);
-            target.notifications_pending += 1;
+            atomic::store(target.notifications_pending, target.notifications_pending + 1);
         }
         if (accepts_notification(target, caller.endpoint)) {
             // Deliver now: the same path a later receive would take.

@@ -35,9 +35,20 @@ public:
     // sent from a process running on `sender_cpu`. False = no room (or this
     // strategy never buffers): the kernel blocks the sender instead.
     virtual bool buffer(uint32_t receiver_slot, uint32_t sender_cpu, const Message& message) = 0;
+    // Parallel mode: buffer() called without the kernel lock, from the thread
+    // of `sender_cpu` (whose processes are the only unlocked senders into
+    // what it keeps from that CPU), while the receiver's thread may be in
+    // take(). False = not now (or never, the default): the kernel takes its
+    // lock and the general path instead.
+    virtual bool buffer_unlocked(uint32_t, uint32_t, const Message&) { return false; }
+    // buffer_unlocked() can succeed, and take() may run concurrently with it.
+    virtual bool buffers_unlocked() const { return false; }
     // Move the oldest kept message for `receiver_slot` whose source matches
     // `from` (a process endpoint or endpoints::any) into `out`. False if none.
     virtual bool take(uint32_t receiver_slot, Endpoint from, Message& out) = 0;
+    // Something is kept for `receiver_slot` (parallel mode asks this instead
+    // of counting, since unlocked senders do not count).
+    virtual bool pending(uint32_t receiver_slot) const = 0;
     // The receiver in `slot` is gone: forget everything kept for it.
     virtual void discard(uint32_t receiver_slot) = 0;
 

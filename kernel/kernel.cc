@@ -133,7 +133,7 @@ Status Kernel::spawn(const ProcessSpec& spec, Endpoint& endpoint) {
     privilege.owner = privilege.holders == 1 ? process.endpoint : endpoints::none;
     if (slot >= m_slots_used) m_slots_used = slot + 1;
 
-    process.state = ProcessState::runnable;
+    set_state(process, ProcessState::runnable);
     process.ready_at_ns = m_cpus[cpu].clock_ns;
     enqueue(slot);
     platform::context_create(m_port, slot);
@@ -177,7 +177,7 @@ void Kernel::terminate(uint32_t slot, ProcessState final_state, int32_t status) 
     // 1. Leave whatever structure its current state links it into.
     if (process.state == ProcessState::runnable) dequeue(slot);
     if (process.state == ProcessState::sending) unlink_sender(slot, process.waiting_on.slot());
-    process.state = final_state;
+    set_state(process, final_state);
     process.exit_status = status;
 
     // 2. Everyone blocked on it learns it is gone.
@@ -196,10 +196,10 @@ void Kernel::terminate(uint32_t slot, ProcessState final_state, int32_t status) 
     }
 
     // 3. What was kept for it is dropped; messages it sent to others stay sent.
-    if (process.buffered) m_strategy.discard(slot);
+    if (has_kept(process)) m_strategy.discard(slot);
     process.buffered = 0;
     process.pending_notifications = {};
-    process.notifications_pending = 0;
+    atomic::store(process.notifications_pending, 0u);
     Privilege& privilege = m_privileges[process.privilege];
     KASSERT(privilege.holders > 0);
     privilege.holders -= 1;

@@ -19,6 +19,7 @@
 #include "kernel/config.h"
 #include "kernel/cost_model.h"
 #include "kernel/ipc_strategy.h"
+#include "kernel/lib/atomic.h"
 #include "kernel/platform.h"
 #include "kernel/privilege.h"
 #include "kernel/process.h"
@@ -58,7 +59,10 @@ public:
     // processes. The port serialises kernel entries (one lock around each) and
     // brackets each with enter_from_cpu/leave_to_cpu, so that running() is
     // that CPU's process during the entry and its choice is kept afterwards.
-    void set_parallel(bool on) { m_parallel = on; }
+    void set_parallel(bool on) {
+        m_parallel = on;
+        update_fastpath();
+    }
     bool parallel() const { return m_parallel; }
     void enter_from_cpu(uint32_t cpu) {
         m_running_cpu = cpu;
@@ -75,6 +79,8 @@ public:
     bool run_from_idle_on(uint32_t cpu);
     // Parallel mode: `cpu` has a process it could run now (its idle loop should wake).
     bool cpu_has_work(uint32_t cpu) const { return start_time(cpu) < m_next_event_ns; }
+    // The same as a hint, without the kernel lock: `cpu` has a runnable process.
+    bool cpu_may_have_work(uint32_t cpu) const { return atomic::load(m_cpus[cpu].run_queue.nonempty) != 0; }
     // Earliest virtual time at which some CPU would run a process; UINT64_MAX if none.
     uint64_t next_runnable_time() const;
     // The port's next pending event; the kernel returns to idle before any CPU's
@@ -114,7 +120,24 @@ public:
     IpcStrategyKind strategy_kind() const { return m_strategy.kind(); }
     // Validates an endpoint as a destination: ok, bad_endpoint or dead_endpoint.
     Status check_endpoint(Endpoint endpoint) const;
-    uint64_t messages_delivered() const { return m_messages_delivered; }
+    uint64_t messages_delivered() const {
+        uint64_t total = 0;
+        for (uint32_t c = 0; c < m_cpu_count; ++c) total += m_cpus[c].messages_delivered;
+        return total;
+    }
+
+    // Parallel mode's unlocked fast paths (fastpath_unlocked.h), called by the
+    // port from `cpu`'s thread without the kernel lock, for the process that
+    // CPU runs. They handle a stream between CPUs through a strategy that
+    // buffers unlocked (ring); anything else returns not_taken / false having
+    // changed nothing, and the port makes the locked call instead.
+    enum class UnlockedSend : uint8_t { not_taken, done, done_receiver_waits };
+    [[gnu::always_inline]] UnlockedSend ipc_send_unlocked(uint32_t cpu, Endpoint destination, const Message& message);
+    [[gnu::always_inline]] bool ipc_receive_unlocked(uint32_t cpu, Endpoint from, Message& message);
+    // After done_receiver_waits, as a locked call by the sender: the receiver
+    // blocked while the message went in, so hand it what is kept for it.
+    Status wake_receiver_with_kept(Endpoint receiver);
+    bool unlocked_paths() const { return m_unlocked; }
 
 private:
     // Scheduling (scheduler.cc)
@@ -130,7 +153,26 @@ private:
     bool must_preempt(const Process& caller, const Cpu& cpu) const;
     Status end_of_call_slow(uint32_t caller, Status status);
     void charge(uint64_t ns);
-    void update_fastpath() { m_fastpath = !m_tracing && m_cpu_count == 1; }
+    void update_fastpath() {
+        m_fastpath = !m_tracing && m_cpu_count == 1;
+        m_unlocked = !m_tracing && m_parallel && m_strategy.buffers_unlocked();
+    }
+    // The process state, for readers without the kernel lock (parallel mode):
+    // a wait is announced with a full fence, see kept_after_announcing_wait().
+    static void set_state(Process& process, ProcessState state) {
+        atomic::store(process.state, state,
+                      state == ProcessState::receiving ? std::memory_order_seq_cst : std::memory_order_release);
+    }
+    // Messages the strategy keeps for a process: counted in deterministic
+    // mode; in parallel mode unlocked senders do not count, so the strategy is asked.
+    bool has_kept(const Process& process) const {
+        return m_parallel ? m_strategy.pending(process.endpoint.slot()) : process.buffered != 0;
+    }
+    void count_kept(Process& process, int delta) {
+        if (!m_parallel) process.buffered += static_cast<uint32_t>(delta);
+    }
+    bool kept_after_announcing_wait(Process& caller, Endpoint from, Message& message, bool reply);
+    bool may_stay_unlocked(const Process& caller, const Cpu& cpu, uint64_t charged) const;
 
     // Fast paths (fastpath.h): the common single-CPU cases of the hot
     // primitives, same semantics and same virtual-time charges as the general
@@ -193,12 +235,12 @@ private:
     bool m_tracing = false;
     bool m_fastpath = false;         // see update_fastpath()
     bool m_parallel = false;         // see set_parallel()
+    bool m_unlocked = false;         // see update_fastpath()
     uint32_t m_running = no_slot;    // slot the host is executing now
     uint32_t m_running_cpu = 0;
     uint32_t m_slots_used = 0;       // high-water mark of the process table
     uint32_t m_next_spawn_cpu = 0;
     uint64_t m_next_event_ns = ~uint64_t{0};
-    uint64_t m_messages_delivered = 0;
     Cpu m_cpus[config::cpus_max];
     Privilege m_privileges[config::privilege_slots_max];
     uint32_t m_name_table[config::name_table_size];  // slot + 1; 0 = empty
@@ -225,7 +267,7 @@ inline void Kernel::enqueue(uint32_t slot) {
     else
         queue.head[level] = slot;
     queue.tail[level] = slot;
-    queue.nonempty |= 1u << level;
+    atomic::store(queue.nonempty, queue.nonempty | (1u << level));
 }
 
 inline void Kernel::dequeue(uint32_t slot) {
@@ -241,7 +283,7 @@ inline void Kernel::dequeue(uint32_t slot) {
     else
         queue.tail[level] = process.run_prev;
     process.run_next = process.run_prev = no_slot;
-    if (queue.head[level] == no_slot) queue.nonempty &= ~(1u << level);
+    if (queue.head[level] == no_slot) atomic::store(queue.nonempty, queue.nonempty & ~(1u << level));
 }
 
 // Every call ends here: the one place a running process can be preempted (its
@@ -293,3 +335,4 @@ inline bool Kernel::must_preempt(const Process& caller, const Cpu& cpu) const {
 }  // namespace axl
 
 #include "kernel/fastpath.h"
+#include "kernel/fastpath_unlocked.h"

@@ -18,6 +18,7 @@ struct alignas(256) Cpu {
     uint64_t clock_ns = 0;   // virtual time on this CPU
     uint64_t idle_ns = 0;    // virtual time it spent with nothing to run
     uint64_t switches = 0;
+    uint64_t messages_delivered = 0;  // to processes while they ran here (per CPU: no shared counter)
     uint32_t last_ran = 0xFFFF'FFFFu;      // slot it ran last, to charge switches only on change
     uint32_t dedicated_to = 0xFFFF'FFFFu;  // slot, when the CPU runs one process only
     uint32_t current = 0xFFFF'FFFFu;       // parallel mode: the slot this CPU runs (none: idle)

@@ -12,7 +12,7 @@ namespace axl {
 void Kernel::make_runnable(uint32_t slot, Status status) {
     Process& process = m_processes[slot];
     KASSERT(process.state == ProcessState::sending || process.state == ProcessState::receiving);
-    process.state = ProcessState::runnable;
+    set_state(process, ProcessState::runnable);
     process.ipc_status = status;
     process.waiting_on = endpoints::none;
     process.awaiting_reply = false;
@@ -56,7 +56,9 @@ uint64_t Kernel::next_runnable_time() const {
 
 void Kernel::block_running() {
     Process& process = running_process();
-    KASSERT(process.state == ProcessState::runnable);
+    // Runnable, or (parallel mode) announced as receiving already, see
+    // kept_after_announcing_wait().
+    KASSERT(process.state == ProcessState::runnable || process.state == ProcessState::receiving);
     dequeue(m_running);
     process.counters.blocked += 1;
 }

@@ -1,5 +1,6 @@
 #include "sim/parallel.h"
 
+#include <chrono>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -7,6 +8,22 @@
 namespace axl::sim {
 
 namespace {
+
+// Polls (without the lock) until `cpu` may have work or the run is over, for
+// at most a few tens of microseconds; true if it saw something.
+bool spin_for_work(ParallelRun& run, const Kernel& kernel, uint32_t cpu, std::unique_lock<std::mutex>& lock) {
+    constexpr auto budget = std::chrono::microseconds(50);
+    lock.unlock();
+    const auto start = std::chrono::steady_clock::now();
+    bool seen = false;
+    for (uint32_t round = 0; !seen; ++round) {
+        seen = kernel.cpu_may_have_work(cpu) || run.finished.load(std::memory_order_relaxed);
+        if (round % 64 == 63 && std::chrono::steady_clock::now() - start > budget) break;
+        __builtin_ia32_pause();
+    }
+    lock.lock();
+    return seen;
+}
 
 // One simulated CPU's host thread: its idle loop. Continues the processes the
 // kernel chooses for this CPU; waits while it has nothing to run.
@@ -32,6 +49,8 @@ void cpu_thread(Port& port, uint32_t cpu) {
             continue;
         }
         if (run.finished) break;
+        // (Runnable but held back, by `until`: nothing to poll for.)
+        if (run.spin_when_idle && !kernel.cpu_may_have_work(cpu) && spin_for_work(run, kernel, cpu, lock)) continue;
         run.cpus[cpu].idle = true;
         run.idle_count += 1;
         if (run.idle_count == run.cpu_count) {
@@ -57,6 +76,7 @@ void run_parallel(Port& port, uint64_t until_ns) {
         throw std::runtime_error("parallel mode does not deliver port events yet");
     Kernel& kernel = *port.kernel;
     ParallelRun run(kernel.cpu_count());
+    run.spin_when_idle = kernel.cpu_count() <= std::thread::hardware_concurrency();
     port.parallel = &run;
     kernel.set_parallel(true);
     kernel.set_next_event_time(until_ns);

@@ -2,13 +2,21 @@
 // processes of its CPU, in real concurrency and wall time (not reproducible;
 // deterministic mode stays the default).
 //
-// First version: kernel entries are serialised by one lock (a "big kernel
-// lock"), taken around every kernel call and idle-loop decision; programs run
-// concurrently outside it. A process only ever runs on its own CPU's thread,
-// so its fiber context is touched by that thread alone, and nothing needs the
-// lock across a fiber switch. Lock-free cross-CPU fast paths are the next step.
+// Kernel entries are serialised by one lock (a "big kernel lock"), taken
+// around every kernel call and idle-loop decision; programs run concurrently
+// outside it. The exception is a stream between CPUs through the ring
+// strategy: its sends and receives take no lock at all
+// (kernel/fastpath_unlocked.h). A process only ever runs on its own CPU's
+// thread, so its fiber context is touched by that thread alone, and nothing
+// needs the lock across a fiber switch.
+//
+// An idle CPU polls for work for a short while before it sleeps (as a
+// dedicated core would), so a receiver on another CPU that runs dry for a
+// moment is continued without a futex wake-up; the spin is skipped when there
+// are more simulated CPUs than host cores.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -30,7 +38,8 @@ struct ParallelRun {
     std::unique_ptr<CpuThread[]> cpus;
     uint32_t cpu_count;
     uint32_t idle_count = 0;  // CPUs waiting in their idle loop
-    bool finished = false;    // every CPU idle with nothing to run: the run is over
+    std::atomic<bool> finished{false};  // every CPU idle with nothing to run: the run is over
+    bool spin_when_idle = false;        // a host core per simulated CPU
 
     // After a kernel entry (lock held): wake idle CPUs the entry gave work to.
     void wake_cpus_with_work(const Kernel& kernel) {

@@ -53,9 +53,10 @@ IpcStrategy& make_strategy(Simulator::State& state, uint32_t slots, uint32_t cpu
         case IpcStrategyKind::rendezvous:
             return state.rendezvous.emplace();
         case IpcStrategyKind::ring: {
-            size_t bytes = RingStrategy::storage_bytes(slots, cpus);
+            const uint32_t capacity = state.system.ring_capacity;
+            size_t bytes = RingStrategy::storage_bytes(slots, cpus, capacity);
             port.strategy_storage = {allocate_storage(bytes), &free_storage};
-            return state.ring.emplace(port.strategy_storage.get(), bytes, slots, cpus);
+            return state.ring.emplace(port.strategy_storage.get(), bytes, slots, cpus, capacity);
         }
         case IpcStrategyKind::queue: {
             size_t bytes = QueueStrategy::storage_bytes(slots);

@@ -372,7 +372,7 @@ private:
         const toml::table* system = node->as_table();
         if (system == nullptr) fail_type(*node, "system", "a table ([system])");
         m_system_line = line_of(*system);
-        reject_unknown_keys(*system, "[system]", {"name", "cpus", "ipc", "seed", "until"});
+        reject_unknown_keys(*system, "[system]", {"name", "cpus", "ipc", "ring_capacity", "seed", "until"});
 
         if (auto name = string(*system, "name")) {
             if (name->empty()) fail(line_of(*system->get("name")), "name must not be empty");
@@ -394,6 +394,13 @@ private:
                 fail(line_of(*system->get("ipc")),
                      "unknown ipc strategy '" + *ipc + "' (expected rendezvous, ring or queue)");
             m_system.ipc = *kind;
+        }
+
+        if (auto capacity = integer(*system, "ring_capacity", 1, config::ring_capacity_max)) {
+            if ((*capacity & (*capacity - 1)) != 0)
+                fail(line_of(*system->get("ring_capacity")),
+                     "ring_capacity must be a power of two (got " + std::to_string(*capacity) + ")");
+            m_system.ring_capacity = static_cast<uint32_t>(*capacity);
         }
 
         if (const toml::node* seed = system->get("seed")) {

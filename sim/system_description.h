@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "kernel/config.h"
 #include "kernel/ipc_strategy.h"
 
 namespace axl::sim {
@@ -69,6 +70,7 @@ struct SystemDescription {
     std::string name;
     uint32_t cpus = 1;
     IpcStrategyKind ipc = IpcStrategyKind::rendezvous;
+    uint32_t ring_capacity = config::ring_capacity;  // messages per ring (ring strategy), a power of two
     uint64_t seed = 1;
     std::optional<uint64_t> until_ns;  // stop the run at this virtual time
     std::vector<ProcessDescription> processes;  // replicas expanded, in file order

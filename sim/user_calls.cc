@@ -50,6 +50,36 @@ thread_local Port* tl_port = nullptr;
     return sim::switch_to_process(port, port.processes[caller].context, next, handed);
 }
 
+// Parallel mode's unlocked fast paths (kernel/fastpath_unlocked.h), tried
+// before the locked call: a send into a ring between CPUs, a receive from
+// one. `done` false: nothing happened, make the locked call.
+struct UnlockedOutcome {
+    bool done;
+    Status status;
+};
+
+[[gnu::noinline]] UnlockedOutcome send_unlocked(Port& port, Endpoint destination, const Message& message) {
+    Kernel& k = *port.kernel;
+    sim::disarm_fault_guard();
+    const Kernel::UnlockedSend sent = k.ipc_send_unlocked(sim::host_cpu, destination, message);
+    if (sent != Kernel::UnlockedSend::done_receiver_waits) {
+        sim::arm_fault_guard(*sim::running_fault_target);
+        return {sent == Kernel::UnlockedSend::done, Status::ok};
+    }
+    // The receiver blocked meanwhile: the locked follow-up wakes it.
+    parallel_enter(port);
+    const uint32_t caller = k.running();
+    const Status status = k.wake_receiver_with_kept(destination);
+    return {true, parallel_leave(port, caller, status)};
+}
+
+[[gnu::noinline]] UnlockedOutcome receive_unlocked(Port& port, Endpoint from, Message& message) {
+    sim::disarm_fault_guard();
+    const bool done = port.kernel->ipc_receive_unlocked(sim::host_cpu, from, message);
+    sim::arm_fault_guard(*sim::running_fault_target);
+    return {done, Status::ok};
+}
+
 // Note for the fast path: nothing here may take the address of a local (GCC
 // then gives up the tail call into the switch, and every switch costs a
 // mispredicted return again: results/README.md).
@@ -108,10 +138,18 @@ void probe_writable(Message& message) {
 
 Status send(Endpoint destination, const Message& message) {
     probe_readable(message);
+    if (tl_port->parallel) [[unlikely]] {
+        const UnlockedOutcome outcome = send_unlocked(*tl_port, destination, message);
+        if (outcome.done) return outcome.status;
+    }
     return kernel_call([&](Kernel& k) { return k.ipc_send(destination, message); });
 }
 Status receive(Endpoint from, Message& message) {
     probe_writable(message);
+    if (tl_port->parallel) [[unlikely]] {
+        const UnlockedOutcome outcome = receive_unlocked(*tl_port, from, message);
+        if (outcome.done) return outcome.status;
+    }
     return kernel_call([&](Kernel& k) { return k.ipc_receive(from, message); });
 }
 Status sendrec(Endpoint destination, Message& message) {

@@ -11,7 +11,7 @@ constexpr size_t align_up(size_t n) { return (n + 63) & ~size_t{63}; }
 }  // namespace
 
 size_t QueueStrategy::storage_bytes(uint32_t slots) {
-    return align_up(sizeof(Mailbox) * slots) + align_up(sizeof(SelectiveStash) * slots) +
+    return align_up(sizeof(Mailbox) * slots) + align_up(sizeof(Kept) * slots) +
            sizeof(Message) * slots * config::queue_capacity;
 }
 
@@ -21,36 +21,39 @@ QueueStrategy::QueueStrategy(void* storage, size_t bytes, uint32_t slots) : m_sl
     auto* base = static_cast<unsigned char*>(storage);
     m_mailboxes = reinterpret_cast<Mailbox*>(base);
     base += align_up(sizeof(Mailbox) * slots);
-    m_stashes = reinterpret_cast<SelectiveStash*>(base);
-    base += align_up(sizeof(SelectiveStash) * slots);
+    m_kept = reinterpret_cast<Kept*>(base);
+    base += align_up(sizeof(Kept) * slots);
     m_stash = reinterpret_cast<Message*>(base);
     for (size_t i = 0; i < slots; ++i) {
         new (&m_mailboxes[i]) Mailbox();
-        new (&m_stashes[i]) SelectiveStash();
+        new (&m_kept[i]) Kept();
     }
 }
 
 bool QueueStrategy::buffer(uint32_t receiver_slot, uint32_t, const Message& message) {
     KASSERT(receiver_slot < m_slots);
     // bounded_push never allocates: a full mailbox means the sender waits.
-    SelectiveStash& stash = m_stashes[receiver_slot];
-    if (stash.kept >= config::queue_capacity || !m_mailboxes[receiver_slot].bounded_push(message)) return false;
-    stash.kept += 1;
+    Kept& kept = m_kept[receiver_slot];
+    if (kept.count >= config::queue_capacity || !m_mailboxes[receiver_slot].bounded_push(message)) return false;
+    kept.count += 1;
     return true;
 }
 
 bool QueueStrategy::take(uint32_t receiver_slot, Endpoint from, Message& out) {
     KASSERT(receiver_slot < m_slots);
-    SelectiveStash& stash = m_stashes[receiver_slot];
+    Kept& kept = m_kept[receiver_slot];
     Message* parked = stash_of(receiver_slot);
-    if (stash.count && SelectiveStash::take(stash, parked, from, out)) return true;
+    if (kept.stash.parked() && kept.stash.take(parked, from, out)) {
+        kept.count -= 1;
+        return true;
+    }
     while (m_mailboxes[receiver_slot].pop(out)) {
         if (SelectiveStash::matches(out, from)) {
-            stash.kept -= 1;
+            kept.count -= 1;
             return true;
         }
-        KASSERT(stash.count < config::queue_capacity);
-        parked[stash.count++] = out;
+        KASSERT(kept.stash.parked() < config::queue_capacity);
+        kept.stash.park(parked, out);
     }
     return false;
 }
@@ -60,7 +63,7 @@ void QueueStrategy::discard(uint32_t receiver_slot) {
     Message dropped;
     while (m_mailboxes[receiver_slot].pop(dropped)) {
     }
-    m_stashes[receiver_slot] = SelectiveStash{};
+    m_kept[receiver_slot] = Kept{};
 }
 
 }  // namespace axl

@@ -26,14 +26,21 @@ public:
     IpcStrategyKind kind() const override { return IpcStrategyKind::queue; }
     bool buffer(uint32_t receiver_slot, uint32_t sender_cpu, const Message& message) override;
     bool take(uint32_t receiver_slot, Endpoint from, Message& out) override;
+    bool pending(uint32_t receiver_slot) const override { return m_kept[receiver_slot].count != 0; }
     void discard(uint32_t receiver_slot) override;
 
 private:
+    // Per receiver: messages parked by selective receives, and how many are
+    // kept in all (parked + queued; the mailbox cannot count its own).
+    struct Kept {
+        SelectiveStash stash;
+        uint32_t count = 0;
+    };
     Message* stash_of(uint32_t slot) { return m_stash + size_t{slot} * config::queue_capacity; }
 
     uint32_t m_slots;
     Mailbox* m_mailboxes;
-    SelectiveStash* m_stashes;
+    Kept* m_kept;
     Message* m_stash;
 };
 

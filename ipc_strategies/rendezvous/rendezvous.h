@@ -12,6 +12,7 @@ public:
     IpcStrategyKind kind() const override { return IpcStrategyKind::rendezvous; }
     bool buffer(uint32_t, uint32_t, const Message&) override { return false; }
     bool take(uint32_t, Endpoint, Message&) override { return false; }
+    bool pending(uint32_t) const override { return false; }
     void discard(uint32_t) override {}
 };
 
