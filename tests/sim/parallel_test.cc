@@ -156,6 +156,85 @@ TEST_P(ParallelStress, NoMessageIsLostOrDuplicatedAcrossCpus) {
 INSTANTIATE_TEST_SUITE_P(AllStrategies, ParallelStress, ::testing::ValuesIn(all_strategies),
                          [](const ::testing::TestParamInfo<IpcStrategyKind>& info) { return to_string(info.param); });
 
+// ---- ring streams between CPUs without the kernel lock ------------------------
+// (kernel/fastpath_unlocked.h). Tiny rings make senders block and receivers run
+// dry all the time, so the lost-wake-up handshake and the hand-over between the
+// unlocked and the locked paths are exercised on nearly every message.
+
+TEST(ParallelRing, NoMessageIsLostOrDuplicatedAtAnyRingCapacity) {
+    for (uint32_t capacity : {1u, 2u, 8u, 1024u}) {
+        for (int run = 0; run < 3; ++run) {
+            SystemDescription system = stress_system(IpcStrategyKind::ring, 2, 6, 5000);
+            system.ring_capacity = capacity;
+            const RunReport report = run_parallel_system(system);
+            ASSERT_TRUE(report.ok) << "ring_capacity " << capacity << "\n" << describe(report);
+            EXPECT_EQ(report.messages, 6u * 5000u);
+        }
+    }
+}
+
+AXL_PROGRAM(parallel_test_echo, "parallel test: answers each request with its word 0 plus one") {
+    Message message;
+    if (receive(endpoints::any, message) != Status::ok) return 0;
+    for (;;) {
+        message.payload.words[0] += 1;
+        if (reply_receive(message.source, message) != Status::ok) return 0;
+    }
+}
+
+// Receives a stream like parallel_test_sink, and every `every` messages makes a
+// sendrec to the echo server: its wait for the reply is a selective receive,
+// which parks the stream's messages that arrive meanwhile (the stash), while
+// senders on the other CPU keep buffering without the lock.
+AXL_PROGRAM(parallel_test_sink_with_calls, "parallel test: sink that also sendrecs to `echo` now and then") {
+    Endpoint echo;
+    if (lookup("echo", echo) != Status::ok) fail("no echo");
+    const int64_t senders = arg_int("senders", 0);
+    const int64_t count = arg_int("count", 0);
+    const int64_t every = arg_int("every", 1);
+    int64_t next[64] = {};
+    for (int64_t received = 0; received < senders * count; ++received) {
+        Message message;
+        if (receive(endpoints::any, message) != Status::ok) fail("receive failed");
+        const uint64_t id = message.payload.words[0];
+        if (id >= static_cast<uint64_t>(senders) || message.payload.words[1] != static_cast<uint64_t>(next[id]))
+            fail("sender %llu: message out of order", (unsigned long long)id);
+        next[id] += 1;
+        if (received % every == 0) {
+            Message request;
+            request.payload.words[0] = static_cast<uint64_t>(received);
+            if (sendrec(echo, request) != Status::ok) fail("sendrec failed");
+            if (request.payload.words[0] != static_cast<uint64_t>(received) + 1) fail("wrong reply");
+        }
+    }
+    return 0;
+}
+
+TEST(ParallelRing, SelectiveReceivesAmidAnUnlockedStreamKeepOrder) {
+    for (uint32_t capacity : {2u, 8u}) {
+        for (int run = 0; run < 3; ++run) {
+            SystemDescription system = stress_system(IpcStrategyKind::ring, 2, 4, 4000);
+            system.ring_capacity = capacity;
+            ProcessDescription& sink = system.processes[0];
+            sink.program = "parallel_test_sink_with_calls";
+            sink.primitives |= bit(Primitive::sendrec);
+            sink.destinations = {"echo"};
+            sink.args["every"] = int64_t{7};
+            ProcessDescription echo;
+            echo.name = "echo";
+            echo.program = "parallel_test_echo";
+            echo.primitives = bit(Primitive::receive) | bit(Primitive::reply_receive);
+            echo.kernel_calls = default_kernel_calls;
+            echo.destinations = {"sink"};
+            echo.cpu = 1;
+            echo.expect = Expectation::serve;
+            system.processes.push_back(echo);
+            const RunReport report = run_parallel_system(system);
+            ASSERT_TRUE(report.ok) << "ring_capacity " << capacity << "\n" << describe(report);
+        }
+    }
+}
+
 // ---- faults and shutdown ------------------------------------------------------------
 
 AXL_PROGRAM(parallel_test_crasher, "parallel test: dereferences a null pointer after `after` sends") {

@@ -268,6 +268,19 @@ TEST(SystemDescriptionErrors, WrongTypes) {
     EXPECT_TRUE(refused("[system]\n[process]\nname = \"x\"\n", 2, "write each one as [[process]]"));
 }
 
+TEST(SystemDescription, RingCapacityDefaultsAndReads) {
+    EXPECT_EQ(parse_system_description(minimal, path).ring_capacity, config::ring_capacity);
+    EXPECT_EQ(parse_system_description(with_system("ring_capacity = 1024\n", server_process()), path).ring_capacity,
+              1024u);
+}
+
+TEST(SystemDescriptionErrors, RingCapacity) {
+    EXPECT_TRUE(refused(with_system("ring_capacity = 12\n", server_process()), 2,
+                        "ring_capacity must be a power of two (got 12)"));
+    EXPECT_TRUE(refused(with_system("ring_capacity = 0\n", server_process()), 2, "ring_capacity"));
+    EXPECT_TRUE(refused(with_system("ring_capacity = 131072\n", server_process()), 2, "ring_capacity"));
+}
+
 TEST(SystemDescriptionErrors, UnknownKeys) {
     EXPECT_TRUE(refused(with_system("", server_process("prioirty = 3\n")), 5,
                         "unknown key 'prioirty' in [[process]]; did you mean 'priority'?"));
