@@ -24,16 +24,30 @@ inline bool Kernel::may_send_to(const Privilege& privilege, Primitive primitive,
     return (privilege.primitives & bit(primitive)) && privilege.destinations.test(destination.privilege);
 }
 
-inline bool Kernel::caller_runs_alone(const Process& caller, const RunQueue& queue) const {
-    const uint32_t level = caller.priority;
-    return queue.nonempty == (1u << level) && queue.head[level] == m_running && queue.tail[level] == m_running;
+inline bool Kernel::runs_alone(uint32_t slot, uint32_t level, const RunQueue& queue) {
+    return queue.nonempty == (1u << level) && queue.head[level] == slot && queue.tail[level] == slot;
 }
 
-// The hand-off at the heart of a round trip: the caller, alone on CPU 0 with
-// nothing pending, delivers `message` to `target`, which waits for it, and
-// then waits itself (for `wait_for`). The target, now the only runnable
-// process, runs next. Used for the client's sendrec (waiting for the server's
-// reply) and the server's reply_receive (waiting for anyone's next request).
+// With others runnable: once the caller (in the run queue) leaves, `target`,
+// woken, is the process picked next (enqueue_woken puts it at the front of
+// its level unless its quantum is used).
+inline bool Kernel::picked_next_among_others(uint32_t caller_slot, const Process& target, const RunQueue& queue) const {
+    const uint32_t caller_level = m_processes[caller_slot].priority;
+    const bool alone_in_level = queue.head[caller_level] == caller_slot && queue.tail[caller_level] == caller_slot;
+    const uint32_t others = alone_in_level ? queue.nonempty & ~(1u << caller_level) : queue.nonempty;
+    if (others & ((1u << target.priority) - 1)) return false;  // a higher priority runs first
+    if (target.quantum_used_ns >= target.quantum_ns && (others & (1u << target.priority)))
+        return false;  // it would queue behind them
+    return true;
+}
+
+// The hand-off at the heart of a round trip: the caller, with nothing
+// pending, delivers `message` to `target`, which waits for it, and then waits
+// itself (for `wait_for`). The target, woken with quantum left, goes to the
+// front of its level (enqueue_woken), so when nothing of higher priority is
+// runnable it is the process picked next: it runs at once. Used for the
+// client's sendrec (waiting for the server's reply) and the server's
+// reply_receive (waiting for anyone's next request).
 inline bool Kernel::fastpath_hand_off(Primitive primitive, Endpoint target_endpoint, Message& message,
                                       Endpoint wait_for, bool awaiting_reply) {
     const uint32_t caller_slot = m_running;
@@ -42,14 +56,18 @@ inline bool Kernel::fastpath_hand_off(Primitive primitive, Endpoint target_endpo
     Process& caller = m_processes[caller_slot];
     Process& target = m_processes[target_slot];
     // 1. Decode: the target waits for us, nothing waits for the caller, and
-    //    the caller is alone on the CPU, so the target is the one picked next.
+    //    the target is the one picked next once the caller has left.
     if (target.endpoint != target_endpoint || target.state != ProcessState::receiving) return false;
     if (target.waiting_on != endpoints::any && target.waiting_on != caller.endpoint) return false;
     if (!may_send_to(m_privileges[caller.privilege], primitive, target)) return false;
     if (!has_nothing_pending(caller)) return false;
     Cpu& cpu = m_cpus[0];
     RunQueue& queue = cpu.run_queue;
-    if (!caller_runs_alone(caller, queue)) return false;
+    const uint32_t caller_level = caller.priority;
+    const uint32_t target_level = target.priority;
+    // The common case, one pair on its CPU: the caller is all that is runnable.
+    const bool caller_runs_alone = runs_alone(caller_slot, caller_level, queue);
+    if (!caller_runs_alone && !picked_next_among_others(caller_slot, target, queue)) return false;
     const uint64_t charged = m_costs.kernel_entry_ns + m_costs.message_copy_ns;
     if (cpu.clock_ns + charged >= m_next_event_ns) return false;
 
@@ -72,12 +90,18 @@ inline bool Kernel::fastpath_hand_off(Primitive primitive, Endpoint target_endpo
     caller.receive_buffer = &message;
     caller.awaiting_reply = awaiting_reply;
 
-    const uint32_t caller_level = caller.priority;
-    const uint32_t target_level = target.priority;
-    queue.head[caller_level] = queue.tail[caller_level] = no_slot;
-    target.run_next = target.run_prev = no_slot;
-    queue.head[target_level] = queue.tail[target_level] = target_slot;
-    queue.nonempty = 1u << target_level;
+    if (target.quantum_used_ns >= target.quantum_ns) [[unlikely]]
+        target.quantum_used_ns = 0;  // a new quantum, as enqueue_woken() gives
+    if (caller_runs_alone) {
+        // The round trip of one pair alone on its CPU: two stores per queue.
+        queue.head[caller_level] = queue.tail[caller_level] = no_slot;
+        target.run_next = target.run_prev = no_slot;
+        queue.head[target_level] = queue.tail[target_level] = target_slot;
+        queue.nonempty = 1u << target_level;
+    } else {
+        dequeue(caller_slot);
+        enqueue_woken(target_slot);
+    }
 
     m_running = target_slot;
     if (cpu.last_ran != target_slot) {
@@ -124,7 +148,7 @@ inline bool Kernel::fastpath_send(Endpoint destination, const Message& message, 
         receiver.waiting_on = endpoints::none;
         receiver.awaiting_reply = false;
         receiver.ready_at_ns = cpu.clock_ns + charged;
-        enqueue(destination_slot);
+        enqueue_woken(destination_slot);
         receiver.counters.received += 1;
         cpu.messages_delivered += 1;
         Message* buffer = receiver.receive_buffer;

@@ -20,7 +20,7 @@ void Kernel::make_runnable(uint32_t slot, Status status) {
     uint64_t now = m_cpus[m_running_cpu].clock_ns;
     if (process.cpu != m_running_cpu) now += m_costs.cross_cpu_wakeup_ns;
     process.ready_at_ns = now;
-    enqueue(slot);
+    enqueue_woken(slot);
     trace(TraceKind::wake, slot, m_running, static_cast<uint32_t>(status));
 }
 

@@ -10,11 +10,13 @@
 // of workloads/pingpong_pairs.toml): client.i calls server.i only, each group
 // shares one privilege structure. One simulated CPU, deterministic mode,
 // rendezvous, tracing off. The servers (priority 4) wait in receive; the
-// clients (priority 8) take turns round-robin, one round trip per turn, so a
-// round trip always switches into two processes that last ran one lap ago.
-// With more than one pair the one-CPU fast path does not apply (it needs the
-// caller alone on its CPU): every round trip but the 2-process ones takes the
-// kernel's general path.
+// clients (priority 8) take turns. A client woken with quantum left goes to
+// the front of its level (Kernel::enqueue_woken, MINIX 3's rule), so a pair
+// keeps the CPU for about a quantum's worth of round trips (10 us virtual,
+// ~26 round trips) before the next client runs: the first round trip of a
+// turn switches into two processes that last ran a lap ago (cache misses),
+// the others find them hot. The hand-off fast path applies whatever else is
+// runnable, as long as the target is the process picked next.
 //
 // What is timed: each client makes 2 warm-up round trips, then `rounds`
 // measured ones, then one more, then parks (blocks for good). The host counts

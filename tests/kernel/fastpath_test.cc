@@ -105,9 +105,13 @@ TEST_P(FastpathReplyReceive, ServerAndClientAtDifferentPriorities) {
 // the client just answered is runnable (the server is not alone).
 TEST_P(FastpathReplyReceive, TwoClientsQueued) {
     test::SystemBuilder b(strategy());
-    b.add("S", "recv any; 11*replyrecv last t=6 w=100; reply t=6 w=111");
-    b.add("A", "6*sendrec S t=5 w=10");
-    b.add("B", "6*sendrec S t=5 w=20");
+    // Quanta shorter than one call: every call ends its process's turn and a
+    // woken process queues at the back of its level -- strict round-robin, the
+    // order this test's choreography needs (with quantum left a woken process
+    // would go to the front: Kernel::enqueue_woken).
+    b.add("S", "recv any; 11*replyrecv last t=6 w=100; reply t=6 w=111").quantum_ns = 1;
+    b.add("A", "6*sendrec S t=5 w=10").quantum_ns = 1;
+    b.add("B", "6*sendrec S t=5 w=20").quantum_ns = 1;
     RunReport r = test::run(b);
 
     ASSERT_TRUE(r.ok) << test::describe(r);
@@ -140,7 +144,11 @@ TEST_P(FastpathReplyReceive, ManyClientsAndABystander) {
 // of waiting; the later ones, with nothing pending, are the fast path's.
 TEST_P(FastpathReplyReceive, NotificationPendingForTheServer) {
     test::SystemBuilder b(strategy());
-    b.add("S", "recv any; replyrecv C t=6 w=100; recv any; 4*replyrecv C t=6 w=101; reply t=6 w=105");
+    // Quanta shorter than one call: every call ends its process's turn and a
+    // woken process queues at the back of its level -- strict round-robin, the
+    // order this test's choreography needs (with quantum left a woken process
+    // would go to the front: Kernel::enqueue_woken).
+    b.add("S", "recv any; replyrecv C t=6 w=100; recv any; 4*replyrecv C t=6 w=101; reply t=6 w=105").quantum_ns = 1;
     b.add("C", "6*sendrec S t=5 w=0");
     b.add_parked("N", "notify S");
     RunReport r = test::run(b);
@@ -161,7 +169,9 @@ TEST_P(FastpathReplyReceive, RepliesThatCannotBeDelivered) {
     test::SystemBuilder b(strategy());
     // Ends waiting in the last receive half. Under ring/queue D's reply was
     // kept and the receive half took E's request; rendezvous needs a recv.
-    b.add("S", std::string("recv any; replyrecv last w=1; replyrecv #40 w=2; recv any; replyrecv last w=3; ") +
+    // S yields after its second reply so that D and E send while it is busy
+    // (woken with quantum left, it would otherwise run first: Kernel::enqueue_woken).
+    b.add("S", std::string("recv any; replyrecv last w=1; replyrecv #40 w=2; yield; recv any; replyrecv last w=3; ") +
                    (rendezvous ? "recv any; " : "") + "replyrecv last w=4")
         .expect = sim::Expectation::serve;
     b.add("C", "send S w=10; log C-bye");

@@ -233,7 +233,11 @@ TEST_P(IpcPrimitives, SendnbSucceedsAgainAfterTheReceiverDrained) {
 // and the server does not block again.
 TEST_P(IpcPrimitives, ReplyReceiveRepliesThenTakesTheQueuedRequest) {
     SystemBuilder b(strategy());
-    b.add("S", "recv any; replyrecv last t=6 w=100; reply t=6 w=101");
+    // Quanta shorter than one call: every call ends its process's turn and a
+    // woken process queues at the back of its level -- strict round-robin, the
+    // order this test's choreography needs (with quantum left a woken process
+    // would go to the front: Kernel::enqueue_woken).
+    b.add("S", "recv any; replyrecv last t=6 w=100; reply t=6 w=101").quantum_ns = 1;
     b.add("C1", "sendrec S t=5 w=1");
     b.add("C2", "sendrec S t=5 w=2");
     RunReport r = run(b);
@@ -300,9 +304,13 @@ TEST_P(IpcPrimitives, ReplyReceiveLoopAnswersEveryRequestOnce) {
 // other's next request.
 TEST_P(IpcPrimitives, ReplyReceiveAlternatesBetweenTwoClients) {
     SystemBuilder b(strategy());
-    b.add("S", "recv any; 5*replyrecv last t=6 w=100; reply t=6 w=105");
-    b.add("A", "3*sendrec S t=5 w=10");
-    b.add("B", "3*sendrec S t=5 w=20");
+    // Quanta shorter than one call: every call ends its process's turn and a
+    // woken process queues at the back of its level -- strict round-robin, the
+    // order this test's choreography needs (with quantum left a woken process
+    // would go to the front: Kernel::enqueue_woken).
+    b.add("S", "recv any; 5*replyrecv last t=6 w=100; reply t=6 w=105").quantum_ns = 1;
+    b.add("A", "3*sendrec S t=5 w=10").quantum_ns = 1;
+    b.add("B", "3*sendrec S t=5 w=20").quantum_ns = 1;
     RunReport r = run(b);
 
     ASSERT_TRUE(r.ok) << describe(r);
@@ -375,7 +383,11 @@ TEST_P(IpcPrimitives, ReplyReceiveThatWouldBlockReceivesNothing) {
 // (P's message, already there, waits for the next recv), and the server goes on.
 TEST_P(IpcPrimitives, ReplyReceiveToAnExitedClientIsDeadEndpoint) {
     SystemBuilder b(strategy());
-    b.add("S", "recv any; replyrecv last w=1; log S-after; recv any");
+    // Quanta shorter than one call: every call ends its process's turn and a
+    // woken process queues at the back of its level -- strict round-robin, the
+    // order this test's choreography needs (with quantum left a woken process
+    // would go to the front: Kernel::enqueue_woken).
+    b.add("S", "recv any; replyrecv last w=1; log S-after; recv any").quantum_ns = 1;
     b.add("C", "send S w=5; log C-bye");
     b.add_parked("P", "send S w=8");
     RunReport r = run(b);
@@ -431,7 +443,11 @@ TEST_P(IpcPrimitives, ReplyReceiveToABadEndpoint) {
 // queued message (it is not a sendrec reply wait, so nothing is held).
 TEST_P(IpcPrimitives, ReplyReceiveTakesAPendingNotificationFirst) {
     SystemBuilder b(strategy());
-    b.add("S", "recv any; replyrecv last w=1; recv any");
+    // Quanta shorter than one call: every call ends its process's turn and a
+    // woken process queues at the back of its level -- strict round-robin, the
+    // order this test's choreography needs (with quantum left a woken process
+    // would go to the front: Kernel::enqueue_woken).
+    b.add("S", "recv any; replyrecv last w=1; recv any").quantum_ns = 1;
     b.add("C", "sendrec S w=5");
     b.add_parked("P", "send S w=8");   // while S is busy: blocked or buffered
     b.add_parked("N", "notify S");     // after P's message

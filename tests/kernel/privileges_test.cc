@@ -216,6 +216,7 @@ TEST(Privileges, RefusedReplyReceiveNeitherRepliesNorReceives) {
             sim::ProcessDescription& server = b.add(
                 "S", std::string("recv any; replyrecv last w=1; log S-after; ") +
                          (no_bit ? "reply w=2; recv any" : "recv any"));
+            server.quantum_ns = 1;  // queues at the back when woken: P's message arrives while S is busy
             if (no_bit) {
                 server.primitives = all_primitives & ~bit(Primitive::reply_receive);
             } else {

@@ -83,6 +83,38 @@ TEST(Scheduler, WokenHigherPriorityPreemptsTheWaker) {
     }
 }
 
+// ---- waking: front of the level with quantum left (MINIX 3) ------------------------------
+
+// W blocks in receive with most of its quantum left; X's notify wakes it while
+// Y and Z wait their turn in the same level: W goes to the front and runs next.
+TEST(Scheduler, WokenWithQuantumLeftRunsBeforeItsLevel) {
+    SystemBuilder b;
+    b.add("W", "recv any; log W-woken");
+    b.add("X", "notify W; log X-notified");
+    b.add("Y", "log Y-ran");
+    b.add("Z", "log Z-ran");
+    RunReport r = run(b);
+
+    ASSERT_TRUE(r.ok) << describe(r);
+    EXPECT_EQ(only(console_of(r), {"[W] W-woken", "[X] X-notified", "[Y] Y-ran", "[Z] Z-ran"}),
+              L("[X] X-notified", "[W] W-woken", "[Y] Y-ran", "[Z] Z-ran"));
+}
+
+// The same, but W's quantum is used up by the receive itself (shorter than a
+// kernel entry): woken, it queues at the back of its level, behind Y and Z.
+TEST(Scheduler, WokenWithQuantumUsedQueuesAtTheBack) {
+    SystemBuilder b;
+    b.add("W", "recv any; log W-woken").quantum_ns = 50;
+    b.add("X", "notify W; log X-notified");
+    b.add("Y", "log Y-ran");
+    b.add("Z", "log Z-ran");
+    RunReport r = run(b);
+
+    ASSERT_TRUE(r.ok) << describe(r);
+    EXPECT_EQ(only(console_of(r), {"[W] W-woken", "[X] X-notified", "[Y] Y-ran", "[Z] Z-ran"}),
+              L("[X] X-notified", "[Y] Y-ran", "[Z] Z-ran", "[W] W-woken"));
+}
+
 // ---- round-robin within a level ------------------------------------------------------------------
 
 TEST(Scheduler, YieldRotatesWithinALevel) {
