@@ -220,7 +220,8 @@ bool Kernel::take_pending(Process& receiver, Endpoint from, Message& out, bool r
 // take_pending() looked. False: nothing for it, and it stays announced as
 // receiving (from here on a sender that buffers sees that and wakes it).
 bool Kernel::kept_after_announcing_wait(Process& caller, Endpoint from, Message& message, bool reply) {
-    set_state(caller, ProcessState::receiving);  // a full fence
+    set_state(caller, ProcessState::receiving);
+    atomic::full_fence();  // the store above before the look below (the sender fences likewise)
     if (has_kept(caller) && take_pending(caller, from, message, reply)) {
         set_state(caller, ProcessState::runnable);
         return true;
