@@ -17,7 +17,7 @@ CMAKE      ?= cmake
 CTEST      ?= ctest
 CMAKE_ARGS ?=
 
-.PHONY: help deps configure build test check-freestanding run bench clean
+.PHONY: help deps configure build test test-tsan check-freestanding run bench clean
 
 help: ## list the targets
 	@echo "Axolotl make targets (build dir: $(BUILD_DIR)/, JOBS=$(JOBS)):"
@@ -40,9 +40,10 @@ build: configure ## build everything
 
 # The freestanding check runs first as its own step so its report is shown (ctest
 # only shows the output of failed tests); ctest then runs every registered test,
-# including 'kernel_freestanding' again (a no-op when it passed). Both steps always
-# run; the recipe fails if either failed.
-test: deps ## build, run the kernel freestanding check and every test (ctest)
+# including 'kernel_freestanding' again (a no-op when it passed); last, the
+# parallel-mode tests under ThreadSanitizer (test-tsan, its own build tree). All
+# steps always run; the recipe fails if any failed.
+test: deps ## build, run the kernel freestanding check, every test (ctest), then test-tsan
 	@$(MAKE) --no-print-directory build
 	@rc=0; \
 	echo "== kernel freestanding check"; \
@@ -51,8 +52,41 @@ test: deps ## build, run the kernel freestanding check and every test (ctest)
 	else rc=1; echo "kernel freestanding check: FAILED"; fi; \
 	echo "== ctest"; \
 	$(CTEST) --test-dir $(BUILD_DIR) --output-on-failure --no-tests=error -j2 --timeout 600 || rc=$$?; \
+	$(MAKE) --no-print-directory test-tsan || rc=$$?; \
 	if [ $$rc -ne 0 ]; then echo "make test: FAILED"; exit $$rc; fi; \
 	echo "make test: all passed"
+
+# ThreadSanitizer (docs/testing.md): the parallel-mode tests, the fiber tests
+# whose switches its annotations cover, and the check that TSan does catch a
+# race between processes, built with AXL_SANITIZE=thread in their own tree and
+# run one after the other (each uses every core). Any TSan report fails the run:
+# halt_on_error stops at the first, with exit status 66.
+# TSAN_GTEST_FILTER narrows the tests (a --gtest_filter pattern); TSAN_OPTIONS
+# from the environment is appended (e.g. verbosity=1).
+TSAN_BUILD_DIR    ?= build-tsan
+TSAN_TESTS        ?= thread_sanitizer_test fiber_test parallel_test
+TSAN_GTEST_FILTER ?= *
+TSAN_STRICT       := halt_on_error=1 exitcode=66 second_deadlock_stack=1
+
+$(TSAN_BUILD_DIR)/build.ninja:
+	$(CMAKE) -S . -B $(TSAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAXL_SANITIZE=thread \
+	  -DAXL_BUILD_BENCH=OFF
+
+test-tsan: deps ## build and run the parallel-mode tests under ThreadSanitizer (build-tsan/)
+	@echo "== ThreadSanitizer: building $(TSAN_TESTS) in $(TSAN_BUILD_DIR)/"
+	@$(MAKE) --no-print-directory $(TSAN_BUILD_DIR)/build.ninja
+	@started=$$SECONDS; rc=0; \
+	$(CMAKE) --build $(TSAN_BUILD_DIR) -j $(JOBS) --target $(TSAN_TESTS) || rc=$$?; \
+	if [ $$rc -eq 0 ]; then \
+	  for test in $(TSAN_TESTS); do \
+	    echo "== ThreadSanitizer: $$test"; \
+	    TSAN_OPTIONS="$(TSAN_STRICT) $${TSAN_OPTIONS-}" AXL_SOURCE_DIR="$(CURDIR)" \
+	      $(TSAN_BUILD_DIR)/bin/tests/$$test --gtest_filter='$(TSAN_GTEST_FILTER)' || rc=$$?; \
+	  done; \
+	fi; \
+	took="$$((SECONDS - started))s"; \
+	if [ $$rc -ne 0 ]; then echo "make test-tsan: FAILED (exit status $$rc, 66 = a ThreadSanitizer report; $$took)"; exit $$rc; fi; \
+	echo "make test-tsan: passed, no ThreadSanitizer report ($$took)"
 
 check-freestanding: configure ## only the kernel freestanding check (compile + symbol/header check)
 	$(CMAKE) --build $(BUILD_DIR) --target kernel_freestanding
@@ -82,5 +116,5 @@ bench: deps ## build, run the benchmark suite (axl_bench) to results/bench.json,
 	  --benchmark_out=$(BENCH_JSON) --benchmark_out_format=json $(BENCH_ARGS)
 	$(PYTHON) tools/plot_results.py $(BENCH_JSON) --out $(BENCH_PLOTS)
 
-clean: ## remove the build directory
-	rm -rf $(BUILD_DIR)
+clean: ## remove the build directories
+	rm -rf $(BUILD_DIR) $(TSAN_BUILD_DIR)

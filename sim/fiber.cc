@@ -11,6 +11,9 @@ namespace ctx = boost::context::detail;
 struct FiberStart {
     FiberEntry entry;
     void* arg;
+#if AXL_TSAN_FIBERS
+    void* creator_tsan_fiber;  // the fiber make_fiber() runs on, for the way back
+#endif
 };
 
 // First code on every new fiber. make_fiber() jumps here once, right away, so
@@ -20,6 +23,9 @@ struct FiberStart {
 // switch, whose value the entry ignores.
 void fiber_start(ctx::transfer_t creation) noexcept {
     const FiberStart start = *static_cast<const FiberStart*>(creation.data);
+#if AXL_TSAN_FIBERS
+    __tsan_switch_to_fiber(start.creator_tsan_fiber, 0);
+#endif
     // Suspend back to make_fiber(); the first real switch here (whoever makes
     // it stored its own handle already) continues with the entry.
     (void)ctx::jump_fcontext(creation.fctx, nullptr);
@@ -32,11 +38,31 @@ void fiber_start(ctx::transfer_t creation) noexcept {
 
 }  // namespace
 
+#if AXL_TSAN_FIBERS
+// The priming jump is a switch as well, there and back: told to TSan like any
+// other, so fiber_start's code is already the new fiber's.
+FiberHandle make_fiber(const Stack& stack, FiberEntry entry, void* arg) {
+    ctx::fcontext_t fresh = ctx::make_fcontext(stack.top(), stack.size, &fiber_start);
+    FiberHandle fiber;
+    fiber.tsan_fiber = __tsan_create_fiber(0);
+    FiberStart start{entry, arg, __tsan_get_current_fiber()};
+    __tsan_switch_to_fiber(fiber.tsan_fiber, 0);
+    fiber.context = ctx::jump_fcontext(fresh, &start).fctx;
+    return fiber;
+}
+
+void retire_fiber(FiberHandle& handle) {
+    if (handle.tsan_fiber == nullptr) return;
+    __tsan_destroy_fiber(handle.tsan_fiber);
+    handle.tsan_fiber = nullptr;
+}
+#else
 FiberHandle make_fiber(const Stack& stack, FiberEntry entry, void* arg) {
     FiberHandle fiber = ctx::make_fcontext(stack.top(), stack.size, &fiber_start);
     FiberStart start{entry, arg};
     return ctx::jump_fcontext(fiber, &start).fctx;
 }
+#endif
 
 namespace detail {
 void abandoned_fiber_resumed() {

@@ -29,17 +29,55 @@
 //   - Never switch to a fiber that is running (its handle was consumed).
 //   - Fibers are not tied to a thread, but a fiber runs on one thread at a
 //     time, and fault_guard's per-thread state follows the thread, not the fiber.
+//   - Under TSan, retire a fiber that will never run again (retire_fiber)
+//     before its stack is released, or TSan keeps its state until exit.
+//
+// ThreadSanitizer builds (AXL_SANITIZE=thread, `make test-tsan`): TSan keeps a
+// call stack and a happens-before clock per thread. Unannotated, it books a
+// fiber's code to whichever host thread runs it: calls entered on one fiber
+// and left on another pile up on the thread's call stack, so reports show
+// garbage stacks, and cannot tell one process from another. So TSan is told
+// about fibers: make_fiber creates a TSan fiber with the context, a handle
+// carries both, and every switch first tells TSan where it goes (a
+// synchronising switch: what the leaving fiber did happens before what the
+// resumed one does next, as it does on the host thread). The leaving side
+// stores its own TSan fiber into its slot along with its stack pointer, so a
+// host thread's own context (an idle loop, a test's main) needs no setup: its
+// first switch away records it. Normal builds compile none of this: a handle
+// is the bare fcontext_t and a switch is the one assembly call.
 #pragma once
 
 #include <boost/context/detail/fcontext.hpp>
 
 #include <cassert>
+#include <cstddef>
+#include <cstdint>
 
 #include "sim/stack_pool.h"
 
+#if defined(__SANITIZE_THREAD__)
+#define AXL_TSAN_FIBERS 1
+#include <sanitizer/tsan_interface.h>
+#else
+#define AXL_TSAN_FIBERS 0
+#endif
+
 namespace axl::sim {
 
+#if AXL_TSAN_FIBERS
+struct FiberHandle {
+    boost::context::detail::fcontext_t context = nullptr;
+    // TSan's state for the fiber: the same in every handle the fiber gets, so
+    // even a consumed handle still names the fiber (for retire_fiber).
+    void* tsan_fiber = nullptr;
+
+    constexpr FiberHandle() = default;
+    constexpr FiberHandle(std::nullptr_t) {}
+    friend constexpr bool operator==(const FiberHandle& handle, std::nullptr_t) { return handle.context == nullptr; }
+};
+#else
 using FiberHandle = boost::context::detail::fcontext_t;
+#endif
 using FiberEntry = void (*)(void* arg);
 
 // A suspended fiber on `stack` that calls entry(arg) the first time it is
@@ -47,10 +85,33 @@ using FiberEntry = void (*)(void* arg);
 // until the fiber has been abandoned.
 FiberHandle make_fiber(const Stack& stack, FiberEntry entry, void* arg);
 
+#if AXL_TSAN_FIBERS
+// The fiber `handle` names (any handle it ever had) will never run again: its
+// TSan fiber is destroyed. Call it before the fiber's stack is released, never
+// for a thread's own context.
+void retire_fiber(FiberHandle& handle);
+// The name TSan's reports give the fiber (a process's name); copied.
+inline void name_fiber(const FiberHandle& handle, const char* name) { __tsan_set_fiber_name(handle.tsan_fiber, name); }
+#endif
+
 namespace detail {
+#if AXL_TSAN_FIBERS
+// sim/fiber_switch_x86_64.S on the bare contexts.
+uint64_t switch_unannotated(boost::context::detail::fcontext_t* save, boost::context::detail::fcontext_t to,
+                            uint64_t value) __asm__("axl_fiber_switch");
+// The same switch, told to TSan first. Always inlined: an instrumented function
+// entered or left between telling TSan and switching would put its call-stack
+// entry on one fiber and its exit on the other.
+[[gnu::always_inline]] inline uint64_t axl_fiber_switch(FiberHandle* save, FiberHandle to, uint64_t value) {
+    save->tsan_fiber = __tsan_get_current_fiber();
+    __tsan_switch_to_fiber(to.tsan_fiber, 0);
+    return switch_unannotated(&save->context, to.context, value);
+}
+#else
 // sim/fiber_switch_x86_64.S: saves the running context into *save, resumes
 // `to`, whose suspended call returns `value`.
 extern "C" uint64_t axl_fiber_switch(FiberHandle* save, FiberHandle to, uint64_t value);
+#endif
 // Where switch_fiber_and_abandon() lets the next fiber store a handle nobody
 // will use. Per thread so that parallel host threads do not share a write.
 inline constinit thread_local FiberHandle abandoned_fiber = nullptr;

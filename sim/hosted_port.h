@@ -67,6 +67,9 @@ struct Port {
 
     void release_finished_stacks();              // every CPU's (one host thread)
     void release_finished_stacks(uint32_t cpu);  // parallel mode: one CPU's, kernel lock held
+#if AXL_TSAN_FIBERS
+    ~Port();  // retires the fibers of processes that never ended (sim/fiber.h)
+#endif
 };
 
 namespace sim {
@@ -82,7 +85,14 @@ extern constinit thread_local const FaultTarget* running_fault_target;
 
 // sim/fiber_switch_x86_64.S typed for kernel calls: suspends into *save and
 // continues `to`, whose suspended kernel call returns `status`.
+#if AXL_TSAN_FIBERS
+// Under TSan, the switch told to TSan first (sim/fiber.h); inlined for the same reason.
+[[gnu::always_inline]] inline Status axl_process_switch(FiberHandle* save, FiberHandle to, Status status) {
+    return static_cast<Status>(detail::axl_fiber_switch(save, to, static_cast<uint64_t>(status)));
+}
+#else
 extern "C" Status axl_process_switch(FiberHandle* save, FiberHandle to, Status status);
+#endif
 
 // Leaves the running context, saved into `save`, for process `next` (its
 // suspended call returns `status`, its ipc_status; the guard is armed for it)

@@ -69,6 +69,9 @@ void Port::release_finished_stacks(uint32_t cpu) {
     for (uint32_t slot : stacks_to_release[cpu]) {
         sim::HostedProcess& process = processes[slot];
         if (process.has_stack) {
+#if AXL_TSAN_FIBERS
+            sim::retire_fiber(process.context);
+#endif
             stacks.release(process.stack);
             process.has_stack = false;
         }
@@ -80,11 +83,23 @@ void Port::release_finished_stacks() {
     for (uint32_t cpu = 0; cpu < stacks_to_release.size(); ++cpu) release_finished_stacks(cpu);
 }
 
+#if AXL_TSAN_FIBERS
+// Processes still alive (a server, a run stopped by `until`) keep their stacks
+// until the pool goes; TSan's state for their fibers goes here.
+Port::~Port() {
+    for (sim::HostedProcess& process : processes)
+        if (process.has_stack) sim::retire_fiber(process.context);
+}
+#endif
+
 namespace platform {
 
 void context_create(Port& port, uint32_t slot) {
     if (slot >= port.processes.size()) port.processes.resize(slot + 1);
     sim::HostedProcess& process = port.processes[slot];
+#if AXL_TSAN_FIBERS
+    if (process.has_stack) sim::retire_fiber(process.context);
+#endif
     if (process.has_stack) port.stacks.release(process.stack);
     process = sim::HostedProcess{};
     process.description = port.spawning;
@@ -92,6 +107,9 @@ void context_create(Port& port, uint32_t slot) {
     process.stack = port.stacks.acquire(port.spawning->stack_bytes);
     process.has_stack = true;
     process.context = sim::make_fiber(process.stack, &process_entry, &port);
+#if AXL_TSAN_FIBERS
+    sim::name_fiber(process.context, port.spawning->name.c_str());
+#endif
     process.fault_target = sim::FaultTarget{.on_fault = &sim::process_faulted, .arg = &port, .stack = process.stack};
     // Each process draws from its own stream, derived from the run's seed.
     process.random_state = port.system->seed ^ (0x9E37'79B9'7F4A'7C15ull * (uint64_t{slot} + 1));
