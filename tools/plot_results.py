@@ -181,6 +181,15 @@ def plot_latency(results, context, out_dir, written):
             if r:
                 rows.append((f"{what}, {strategy}", r, COLORS[strategy]))
                 strategy_rows += 1
+    # The consumer-timed one-CPU stream at each ring capacity (the reference is
+    # the spsc push+pop baseline, 1,024 slots).
+    for r in sorted(family(results, "BM_OneCpuStream"), key=lambda r: (r.arg("ipc", 0), r.arg("ring_capacity", 0))):
+        strategy = r.strategy()
+        what = "one-way stream, consumer-timed, " + str(strategy)
+        if strategy == "ring":
+            what += f", ring capacity {r.arg('ring_capacity')}"
+        rows.append((what, r, COLORS.get(strategy, "tab:purple")))
+        strategy_rows += 1
     # Baselines on one CPU (or without a CPU argument), fastest first.
     baselines = [
         r for r in results.values()
