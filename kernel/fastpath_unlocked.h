@@ -15,7 +15,16 @@
 // The one race that matters is a lost wake-up: the sender puts a message into
 // the ring while the receiver, having found the ring empty, is about to block.
 // Both sides write their half and then read the other's, each with a full
-// fence in between (a Dekker handshake): the sender stores the message, then
+// fence in between (a Dekker handshake). During a stream the fence becomes
+// asymmetric, where the port allows it: once a receiver has taken
+// stream_receives messages in a row without blocking, it sets
+// senders_skip_fence, senders then use a compiler barrier only, and when the
+// receiver next blocks it makes every other CPU run a full barrier
+// (platform::fence_other_cpus, membarrier(2) hosted) and clears the flag. A
+// fence on every message costs a store-buffer drain, about a cross-core round
+// trip; the heavy one costs a microsecond on hardware (IPIs; tens of
+// microseconds in a VM without posted interrupts), once per stream, which is
+// why a round trip, which blocks every time, never turns it on: the sender stores the message, then
 // reads the receiver's state; the receiver announces "receiving", then looks
 // into the ring again (kept_after_announcing_wait). At least one of them sees
 // the other: either the receiver takes the message itself, or the sender sees
@@ -28,6 +37,9 @@
 #pragma once
 
 namespace axl {
+
+// Unlocked receives in a row after which a receiver counts as streaming.
+inline constexpr uint32_t stream_receives = 64;
 
 // The caller may stay on the unlocked path: this call does not end its quantum
 // and nothing of higher priority waits for its CPU (such calls take the lock,
@@ -56,14 +68,19 @@ inline Kernel::UnlockedSend Kernel::ipc_send_unlocked(uint32_t cpu_index, Endpoi
     if (!may_stay_unlocked(caller, cpu, charged)) return UnlockedSend::not_taken;
     Message kept = message;
     kept.source = caller.endpoint;
-    if (!m_strategy.buffer_unlocked(receiver_slot, cpu_index, kept)) return UnlockedSend::not_taken;
+    if (!m_strategy.buffer_unlocked(receiver_slot, cpu_index, kept)) return UnlockedSend::full;
 
     cpu.clock_ns += charged;
     caller.quantum_used_ns += charged;
     caller.counters.cpu_ns += charged;
     caller.counters.sent += 1;
-    // The sender's half of the handshake: message stored, now look.
-    atomic::full_fence();
+    // The sender's half of the handshake: message stored, now look. While the
+    // receiver streams (senders_skip_fence), its fence_other_cpus() when it
+    // blocks stands in for ours.
+    if (atomic::load(receiver.senders_skip_fence, std::memory_order_acquire))
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+    else
+        atomic::full_fence();
     return atomic::load(receiver.state) == ProcessState::receiving ? UnlockedSend::done_receiver_waits
                                                                    : UnlockedSend::done;
 }
@@ -87,6 +104,10 @@ inline bool Kernel::ipc_receive_unlocked(uint32_t cpu_index, Endpoint from, Mess
     caller.counters.cpu_ns += charged;
     caller.counters.received += 1;
     cpu.messages_delivered += 1;
+    // A stream: from now on senders may skip their fence (it costs them a
+    // store-buffer drain per message); this process pays once when it blocks.
+    if (++caller.unlocked_receives_in_a_row == stream_receives && m_asymmetric_fences)
+        atomic::store(caller.senders_skip_fence, uint8_t{1}, std::memory_order_release);
     return true;
 }
 

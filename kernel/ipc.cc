@@ -169,6 +169,7 @@ void Kernel::release_sender(uint32_t sender_slot, uint32_t receiver_slot) {
     }
     sender.then_receive = false;
     set_state(sender, ProcessState::receiving);
+    if (m_unlocked) fence_after_announcing_wait(sender);  // the handshake, as in kept_after_announcing_wait
     sender.waiting_on = m_processes[receiver_slot].endpoint;
     sender.awaiting_reply = true;
     if (take_pending(sender, sender.waiting_on, *sender.receive_buffer, true))
@@ -221,7 +222,7 @@ bool Kernel::take_pending(Process& receiver, Endpoint from, Message& out, bool r
 // receiving (from here on a sender that buffers sees that and wakes it).
 bool Kernel::kept_after_announcing_wait(Process& caller, Endpoint from, Message& message, bool reply) {
     set_state(caller, ProcessState::receiving);
-    atomic::full_fence();  // the store above before the look below (the sender fences likewise)
+    fence_after_announcing_wait(caller);  // the store above before the look below
     if (has_kept(caller) && take_pending(caller, from, message, reply)) {
         set_state(caller, ProcessState::runnable);
         return true;

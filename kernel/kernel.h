@@ -131,13 +131,24 @@ public:
     // CPU runs. They handle a stream between CPUs through a strategy that
     // buffers unlocked (ring); anything else returns not_taken / false having
     // changed nothing, and the port makes the locked call instead.
-    enum class UnlockedSend : uint8_t { not_taken, done, done_receiver_waits };
+    // full: everything was in order but the receiver's buffer had no room.
+    enum class UnlockedSend : uint8_t { not_taken, full, done, done_receiver_waits };
     [[gnu::always_inline]] UnlockedSend ipc_send_unlocked(uint32_t cpu, Endpoint destination, const Message& message);
     [[gnu::always_inline]] bool ipc_receive_unlocked(uint32_t cpu, Endpoint from, Message& message);
     // After done_receiver_waits, as a locked call by the sender: the receiver
     // blocked while the message went in, so hand it what is kept for it.
     Status wake_receiver_with_kept(Endpoint receiver);
     bool unlocked_paths() const { return m_unlocked; }
+    // The port provides platform::fence_other_cpus: the unlocked sender's
+    // half of the lost-wake-up handshake is then a compiler barrier, and a
+    // receiver about to block pays for both sides (see fastpath_unlocked.h).
+    void set_asymmetric_fences(bool on) { m_asymmetric_fences = on; }
+    // `cpu` is dedicated to the process it runs (it has nothing else to run),
+    // so while an unlocked call cannot complete (an empty or full buffer), the
+    // port may poll for a while before making the locked call that blocks.
+    bool may_poll_unlocked(uint32_t cpu) const {
+        return m_unlocked && m_cpus[cpu].dedicated_to == m_cpus[cpu].current;
+    }
 
 private:
     // Scheduling (scheduler.cc)
@@ -173,6 +184,19 @@ private:
         if (!m_parallel) process.buffered += static_cast<uint32_t>(delta);
     }
     bool kept_after_announcing_wait(Process& caller, Endpoint from, Message& message, bool reply);
+    // The receiver's fence between announcing a wait and looking at its
+    // buffers. Senders that were told to skip theirs are covered by making
+    // every CPU fence (expensive, so only after a stream); later senders see
+    // the flag cleared and fence themselves again.
+    void fence_after_announcing_wait(Process& receiver) {
+        receiver.unlocked_receives_in_a_row = 0;
+        if (receiver.senders_skip_fence) {
+            atomic::store(receiver.senders_skip_fence, uint8_t{0});
+            platform::fence_other_cpus(m_port);
+        } else {
+            atomic::full_fence();
+        }
+    }
     bool may_stay_unlocked(const Process& caller, const Cpu& cpu, uint64_t charged) const;
 
     // Fast paths (fastpath.h): the common single-CPU cases of the hot
@@ -239,6 +263,7 @@ private:
     bool m_fastpath = false;         // see update_fastpath()
     bool m_parallel = false;         // see set_parallel()
     bool m_unlocked = false;         // see update_fastpath()
+    bool m_asymmetric_fences = false;  // see set_asymmetric_fences()
     uint32_t m_running = no_slot;    // slot the host is executing now
     uint32_t m_running_cpu = 0;
     uint32_t m_slots_used = 0;       // high-water mark of the process table

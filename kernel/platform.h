@@ -35,6 +35,14 @@ void context_destroy(Port& port, uint32_t slot);
 // and it lets the hosted port switch fibers at the very end of a call.
 
 // Machine --------------------------------------------------------------------
+// Makes every CPU that runs this kernel's processes execute a full memory
+// barrier, as if each had run one where it is now, before this returns
+// (hosted: membarrier(2) PRIVATE_EXPEDITED; bare metal: an IPI to the other
+// CPUs). The heavy half of an asymmetric fence: parallel mode's unlocked
+// senders then need only a compiler barrier on their hot path (see
+// kernel/fastpath_unlocked.h). Called only after the port enabled it
+// (Kernel::set_asymmetric_fences).
+void fence_other_cpus(Port& port);
 void console_write(Port& port, const char* text, size_t length);
 void trace(Port& port, const TraceEvent& event);
 [[noreturn]] void panic(const char* message);

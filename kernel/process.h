@@ -63,7 +63,10 @@ struct alignas(64) Process {
     Endpoint waiting_on = endpoints::none;
     Status ipc_status = Status::ok;     // result handed to a woken process
     uint16_t privilege = 0;             // index into the privilege table
-    uint16_t reserved = 0;
+    // Parallel mode: unlocked senders may skip their fence, this process
+    // fences for them when it blocks (Kernel::fence_after_announcing_wait).
+    uint8_t senders_skip_fence = 0;
+    uint8_t reserved = 0;
     Message* receive_buffer = nullptr;     // where a blocked receive gets its message
     const Message* send_buffer = nullptr;  // the message a blocked sender offers
     uint32_t run_next = no_slot;        // run-queue links (same level, same CPU)
@@ -81,6 +84,7 @@ struct alignas(64) Process {
     int32_t exit_status = 0;
     char name[config::process_name_bytes] = {};
     ProcessCounters counters;
+    uint32_t unlocked_receives_in_a_row = 0;  // parallel mode: since it last blocked
 };
 
 // Power-of-two sizes turn table indexing into a shift on every IPC path.

@@ -1,5 +1,11 @@
 #include "sim/parallel.h"
 
+#include <linux/membarrier.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <sched.h>
+
 #include <chrono>
 #include <stdexcept>
 #include <thread>
@@ -69,6 +75,24 @@ void cpu_thread(Port& port, uint32_t cpu) {
     set_current_port(nullptr);
 }
 
+// The host cores this process may run on, in order.
+std::vector<int> allowed_host_cores() {
+    std::vector<int> cores;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return cores;
+    for (int core = 0; core < CPU_SETSIZE; ++core)
+        if (CPU_ISSET(core, &set)) cores.push_back(core);
+    return cores;
+}
+
+void pin_to_core(std::thread& thread, int core) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(core, &set);
+    (void)pthread_setaffinity_np(thread.native_handle(), sizeof set, &set);  // best effort
+}
+
 }  // namespace
 
 void run_parallel(Port& port, uint64_t until_ns) {
@@ -76,15 +100,27 @@ void run_parallel(Port& port, uint64_t until_ns) {
         throw std::runtime_error("parallel mode does not deliver port events yet");
     Kernel& kernel = *port.kernel;
     ParallelRun run(kernel.cpu_count());
-    run.spin_when_idle = kernel.cpu_count() <= std::thread::hardware_concurrency();
+    // With a host core per simulated CPU, each CPU's thread gets its own core
+    // (left to the host scheduler, two of them sharing a core take turns in
+    // time slices, and a cross-CPU stream costs microseconds per message) and
+    // an idle CPU polls before it sleeps.
+    const std::vector<int> cores = allowed_host_cores();
+    const bool core_per_cpu = kernel.cpu_count() <= cores.size();
+    run.spin_when_idle = core_per_cpu;
     port.parallel = &run;
     kernel.set_parallel(true);
+    // Asymmetric fences for the unlocked ring path, where the host has them.
+    kernel.set_asymmetric_fences(syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0);
     kernel.set_next_event_time(until_ns);
     std::vector<std::thread> threads;
     threads.reserve(kernel.cpu_count());
-    for (uint32_t cpu = 0; cpu < kernel.cpu_count(); ++cpu) threads.emplace_back(cpu_thread, std::ref(port), cpu);
+    for (uint32_t cpu = 0; cpu < kernel.cpu_count(); ++cpu) {
+        threads.emplace_back(cpu_thread, std::ref(port), cpu);
+        if (core_per_cpu) pin_to_core(threads.back(), cores[cpu]);
+    }
     for (std::thread& thread : threads) thread.join();
     kernel.set_parallel(false);
+    kernel.set_asymmetric_fences(false);
     port.parallel = nullptr;
     port.release_finished_stacks();
 }

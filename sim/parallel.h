@@ -10,10 +10,11 @@
 // thread, so its fiber context is touched by that thread alone, and nothing
 // needs the lock across a fiber switch.
 //
-// An idle CPU polls for work for a short while before it sleeps (as a
-// dedicated core would), so a receiver on another CPU that runs dry for a
-// moment is continued without a futex wake-up; the spin is skipped when there
-// are more simulated CPUs than host cores.
+// When there is a host core per simulated CPU, each CPU's thread is pinned to
+// its own core, and an idle CPU polls for work for a short while before it
+// sleeps (as a dedicated core would), so a receiver on another CPU that runs
+// dry for a moment is continued without a futex wake-up. With more simulated
+// CPUs than host cores, threads float and idle CPUs sleep at once.
 #pragma once
 
 #include <atomic>

@@ -1,5 +1,9 @@
 // kernel/platform.h for the hosted port: contexts are fibers, the console is
 // the run's log, trace events go to the Tracer.
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 
@@ -122,6 +126,14 @@ void context_destroy(Port& port, uint32_t slot) {
     const uint32_t cpu = port.kernel->process(slot).cpu;
     if (cpu >= port.stacks_to_release.size()) port.stacks_to_release.resize(cpu + 1);
     port.stacks_to_release[cpu].push_back(slot);
+}
+
+// membarrier(2): every thread of this process that is running now executes a
+// full barrier before the call returns (the port registered for it before it
+// enabled asymmetric fences: sim/parallel.cc).
+void fence_other_cpus(Port&) {
+    if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
+        platform::panic("membarrier(PRIVATE_EXPEDITED) failed after registration");
 }
 
 void console_write(Port& port, const char* text, size_t length) {

@@ -4,6 +4,7 @@
 // call, see sim/fiber_switch_x86_64.S), and it returns when this process is
 // continued, exactly where the bare-metal port restores a process's registers.
 #include <cstdarg>
+#include <chrono>
 #include <cstdio>
 #include <string>
 #include <variant>
@@ -58,10 +59,28 @@ struct UnlockedOutcome {
     Status status;
 };
 
+// A process alone on a dedicated CPU polls a while before it blocks (as an
+// adaptive lock spins before it sleeps): blocking and the wake-up from the
+// other CPU cost microseconds, the other side's next step a few nanoseconds.
+// `attempt` is retried for up to poll_budget; true once it succeeded.
+template <typename Attempt>
+bool poll_briefly(Attempt&& attempt) {
+    constexpr auto poll_budget = std::chrono::microseconds(20);
+    const auto start = std::chrono::steady_clock::now();
+    for (uint32_t round = 1;; ++round) {
+        __builtin_ia32_pause();
+        if (attempt()) return true;
+        if (round % 32 == 0 && std::chrono::steady_clock::now() - start > poll_budget) return false;
+    }
+}
+
 [[gnu::noinline]] UnlockedOutcome send_unlocked(Port& port, Endpoint destination, const Message& message) {
     Kernel& k = *port.kernel;
+    const uint32_t cpu = sim::host_cpu;
     sim::disarm_fault_guard();
-    const Kernel::UnlockedSend sent = k.ipc_send_unlocked(sim::host_cpu, destination, message);
+    Kernel::UnlockedSend sent = k.ipc_send_unlocked(cpu, destination, message);
+    if (sent == Kernel::UnlockedSend::full && k.may_poll_unlocked(cpu))
+        (void)poll_briefly([&] { return (sent = k.ipc_send_unlocked(cpu, destination, message)) != Kernel::UnlockedSend::full; });
     if (sent != Kernel::UnlockedSend::done_receiver_waits) {
         sim::arm_fault_guard(*sim::running_fault_target);
         return {sent == Kernel::UnlockedSend::done, Status::ok};
@@ -74,8 +93,12 @@ struct UnlockedOutcome {
 }
 
 [[gnu::noinline]] UnlockedOutcome receive_unlocked(Port& port, Endpoint from, Message& message) {
+    Kernel& k = *port.kernel;
+    const uint32_t cpu = sim::host_cpu;
     sim::disarm_fault_guard();
-    const bool done = port.kernel->ipc_receive_unlocked(sim::host_cpu, from, message);
+    bool done = k.ipc_receive_unlocked(cpu, from, message);
+    if (!done && from == endpoints::any && k.may_poll_unlocked(cpu))
+        done = poll_briefly([&] { return k.ipc_receive_unlocked(cpu, from, message); });
     sim::arm_fault_guard(*sim::running_fault_target);
     return {done, Status::ok};
 }

@@ -75,7 +75,11 @@ bool RingStrategy::take(uint32_t receiver_slot, Endpoint from, Message& out) {
         SpscRing& queue = ring(receiver_slot, cpu);
         while (queue.pop(out)) {
             if (SelectiveStash::matches(out, from)) {
-                mailbox.next_ring = cpu + 1 == m_cpus ? 0 : cpu + 1;
+                // Stored only when it changes: senders on other CPUs read the
+                // stash count next to it without the lock (buffer_unlocked),
+                // and a store, even of the same value, takes their copy away.
+                const uint32_t next = cpu + 1 == m_cpus ? 0 : cpu + 1;
+                if (mailbox.next_ring != next) mailbox.next_ring = next;
                 return true;
             }
             // Not the sender asked for: park it, keep looking behind it.

@@ -235,6 +235,80 @@ TEST(ParallelRing, SelectiveReceivesAmidAnUnlockedStreamKeepOrder) {
     }
 }
 
+// Bursts between two dedicated CPUs, each followed by an acknowledgement: within
+// a burst the consumer streams (senders skip their fence, kernel/fastpath_unlocked.h),
+// between bursts it polls, runs dry and blocks (fencing for the senders with
+// platform::fence_other_cpus), and the next burst's first send must wake it.
+AXL_PROGRAM(parallel_test_burst_producer, "parallel test: sends `bursts` bursts of `burst` messages, each acked") {
+    Endpoint consumer;
+    if (lookup("consumer", consumer) != Status::ok) fail("no consumer");
+    const int64_t bursts = arg_int("bursts", 0);
+    const int64_t burst = arg_int("burst", 0);
+    uint64_t next = 0;
+    for (int64_t b = 0; b < bursts; ++b) {
+        for (int64_t i = 0; i < burst; ++i) {
+            Message message;
+            message.payload.words[0] = next++;
+            if (send(consumer, message) != Status::ok) fail("send failed");
+        }
+        Message ack;
+        if (receive(endpoints::any, ack) != Status::ok || ack.payload.words[0] != next) fail("bad ack");
+    }
+    return 0;
+}
+
+AXL_PROGRAM(parallel_test_burst_consumer, "parallel test: receives the bursts in order, acks each") {
+    Endpoint producer;
+    if (lookup("producer", producer) != Status::ok) fail("no producer");
+    const int64_t bursts = arg_int("bursts", 0);
+    const int64_t burst = arg_int("burst", 0);
+    uint64_t expected = 0;
+    for (int64_t b = 0; b < bursts; ++b) {
+        for (int64_t i = 0; i < burst; ++i) {
+            Message message;
+            if (receive(endpoints::any, message) != Status::ok) fail("receive failed");
+            if (message.payload.words[0] != expected) fail("got %llu, expected %llu",
+                                                           (unsigned long long)message.payload.words[0],
+                                                           (unsigned long long)expected);
+            expected += 1;
+        }
+        Message ack;
+        ack.payload.words[0] = expected;
+        if (send(producer, ack) != Status::ok) fail("ack failed");
+    }
+    return 0;
+}
+
+TEST(ParallelRing, BurstsBetweenDedicatedCpusWakeTheConsumerEveryTime) {
+    for (uint32_t capacity : {8u, 1024u}) {
+        for (int run = 0; run < 3; ++run) {
+            SystemDescription system;
+            system.path = "<parallel bursts>";
+            system.name = "parallel-bursts";
+            system.ipc = IpcStrategyKind::ring;
+            system.ring_capacity = capacity;
+            system.cpus = 2;
+            for (const char* name : {"consumer", "producer"}) {
+                ProcessDescription process;
+                process.name = name;
+                const bool consumer = std::string(name) == "consumer";
+                process.program = consumer ? "parallel_test_burst_consumer" : "parallel_test_burst_producer";
+                process.primitives = bit(Primitive::send) | bit(Primitive::receive);
+                process.kernel_calls = default_kernel_calls;
+                process.destinations = {consumer ? "producer" : "consumer"};
+                process.cpu = consumer ? 1 : 0;
+                process.dedicated_cpu = true;
+                process.args["bursts"] = int64_t{30};
+                process.args["burst"] = int64_t{2000};
+                system.processes.push_back(process);
+            }
+            const RunReport report = run_parallel_system(system);
+            ASSERT_TRUE(report.ok) << "ring_capacity " << capacity << "\n" << describe(report);
+            EXPECT_EQ(report.messages, 30u * 2000u + 30u);
+        }
+    }
+}
+
 // ---- faults and shutdown ------------------------------------------------------------
 
 AXL_PROGRAM(parallel_test_crasher, "parallel test: dereferences a null pointer after `after` sends") {
