@@ -428,6 +428,13 @@ private:
     void apply_overrides() {
         if (m_overrides.ipc) m_system.ipc = *m_overrides.ipc;
         if (m_overrides.seed) m_system.seed = *m_overrides.seed;
+        if (m_overrides.ring_capacity) {
+            const uint32_t capacity = *m_overrides.ring_capacity;
+            if (capacity < 1 || capacity > config::ring_capacity_max || (capacity & (capacity - 1)) != 0)
+                fail(0, "--ring-capacity " + std::to_string(capacity) + " must be a power of two in 1.." +
+                            std::to_string(config::ring_capacity_max));
+            m_system.ring_capacity = capacity;
+        }
         if (m_overrides.cpus) {
             uint32_t cpus = *m_overrides.cpus;
             if (cpus < 1 || cpus > config::cpus_max)

@@ -82,6 +82,7 @@ struct DescriptionOverrides {
     std::optional<uint64_t> seed;
     std::optional<uint32_t> cpus;
     std::optional<uint64_t> until_ns;
+    std::optional<uint32_t> ring_capacity;
 };
 
 // Parses and validates. Throws DescriptionError("file:line: problem").

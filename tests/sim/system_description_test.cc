@@ -279,6 +279,11 @@ TEST(SystemDescriptionErrors, RingCapacity) {
                         "ring_capacity must be a power of two (got 12)"));
     EXPECT_TRUE(refused(with_system("ring_capacity = 0\n", server_process()), 2, "ring_capacity"));
     EXPECT_TRUE(refused(with_system("ring_capacity = 131072\n", server_process()), 2, "ring_capacity"));
+    DescriptionOverrides overrides;
+    overrides.ring_capacity = 6;
+    EXPECT_TRUE(refused(minimal, 0, "--ring-capacity 6 must be a power of two", overrides));
+    overrides.ring_capacity = 64;
+    EXPECT_EQ(parse_system_description(minimal, path, overrides).ring_capacity, 64u);
 }
 
 TEST(SystemDescriptionErrors, UnknownKeys) {

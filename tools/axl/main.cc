@@ -93,6 +93,8 @@ struct RunArguments {
     bool parallel = false;
     // count() says whether --cpus was given: 0 is a value to reject, not "absent".
     CLI::Option* cpus_option = nullptr;
+    uint32_t ring_capacity = 0;
+    CLI::Option* ring_capacity_option = nullptr;
 };
 
 CLI::App* add_run_command(CLI::App& app, RunArguments& args) {
@@ -108,6 +110,10 @@ CLI::App* add_run_command(CLI::App& app, RunArguments& args) {
         ->type_name("N");
     args.cpus_option =
         run->add_option("--cpus", args.cpus, "simulated CPUs, overrides the file")->type_name("N");
+    args.ring_capacity_option =
+        run->add_option("--ring-capacity", args.ring_capacity,
+                        "messages per ring for the ring strategy (a power of two), overrides the file")
+            ->type_name("N");
     run->add_option("--trace", args.trace_path, "write every event as Chrome trace JSON to this file")
         ->type_name("FILE");
     run->add_option("--trace-text", args.trace_text_path,
@@ -128,6 +134,7 @@ int run_system(const RunArguments& args) {
     if (!args.ipc.empty()) overrides.ipc = axl::sim::parse_ipc_strategy(args.ipc);
     if (!args.seed.empty()) overrides.seed = parse_seed(args.seed);
     if (args.cpus_option->count() > 0) overrides.cpus = args.cpus;
+    if (args.ring_capacity_option->count() > 0) overrides.ring_capacity = args.ring_capacity;
     if (!args.until.empty()) overrides.until_ns = axl::sim::parse_duration_ns(args.until);
 
     axl::sim::SystemDescription system;
