@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <string>
 
+#include "bench/suite/stream_programs.h"
 #include "kernel/api/calls.h"
 #include "kernel/api/ipc.h"
 #include "kernel/api/program.h"
@@ -38,29 +39,6 @@ using axl::IpcStrategyKind;
 using axl::Primitive;
 
 benchmark::State* g_state = nullptr;
-
-AXL_PROGRAM(bench_xcpu_stream_consumer, "benchmark: times receiving a producer's stream, checks its order") {
-    benchmark::State& state = *g_state;
-    axl::Message message;
-    uint64_t expected = 0;
-    for (auto _ : state) {
-        if (axl::receive(axl::endpoints::any, message) != axl::Status::ok) axl::fail("receive failed");
-        if (message.payload.words[0] != expected++) axl::fail("message %llu out of order", (unsigned long long)expected);
-    }
-    return 0;
-}
-
-AXL_PROGRAM(bench_xcpu_stream_producer, "benchmark: sends the consumer as many messages as it will time") {
-    axl::Endpoint consumer;
-    if (axl::lookup("consumer", consumer) != axl::Status::ok) return 1;
-    const auto count = static_cast<uint64_t>(g_state->max_iterations);
-    axl::Message message;
-    for (uint64_t i = 0; i < count; ++i) {
-        message.payload.words[0] = i;
-        if (axl::send(consumer, message) != axl::Status::ok) return 1;
-    }
-    return 0;
-}
 
 AXL_PROGRAM(bench_xcpu_client, "benchmark: times sendrec round trips to the server on the other CPU") {
     axl::Endpoint server;
@@ -106,8 +84,10 @@ void run_parallel(benchmark::State& state, sim::SystemDescription system) {
     system.cpus = 2;
     sim::Simulator simulator(system, {.trace_level = sim::TraceLevel::off, .echo_console = false, .parallel = true});
     g_state = &state;
+    axl::bench::stream_state = &state;
     const sim::RunReport report = simulator.run();
     g_state = nullptr;
+    axl::bench::stream_state = nullptr;
     if (!report.ok) state.SkipWithError(("the system " + system.name + " failed").c_str());
     state.SetItemsProcessed(state.iterations());
 }
@@ -118,8 +98,8 @@ void BM_CrossCpuStream(benchmark::State& state) {
     system.ipc = static_cast<IpcStrategyKind>(state.range(0));
     system.ring_capacity = static_cast<uint32_t>(state.range(1));
     system.processes = {
-        dedicated("consumer", "bench_xcpu_stream_consumer", 1, bit(Primitive::receive), nullptr, sim::Expectation::exit),
-        dedicated("producer", "bench_xcpu_stream_producer", 0, bit(Primitive::send), "consumer", sim::Expectation::exit),
+        dedicated("consumer", "bench_stream_timed_consumer", 1, bit(Primitive::receive), nullptr, sim::Expectation::exit),
+        dedicated("producer", "bench_stream_counted_producer", 0, bit(Primitive::send), "consumer", sim::Expectation::exit),
     };
     run_parallel(state, system);
     std::string label = to_string(system.ipc);

@@ -19,9 +19,8 @@
 #include <cstdint>
 #include <string>
 
+#include "bench/suite/stream_programs.h"
 #include "kernel/api/calls.h"
-#include "kernel/api/ipc.h"
-#include "kernel/api/program.h"
 #include "sim/simulator.h"
 #include "sim/system_description.h"
 
@@ -31,36 +30,6 @@ namespace sim = axl::sim;
 using axl::bit;
 using axl::IpcStrategyKind;
 using axl::Primitive;
-
-benchmark::State* g_state = nullptr;
-
-AXL_PROGRAM(bench_one_cpu_stream_consumer, "benchmark: times receiving a producer's stream, checks its order") {
-    benchmark::State& state = *g_state;
-    axl::Message message;
-    uint64_t expected = 0;
-    uint64_t start_ns = 0;
-    uint64_t end_ns = 0;
-    (void)axl::clock(start_ns);
-    for (auto _ : state) {
-        if (axl::receive(axl::endpoints::any, message) != axl::Status::ok) axl::fail("receive failed");
-        if (message.payload.words[0] != expected++) axl::fail("message out of order");
-    }
-    (void)axl::clock(end_ns);
-    if (expected) state.counters["virtual_ns"] = static_cast<double>(end_ns - start_ns) / static_cast<double>(expected);
-    return 0;
-}
-
-AXL_PROGRAM(bench_one_cpu_stream_producer, "benchmark: sends the consumer as many messages as it will time") {
-    axl::Endpoint consumer;
-    if (axl::lookup("consumer", consumer) != axl::Status::ok) return 1;
-    const auto count = static_cast<uint64_t>(g_state->max_iterations);
-    axl::Message message;
-    for (uint64_t i = 0; i < count; ++i) {
-        message.payload.words[0] = i;
-        if (axl::send(consumer, message) != axl::Status::ok) return 1;
-    }
-    return 0;
-}
 
 sim::ProcessDescription stream_process(const char* name, const char* program, uint32_t primitives,
                                        const char* destination) {
@@ -80,13 +49,13 @@ void BM_OneCpuStream(benchmark::State& state) {
     system.ipc = static_cast<IpcStrategyKind>(state.range(0));
     system.ring_capacity = static_cast<uint32_t>(state.range(1));
     system.processes = {
-        stream_process("consumer", "bench_one_cpu_stream_consumer", bit(Primitive::receive), nullptr),
-        stream_process("producer", "bench_one_cpu_stream_producer", bit(Primitive::send), "consumer"),
+        stream_process("consumer", "bench_stream_timed_consumer", bit(Primitive::receive), nullptr),
+        stream_process("producer", "bench_stream_counted_producer", bit(Primitive::send), "consumer"),
     };
     sim::Simulator simulator(system, {.trace_level = sim::TraceLevel::off, .echo_console = false});
-    g_state = &state;
+    axl::bench::stream_state = &state;
     const sim::RunReport report = simulator.run();
-    g_state = nullptr;
+    axl::bench::stream_state = nullptr;
     if (!report.ok) state.SkipWithError("the stream system failed");
     state.SetItemsProcessed(state.iterations());
     std::string label = to_string(system.ipc);
