@@ -54,9 +54,14 @@ struct Port {
     sim::StackPool stacks;
     std::vector<sim::HostedProcess> processes;  // by kernel slot
     const sim::ProcessDescription* spawning = nullptr;  // description being spawned now
-    // Per CPU: slots whose process ended on its own stack; released by that
-    // CPU's idle loop, once the host thread that ran it has left the stack.
-    std::vector<std::vector<uint32_t>> stacks_to_release;
+    // Per CPU: stacks of processes that ended (usually while running on them),
+    // released by that CPU's idle loop once the host thread has left them.
+    // The stack itself is kept, not the slot: a slot may be reused before then.
+    struct FinishedStack {
+        sim::Stack stack;
+        sim::FiberHandle context;  // TSan builds retire its fiber with the stack
+    };
+    std::vector<std::vector<FinishedStack>> stacks_to_release;
     sim::ParallelRun* parallel = nullptr;  // set while a parallel run is going on
     sim::EventQueue events;  // device completions, timers, injected faults (virtual time)
     std::unique_ptr<sim::Tracer> tracer;

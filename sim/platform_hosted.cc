@@ -70,15 +70,11 @@ void exit_running(Port& port, int32_t status) {
 
 void Port::release_finished_stacks(uint32_t cpu) {
     if (cpu >= stacks_to_release.size()) return;
-    for (uint32_t slot : stacks_to_release[cpu]) {
-        sim::HostedProcess& process = processes[slot];
-        if (process.has_stack) {
+    for (FinishedStack& finished : stacks_to_release[cpu]) {
 #if AXL_TSAN_FIBERS
-            sim::retire_fiber(process.context);
+        sim::retire_fiber(finished.context);
 #endif
-            stacks.release(process.stack);
-            process.has_stack = false;
-        }
+        stacks.release(finished.stack);
     }
     stacks_to_release[cpu].clear();
 }
@@ -123,9 +119,12 @@ void context_create(Port& port, uint32_t slot) {
 void context_destroy(Port& port, uint32_t slot) {
     // Usually called on the dying process's own stack: release it only once
     // we run elsewhere (the idle loop, where the dying process goes last).
+    sim::HostedProcess& process = port.processes[slot];
+    if (!process.has_stack) return;
     const uint32_t cpu = port.kernel->process(slot).cpu;
     if (cpu >= port.stacks_to_release.size()) port.stacks_to_release.resize(cpu + 1);
-    port.stacks_to_release[cpu].push_back(slot);
+    port.stacks_to_release[cpu].push_back({process.stack, process.context});
+    process.has_stack = false;  // the list owns the stack now
 }
 
 // membarrier(2): every thread of this process that is running now executes a
