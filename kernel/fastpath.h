@@ -28,19 +28,6 @@ inline bool Kernel::runs_alone(uint32_t slot, uint32_t level, const RunQueue& qu
     return queue.nonempty == (1u << level) && queue.head[level] == slot && queue.tail[level] == slot;
 }
 
-// With others runnable: once the caller (in the run queue) leaves, `target`,
-// woken, is the process picked next (enqueue_woken puts it at the front of
-// its level unless its quantum is used).
-inline bool Kernel::picked_next_among_others(uint32_t caller_slot, const Process& target, const RunQueue& queue) const {
-    const uint32_t caller_level = m_processes[caller_slot].priority;
-    const bool alone_in_level = queue.head[caller_level] == caller_slot && queue.tail[caller_level] == caller_slot;
-    const uint32_t others = alone_in_level ? queue.nonempty & ~(1u << caller_level) : queue.nonempty;
-    if (others & ((1u << target.priority) - 1)) return false;  // a higher priority runs first
-    if (target.quantum_used_ns >= target.quantum_ns && (others & (1u << target.priority)))
-        return false;  // it would queue behind them
-    return true;
-}
-
 // The hand-off at the heart of a round trip: the caller, with nothing
 // pending, delivers `message` to `target`, which waits for it, and then waits
 // itself (for `wait_for`). The target, woken with quantum left, goes to the

@@ -138,7 +138,6 @@ public:
     // After done_receiver_waits, as a locked call by the sender: the receiver
     // blocked while the message went in, so hand it what is kept for it.
     Status wake_receiver_with_kept(Endpoint receiver);
-    bool unlocked_paths() const { return m_unlocked; }
     // The port provides platform::fence_other_cpus: the unlocked sender's
     // half of the lost-wake-up handshake is then a compiler barrier, and a
     // receiver about to block pays for both sides (see fastpath_unlocked.h).
@@ -212,7 +211,7 @@ private:
     [[gnu::always_inline]] bool fastpath_receive_buffered(Message& message, Status& status);
     static bool may_send_to(const Privilege& privilege, Primitive primitive, const Process& destination);
     static bool runs_alone(uint32_t slot, uint32_t level, const RunQueue& queue);
-    [[gnu::noinline]] bool picked_next_among_others(uint32_t caller_slot, const Process& target,
+    bool picked_next_among_others(uint32_t caller_slot, const Process& target,
                                                     const RunQueue& queue) const;
     Status ipc_send_general(Endpoint destination, const Message& message);
     Status ipc_sendrec_general(Endpoint destination, Message& message);

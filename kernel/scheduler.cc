@@ -45,6 +45,19 @@ uint32_t Kernel::pick_next(uint32_t& cpu) const {
     return best;
 }
 
+// With others runnable: once the caller (in the run queue) leaves, `target`,
+// woken, is the process picked next (enqueue_woken puts it at the front of
+// its level unless its quantum is used).
+bool Kernel::picked_next_among_others(uint32_t caller_slot, const Process& target, const RunQueue& queue) const {
+    const uint32_t caller_level = m_processes[caller_slot].priority;
+    const bool alone_in_level = queue.head[caller_level] == caller_slot && queue.tail[caller_level] == caller_slot;
+    const uint32_t others = alone_in_level ? queue.nonempty & ~(1u << caller_level) : queue.nonempty;
+    if (others & ((1u << target.priority) - 1)) return false;  // a higher priority runs first
+    if (target.quantum_used_ns >= target.quantum_ns && (others & (1u << target.priority)))
+        return false;  // it would queue behind them
+    return true;
+}
+
 uint64_t Kernel::next_runnable_time() const {
     uint64_t earliest = ~uint64_t{0};
     for (uint32_t c = 0; c < m_cpu_count; ++c) {

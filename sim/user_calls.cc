@@ -51,9 +51,10 @@ thread_local Port* tl_port = nullptr;
     return sim::switch_to_process(port, port.processes[caller].context, next, handed);
 }
 
-// Parallel mode's unlocked fast paths (kernel/fastpath_unlocked.h), tried
-// before the locked call: a send into a ring between CPUs, a receive from
-// one. `done` false: nothing happened, make the locked call.
+// Parallel mode's unlocked fast paths (kernel/fastpath_unlocked.h), which
+// kernel_call tries before the locked call: a send into a ring between CPUs, a
+// receive from one. `done` false: nothing happened, make the locked call. They
+// run with the fault guard disarmed, as all kernel code.
 struct UnlockedOutcome {
     bool done;
     Status status;
@@ -77,14 +78,10 @@ bool poll_briefly(Attempt&& attempt) {
 [[gnu::noinline]] UnlockedOutcome send_unlocked(Port& port, Endpoint destination, const Message& message) {
     Kernel& k = *port.kernel;
     const uint32_t cpu = sim::host_cpu;
-    sim::disarm_fault_guard();
     Kernel::UnlockedSend sent = k.ipc_send_unlocked(cpu, destination, message);
     if (sent == Kernel::UnlockedSend::full && k.may_poll_unlocked(cpu))
         (void)poll_briefly([&] { return (sent = k.ipc_send_unlocked(cpu, destination, message)) != Kernel::UnlockedSend::full; });
-    if (sent != Kernel::UnlockedSend::done_receiver_waits) {
-        sim::arm_fault_guard(*sim::running_fault_target);
-        return {sent == Kernel::UnlockedSend::done, Status::ok};
-    }
+    if (sent != Kernel::UnlockedSend::done_receiver_waits) return {sent == Kernel::UnlockedSend::done, Status::ok};
     // The receiver blocked meanwhile: the locked follow-up wakes it.
     parallel_enter(port);
     const uint32_t caller = k.running();
@@ -95,24 +92,33 @@ bool poll_briefly(Attempt&& attempt) {
 [[gnu::noinline]] UnlockedOutcome receive_unlocked(Port& port, Endpoint from, Message& message) {
     Kernel& k = *port.kernel;
     const uint32_t cpu = sim::host_cpu;
-    sim::disarm_fault_guard();
     bool done = k.ipc_receive_unlocked(cpu, from, message);
     if (!done && from == endpoints::any && k.may_poll_unlocked(cpu))
         done = poll_briefly([&] { return k.ipc_receive_unlocked(cpu, from, message); });
-    sim::arm_fault_guard(*sim::running_fault_target);
     return {done, Status::ok};
 }
 
 // Note for the fast path: nothing here may take the address of a local (GCC
 // then gives up the tail call into the switch, and every switch costs a
 // mispredicted return again: results/README.md).
-template <typename Call>
-[[gnu::always_inline]] inline Status kernel_call(Call&& call) {
+// Calls without an unlocked path.
+struct NoUnlockedPath {
+    UnlockedOutcome operator()(Port&) const { return {false, Status::ok}; }
+};
+
+template <typename Call, typename Unlocked = NoUnlockedPath>
+[[gnu::always_inline]] inline Status kernel_call(Call&& call, Unlocked unlocked = {}) {
     sim::disarm_fault_guard();
     Port& port = *tl_port;
     const bool parallel = port.parallel != nullptr;
-    if (parallel) [[unlikely]]
+    if (parallel) [[unlikely]] {
+        const UnlockedOutcome outcome = unlocked(port);
+        if (outcome.done) {
+            sim::arm_fault_guard(*sim::running_fault_target);
+            return outcome.status;
+        }
         parallel_enter(port);
+    }
     Kernel& k = *port.kernel;
     const uint32_t caller = k.running();
     const Status status = call(k);
@@ -161,19 +167,13 @@ void probe_writable(Message& message) {
 
 Status send(Endpoint destination, const Message& message) {
     probe_readable(message);
-    if (tl_port->parallel) [[unlikely]] {
-        const UnlockedOutcome outcome = send_unlocked(*tl_port, destination, message);
-        if (outcome.done) return outcome.status;
-    }
-    return kernel_call([&](Kernel& k) { return k.ipc_send(destination, message); });
+    return kernel_call([&](Kernel& k) { return k.ipc_send(destination, message); },
+                       [&](Port& port) { return send_unlocked(port, destination, message); });
 }
 Status receive(Endpoint from, Message& message) {
     probe_writable(message);
-    if (tl_port->parallel) [[unlikely]] {
-        const UnlockedOutcome outcome = receive_unlocked(*tl_port, from, message);
-        if (outcome.done) return outcome.status;
-    }
-    return kernel_call([&](Kernel& k) { return k.ipc_receive(from, message); });
+    return kernel_call([&](Kernel& k) { return k.ipc_receive(from, message); },
+                       [&](Port& port) { return receive_unlocked(port, from, message); });
 }
 Status sendrec(Endpoint destination, Message& message) {
     probe_writable(message);

@@ -19,7 +19,6 @@ size_t RingStrategy::storage_bytes(uint32_t slots, uint32_t cpus, uint32_t capac
 RingStrategy::RingStrategy(void* storage, size_t bytes, uint32_t slots, uint32_t cpus, uint32_t capacity)
     : m_slots(slots),
       m_cpus(cpus),
-      m_capacity(capacity),
       m_kept_max(cpus * capacity),
       m_stash_capacity(cpus * (capacity + 1)) {
     KASSERT(capacity > 0 && (capacity & (capacity - 1)) == 0);

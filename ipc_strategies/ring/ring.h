@@ -37,7 +37,6 @@ public:
     bool take(uint32_t receiver_slot, Endpoint from, Message& out) override;
     bool pending(uint32_t receiver_slot) const override;
     void discard(uint32_t receiver_slot) override;
-    uint32_t capacity() const { return m_capacity; }
 
 private:
     struct Mailbox {
@@ -51,7 +50,6 @@ private:
 
     uint32_t m_slots;
     uint32_t m_cpus;
-    uint32_t m_capacity;
     uint32_t m_kept_max;        // messages kept per receiver before senders block
     uint32_t m_stash_capacity;  // m_kept_max plus one per CPU, see buffer_unlocked()
     SpscRing* m_rings;
