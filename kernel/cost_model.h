@@ -15,6 +15,9 @@ struct CostModel {
     uint64_t notify_ns = 0;           // set a pending bit / build a notify message
     uint64_t buffer_op_ns = 0;        // push or pop of a strategy's buffer
     uint64_t cross_cpu_wakeup_ns = 0; // waking a process on another CPU (IPI)
+    uint64_t io_access_ns = 0;        // one device register access (the I/O instruction)
+    uint64_t interrupt_ns = 0;        // interrupt entry, controller acknowledge, handler
+    uint64_t copy_per_kib_ns = 0;     // safe copy / DMA bandwidth: ns per KiB copied
 };
 
 }  // namespace axl

@@ -132,7 +132,15 @@ bool Kernel::take_notification(Process& receiver, Endpoint from, Message& out) {
     out.type = message_types::notify;
     out.payload.words[0] = bit_index;
     out.payload.words[1] = m_cpus[m_running_cpu].clock_ns;
-    charge(m_costs.notify_ns);
+    if (bit_index == privilege_ids::hardware) {
+        // The lines raised since the last such message (irq_lines_of()).
+        out.payload.words[2] = m_irqs_pending[receiver.privilege];
+        m_irqs_pending[receiver.privilege] = 0;
+    }
+    if (m_running != no_slot)
+        charge(m_costs.notify_ns);
+    else
+        m_cpus[m_running_cpu].clock_ns += m_costs.notify_ns;  // delivered by an interrupt or alarm
     receiver.counters.received += 1;
     running_cpu_state().messages_delivered += 1;
     trace(TraceKind::deliver, receiver.endpoint.slot(), out.source.slot(), out.type);
@@ -368,23 +376,30 @@ Status Kernel::ipc_notify(Endpoint destination) {
     }
     if (status == Status::ok) {
         Process& caller = running_process();
-        Process& target = m_processes[slot];
         charge(m_costs.notify_ns);
         caller.counters.notifies_sent += 1;
         trace(TraceKind::notify, m_running, slot, caller.privilege);
-        if (!target.pending_notifications.test(caller.privilege)) {
-            target.pending_notifications.set(caller.privilege);
-            atomic::store(target.notifications_pending, target.notifications_pending + 1);
-        }
-        if (accepts_notification(target, caller.endpoint)) {
-            // Deliver now: the same path a later receive would take.
-            Message* buffer = target.receive_buffer;
-            bool taken = take_notification(target, caller.endpoint, *buffer);
-            KASSERT(taken);
-            make_runnable(slot, Status::ok);
-        }
+        post_notification(slot, caller.privilege);
     }
     return end_of_call(caller_slot, status);
+}
+
+// Sets `source_privilege`'s bit in the target's pending notifications, and
+// delivers it at once if the target waits for it. Also the way interrupts
+// (hardware) and alarms (clock) reach their owners.
+void Kernel::post_notification(uint32_t slot, uint16_t source_privilege) {
+    Process& target = m_processes[slot];
+    if (!target.pending_notifications.test(source_privilege)) {
+        target.pending_notifications.set(source_privilege);
+        atomic::store(target.notifications_pending, target.notifications_pending + 1);
+    }
+    if (accepts_notification(target, notification_source(source_privilege))) {
+        // Deliver now: the same path a later receive would take.
+        Message* buffer = target.receive_buffer;
+        bool taken = take_notification(target, notification_source(source_privilege), *buffer);
+        KASSERT(taken);
+        make_runnable(slot, Status::ok);
+    }
 }
 
 }  // namespace axl

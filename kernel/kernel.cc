@@ -30,6 +30,12 @@ Kernel::Kernel(Port& port, IpcStrategy& strategy, const CostModel& costs, uint32
         for (uint32_t level = 0; level < config::priority_levels; ++level)
             cpu.run_queue.head[level] = cpu.run_queue.tail[level] = no_slot;
     for (uint32_t& entry : m_name_table) entry = 0;
+    for (uint64_t& at : m_alarm_at_ns) at = platform::never_ns;
+    for (uint32_t i = 0; i < config::grant_slots_max; ++i) {
+        m_grants[i].granter = endpoints::none;
+        m_grants[i].next_free = i + 1 < config::grant_slots_max ? i + 2 : 0;
+    }
+    m_grant_free_head = 1;
     // The pseudo-sources of notifications own the first privilege ids.
     const Endpoint pseudo_owners[] = {endpoints::hardware, endpoints::system, endpoints::clock};
     for (uint16_t id = 0; id < privilege_ids::first_free; ++id) {
@@ -42,6 +48,9 @@ Status Kernel::create_privilege(const PrivilegeSpec& spec, uint16_t& id) {
     // decode
     if ((spec.primitives & ~all_primitives) || (spec.kernel_calls & ~all_kernel_calls))
         return Status::bad_argument;
+    if (spec.devices.io_range_count > config::io_ranges_max) return Status::bad_argument;
+    for (uint32_t r = 0; r < spec.devices.io_range_count; ++r)
+        if (spec.devices.io[r].first > spec.devices.io[r].last) return Status::bad_argument;
     uint32_t found = config::privilege_slots_max;
     for (uint32_t i = privilege_ids::first_free; i < config::privilege_slots_max; ++i) {
         if (!m_privileges[i].in_use) {
@@ -58,6 +67,9 @@ Status Kernel::create_privilege(const PrivilegeSpec& spec, uint16_t& id) {
     // exit is never refused: a process that cannot exit could only be killed.
     privilege.kernel_calls = spec.kernel_calls | bit(KernelCall::exit);
     if (spec.all_destinations) privilege.destinations.set_all();
+    m_device_rights[found] = spec.devices;
+    m_irqs_pending[found] = 0;
+    m_alarm_at_ns[found] = platform::never_ns;
     id = static_cast<uint16_t>(found);
     return Status::ok;
 }
@@ -203,6 +215,9 @@ void Kernel::terminate(uint32_t slot, ProcessState final_state, int32_t status) 
     Privilege& privilege = m_privileges[process.privilege];
     KASSERT(privilege.holders > 0);
     privilege.holders -= 1;
+    // Its grants die with it; IRQ lines and the alarm with the last holder.
+    if (process.has_granted) revoke_grants_of(process.endpoint);
+    if (privilege.holders == 0) release_devices(process.privilege);
     // The owner stays recorded after it dies: notifications it sent before
     // dying are still delivered, naming it (a dead endpoint) as their source.
     // Nobody can notify with it any more, since no live process matches.

@@ -13,11 +13,13 @@
 #include <cstdint>
 
 #include "kernel/api/calls.h"
+#include "kernel/api/device.h"
 #include "kernel/api/endpoint.h"
 #include "kernel/api/message.h"
 #include "kernel/api/status.h"
 #include "kernel/config.h"
 #include "kernel/cost_model.h"
+#include "kernel/grant_table.h"
 #include "kernel/ipc_strategy.h"
 #include "kernel/lib/atomic.h"
 #include "kernel/platform.h"
@@ -107,6 +109,48 @@ public:
     Status kcall_log(const char* text, size_t length);
     Status kcall_clock(uint64_t& ns);
     Status kcall_self(Endpoint& endpoint);
+    // Drivers and servers (devices.cc, grants.cc). `address` and `local` are
+    // the caller's memory, already checked by the port in the caller's context.
+    Status kcall_device_io(uint16_t port, uint32_t width, bool write, uint32_t& value);
+    Status kcall_irq_control(IrqOp op, uint32_t line, IrqPolicy policy);
+    Status kcall_alarm(uint64_t delay_ns);
+    Status kcall_grant_create(Endpoint grantee, uintptr_t address, uint64_t bytes, GrantAccess access,
+                              GrantId& grant);
+    Status kcall_grant_revoke(GrantId grant);
+    Status kcall_safecopy(Endpoint granter, GrantId grant, uint64_t offset, uintptr_t local, uint64_t bytes,
+                          bool to_granter);
+
+    // Hardware side (devices.cc), from the port outside any process's call
+    // (hosted: the event loop, with no process running) -----------------------
+    // Line `line` is asserted and unmasked: mask it, record it for its owner
+    // and notify the owner from endpoints::hardware. `now_ns` is when it happened.
+    void interrupt(uint32_t line, uint64_t now_ns);
+    // The one-shot timer (platform::timer_arm) fired: alarms due by `now_ns`
+    // notify their owners from endpoints::clock.
+    void timer_expired(uint64_t now_ns);
+    // The port has an event earlier than the one it last announced: calls end
+    // and return to the port before a CPU's clock passes it.
+    void event_scheduled(uint64_t ns) {
+        if (ns < m_next_event_ns) m_next_event_ns = ns;
+    }
+    // Direct device access: the port checks a register access against the
+    // running process's rights, as the CPU's I/O permission bitmap does, and
+    // charges its time without a kernel entry. True when that time reached
+    // the port's next event: the port then makes a preemption-point entry.
+    // The caller's range holding ports [port, port + width), or nullptr.
+    const IoRange* granted_io_range(uint16_t privilege, uint16_t port, uint32_t width) const;
+    bool charge_user_time(uint64_t ns) {
+        charge(ns);
+        return m_cpus[m_running_cpu].clock_ns >= m_next_event_ns;
+    }
+    // The preemption point of a process that entered only because time passed
+    // (hosted: after direct register accesses reached an event).
+    Status preemption_point() { return end_of_call(m_running, Status::ok); }
+    // DMA: where a device may read or write `bytes` at `offset` of a grant made
+    // to endpoints::hardware, with `access`. ok and the memory, or the reason.
+    Status dma_window(GrantId grant, uint64_t offset, uint64_t bytes, GrantAccess access, uint32_t& slot,
+                      uintptr_t& address) const;
+    uint64_t now_ns() const { return m_cpus[m_running_cpu].clock_ns; }
 
     // Inspection ---------------------------------------------------------------------
     const Process& process(uint32_t slot) const { return m_processes[slot]; }
@@ -241,6 +285,20 @@ private:
     void unlink_sender(uint32_t sender, uint32_t destination);
     Endpoint notification_source(uint16_t privilege_id) const;
 
+    // Devices and grants (devices.cc, grants.cc)
+    struct IrqLine {
+        uint16_t owner = 0;  // privilege id; 0 (hardware's own) = not attached
+        IrqPolicy policy = IrqPolicy::manual;
+        bool enabled = false;
+    };
+    void post_notification(uint32_t slot, uint16_t source_privilege);
+    void enter_from_hardware(uint32_t cpu, uint64_t now_ns);
+    void rearm_timer();
+    void release_devices(uint16_t privilege);
+    void revoke_grants_of(Endpoint granter);
+    Status find_grant(Endpoint granter, GrantId grant, Endpoint grantee, uint64_t offset, uint64_t bytes,
+                      GrantAccess access, const GrantEntry*& entry) const;
+
     // Process lifetime (kernel.cc)
     void terminate(uint32_t slot, ProcessState final_state, int32_t status);
     uint32_t name_hash_slot(const char* name) const;
@@ -271,6 +329,13 @@ private:
     Cpu m_cpus[config::cpus_max];
     Privilege m_privileges[config::privilege_slots_max];
     uint32_t m_name_table[config::name_table_size];  // slot + 1; 0 = empty
+    DeviceRights m_device_rights[config::privilege_slots_max];
+    uint64_t m_irqs_pending[config::privilege_slots_max] = {};  // lines raised since the last notification
+    uint64_t m_alarm_at_ns[config::privilege_slots_max];        // platform::never_ns: none
+    uint64_t m_timer_at_ns = platform::never_ns;                // what the port's timer is armed for
+    IrqLine m_irq_lines[config::irq_lines];
+    GrantEntry m_grants[config::grant_slots_max];
+    uint32_t m_grant_free_head = 0;  // index + 1; 0 = table full
     Process m_processes[config::process_slots_max];
 };
 

@@ -44,6 +44,25 @@ void context_destroy(Port& port, uint32_t slot);
 // (Kernel::set_asymmetric_fences).
 void fence_other_cpus(Port& port);
 void console_write(Port& port, const char* text, size_t length);
+
+// Devices --------------------------------------------------------------------
+// Register access on the I/O port bus, already checked against the caller's
+// rights (hosted: the simulated devices; bare metal: in/out instructions).
+// `width` is 1, 2 or 4 bytes. A port nothing answers reads as all ones.
+uint32_t io_read(Port& port, uint16_t address, uint32_t width);
+void io_write(Port& port, uint16_t address, uint32_t width, uint32_t value);
+// The interrupt controller: a masked line is not delivered; a line unmasked
+// while its device still asserts it is delivered again (Kernel::interrupt).
+void irq_mask(Port& port, uint32_t line);
+void irq_unmask(Port& port, uint32_t line);
+// One-shot timer: call Kernel::timer_expired once virtual (or real) time
+// reaches `at_ns`. A new call replaces the previous one; never_ns disarms.
+inline constexpr uint64_t never_ns = ~uint64_t{0};
+void timer_arm(Port& port, uint64_t at_ns);
+// Copies between process memories (hosted: one address space; bare metal:
+// through each one's page tables). False, having copied nothing useful, if
+// either range is not mapped: the kernel reports bad_address, it never faults.
+bool copy_memory(Port& port, uint32_t to_slot, uintptr_t to, uint32_t from_slot, uintptr_t from, size_t bytes);
 void trace(Port& port, const TraceEvent& event);
 [[noreturn]] void panic(const char* message);
 

@@ -13,10 +13,27 @@
 
 namespace axl {
 
+// An inclusive range of I/O ports a driver may access. `direct`: the range
+// was opened to the driver (as a TSS I/O permission bitmap does), so its
+// accesses do not enter the kernel; otherwise each one is a kernel call.
+struct IoRange {
+    uint16_t first = 0;
+    uint16_t last = 0;
+    bool direct = false;
+};
+
+// The hardware a privilege may touch: its devices' registers and IRQ lines.
+struct DeviceRights {
+    IoRange io[config::io_ranges_max];
+    uint32_t io_range_count = 0;
+    uint64_t irq_lines = 0;      // bit per line it may attach
+};
+
 struct PrivilegeSpec {
     uint32_t primitives = bit(Primitive::sendrec);
     uint32_t kernel_calls = default_kernel_calls;
     bool all_destinations = false;
+    DeviceRights devices;
 };
 
 struct alignas(64) Privilege {

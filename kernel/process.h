@@ -66,7 +66,7 @@ struct alignas(64) Process {
     // Parallel mode: unlocked senders may skip their fence, this process
     // fences for them when it blocks (Kernel::fence_after_announcing_wait).
     uint8_t senders_skip_fence = 0;
-    uint8_t reserved = 0;
+    bool has_granted = false;           // it created grants: revoke them when it ends
     Message* receive_buffer = nullptr;     // where a blocked receive gets its message
     const Message* send_buffer = nullptr;  // the message a blocked sender offers
     uint32_t run_next = no_slot;        // run-queue links (same level, same CPU)

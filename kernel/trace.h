@@ -22,8 +22,10 @@ enum class TraceKind : uint8_t {
     spawn,        // a = process slot, b = endpoint raw, c = cpu
     idle,         // a = cpu, b = 0, c = 0
     quantum,      // a = process slot, b = priority
+    interrupt,    // a = IRQ line, b = owner slot (or no_slot: spurious), c = cpu
+    alarm,        // a = process slot whose alarm fired, b = 0, c = 0
 };
-inline constexpr uint32_t trace_kind_count = 14;
+inline constexpr uint32_t trace_kind_count = 16;
 
 struct TraceEvent {
     uint64_t time_ns;
@@ -39,7 +41,7 @@ static_assert(sizeof(TraceEvent) == 24);
 constexpr const char* to_string(TraceKind k) {
     constexpr const char* names[] = {"send",   "deliver", "buffered",    "block",  "wake",
                                      "dispatch", "notify", "kernel_call", "denied", "exit",
-                                     "fault",  "spawn",   "idle",        "quantum"};
+                                     "fault",  "spawn",   "idle",        "quantum", "interrupt", "alarm"};
     return static_cast<uint32_t>(k) < trace_kind_count ? names[static_cast<uint32_t>(k)] : "?";
 }
 

@@ -15,6 +15,9 @@ CostModel default_cost_model() {
         .notify_ns = 15,               // set a bit, build a 64-byte notification
         .buffer_op_ns = 12,            // push or pop of a ring/queue slot
         .cross_cpu_wakeup_ns = 1'500,  // IPI to a halted core and its wake-up
+        .io_access_ns = 150,           // an uncached port access on the ISA/LPC path (~0.1-1 us)
+        .interrupt_ns = 400,           // IDT entry, PIC/APIC acknowledge, handler, iret
+        .copy_per_kib_ns = 100,        // ~10 GB/s memcpy between address spaces
     };
 }
 

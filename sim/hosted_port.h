@@ -10,6 +10,7 @@
 
 #include "kernel/api/program.h"
 #include "kernel/kernel.h"
+#include "sim/devices/machine.h"
 #include "sim/event_queue.h"
 #include "sim/fault_guard.h"
 #include "sim/fiber.h"
@@ -64,6 +65,7 @@ struct Port {
     std::vector<std::vector<FinishedStack>> stacks_to_release;
     sim::ParallelRun* parallel = nullptr;  // set while a parallel run is going on
     sim::EventQueue events;  // device completions, timers, injected faults (virtual time)
+    std::unique_ptr<sim::Machine> machine;  // devices, interrupt controller, the kernel's timer
     std::unique_ptr<sim::Tracer> tracer;
     std::vector<std::string> console;
     std::unique_ptr<unsigned char, void (*)(unsigned char*)> strategy_storage{nullptr, nullptr};

@@ -135,6 +135,19 @@ void fence_other_cpus(Port&) {
         platform::panic("membarrier(PRIVATE_EXPEDITED) failed after registration");
 }
 
+uint32_t io_read(Port& port, uint16_t address, uint32_t width) { return port.machine->io_read(address, width); }
+void io_write(Port& port, uint16_t address, uint32_t width, uint32_t value) {
+    port.machine->io_write(address, width, value);
+}
+void irq_mask(Port& port, uint32_t line) { port.machine->irq_mask(line); }
+void irq_unmask(Port& port, uint32_t line) { port.machine->irq_unmask(line); }
+void timer_arm(Port& port, uint64_t at_ns) { port.machine->timer_arm(at_ns); }
+
+// One address space: the slots do not matter, only that both ranges are mapped.
+bool copy_memory(Port&, uint32_t, uintptr_t to, uint32_t, uintptr_t from, size_t bytes) {
+    return sim::safe_copy(reinterpret_cast<void*>(to), reinterpret_cast<const void*>(from), bytes);
+}
+
 void console_write(Port& port, const char* text, size_t length) {
     uint32_t slot = port.kernel->running();
     std::string line = "[";

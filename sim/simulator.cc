@@ -15,6 +15,7 @@
 #include "ipc_strategies/rendezvous/rendezvous.h"
 #include "ipc_strategies/ring/ring.h"
 #include "sim/cost_model.h"
+#include "sim/devices/device_factory.h"
 #include "sim/hosted_port.h"
 #include "sim/parallel.h"
 #include "sim/program_registry.h"
@@ -46,6 +47,28 @@ unsigned char* allocate_storage(size_t bytes) {
 }
 
 void free_storage(unsigned char* storage) { std::free(storage); }
+
+// With devices a run does not go quiescent by itself (a periodic timer ticks
+// on, a socket may bring input): it ends once every CPU is idle and every
+// process expected to exit has ended. A system of servers only runs until
+// `until` (or until interrupted).
+bool workloads_done(const Simulator::State& state) {
+    const Kernel& kernel = *state.port.kernel;
+    bool any_workload = false;
+    for (uint32_t slot = 0; slot < kernel.slots_used(); ++slot) {
+        const ProcessDescription* description = state.port.processes[slot].description;
+        if (!description || description->expect != Expectation::exit) continue;
+        any_workload = true;
+        if (is_alive(kernel.process(slot).state)) return false;
+    }
+    return any_workload;
+}
+
+uint64_t latest_clock(const Kernel& kernel) {
+    uint64_t latest = 0;
+    for (uint32_t c = 0; c < kernel.cpu_count(); ++c) latest = std::max(latest, kernel.cpu(c).clock_ns);
+    return latest;
+}
 
 IpcStrategy& make_strategy(Simulator::State& state, uint32_t slots, uint32_t cpus) {
     Port& port = state.port;
@@ -85,6 +108,12 @@ Simulator::Simulator(const SystemDescription& system, const RunOptions& options)
     port.kernel = std::make_unique<Kernel>(port, *port.strategy, default_cost_model(), system.cpus);
     Kernel& kernel = *port.kernel;
     kernel.set_tracing(options.trace_level != TraceLevel::off);
+    port.machine = std::make_unique<Machine>(port);
+    if (!state.system.devices.empty() && options.parallel)
+        throw DescriptionError(fmt::format("{}:{}: devices run in deterministic mode only (drop --parallel)",
+                                           state.system.path, state.system.devices.front().line));
+    for (const DeviceDescription& device : state.system.devices)
+        port.machine->attach(device.name, device.io_base, make_device(state.system, device, *port.machine));
 
     // The boot image: one privilege per privilege group (a process of its
     // own, or all replicas of one table, see privilege_group()), then
@@ -102,7 +131,8 @@ Simulator::Simulator(const SystemDescription& system, const RunOptions& options)
         }
         PrivilegeSpec spec{.primitives = process.primitives,
                            .kernel_calls = process.kernel_calls,
-                           .all_destinations = process.all_destinations};
+                           .all_destinations = process.all_destinations,
+                           .devices = process.device_rights};
         Status status = kernel.create_privilege(spec, privileges[i]);
         if (status != Status::ok) refuse(state.system, process, "no privilege structure left", status);
     }
@@ -164,6 +194,7 @@ RunReport Simulator::run() {
         // Only `until` can leave runnable work behind in parallel mode.
         report.stopped_by_until = kernel.next_runnable_time() != EventQueue::never;
     } else {
+        const bool has_devices = port.machine->has_devices();
         // The discrete-event loop: whichever comes first in virtual time, a
         // port event (fired here, in the idle context) or a CPU with work (the
         // kernel runs it, and comes back before any CPU's clock passes the
@@ -178,12 +209,20 @@ RunReport Simulator::run() {
             const uint64_t next_run = kernel.next_runnable_time();
             const uint64_t next_event = port.events.next_time();
             const uint64_t next = std::min(next_run, next_event);
-            if (next == EventQueue::never) break;  // quiescent: everything exited or waits
+            if (next_run == EventQueue::never && has_devices && workloads_done(state)) break;
+            if (next == EventQueue::never) {
+                // Quiescent: everything exited or waits. Unless a device
+                // brings input from the host (a socket): wait for it.
+                if (!has_devices || !port.machine->has_host_input() || workloads_done(state)) break;
+                port.machine->wait_for_host_input(100, latest_clock(kernel));
+                continue;
+            }
             if (next >= until) {
                 report.stopped_by_until = true;
                 break;
             }
             if (next_event <= next_run) {
+                port.machine->set_event_time(next_event);
                 port.events.fire_next();  // at equal times events go first, as interrupts would
                 continue;
             }
@@ -191,6 +230,7 @@ RunReport Simulator::run() {
             run_from_idle(port);
         }
     }
+    port.machine->finish();
     auto wall_end = std::chrono::steady_clock::now();
     set_current_port(nullptr);
 
@@ -253,6 +293,16 @@ RunReport Simulator::run() {
         report.processes.push_back(std::move(entry));
     }
     report.ok = report.failures.empty();
+    for (const DeviceDescription& device : state.system.devices) {
+        const InterruptController::Line& line = port.machine->controller().line(device.irq);
+        report.devices.push_back(DeviceReport{.name = device.name,
+                                              .kind = to_string(device.kind),
+                                              .driver = device.driver,
+                                              .irq = device.irq,
+                                              .direct = device.direct,
+                                              .interrupts_raised = line.raised,
+                                              .interrupts_delivered = line.delivered});
+    }
 
     if (!port.options.trace_path.empty()) {
         std::ofstream out(port.options.trace_path);

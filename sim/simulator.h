@@ -41,6 +41,18 @@ struct ProcessReport {
     ProcessCounters counters;
 };
 
+// A device's interrupt line over the run: edges the device raised, and the
+// deliveries to its driver they merged into.
+struct DeviceReport {
+    std::string name;
+    std::string kind;
+    std::string driver;
+    uint32_t irq = 0;
+    bool direct = false;
+    uint64_t interrupts_raised = 0;
+    uint64_t interrupts_delivered = 0;
+};
+
 struct RunReport {
     std::string system_name;
     uint64_t seed = 0;
@@ -58,6 +70,7 @@ struct RunReport {
     bool ok = true;                // every process met its expectation
     std::vector<std::string> failures;  // one line per unmet expectation
     std::vector<ProcessReport> processes;
+    std::vector<DeviceReport> devices;
     std::vector<std::string> console;   // every log line, in order
 };
 

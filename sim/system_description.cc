@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +25,10 @@
 
 #include "kernel/api/calls.h"
 #include "kernel/config.h"
+#include "drivers/hw/block.h"
+#include "drivers/hw/nic.h"
+#include "drivers/hw/timer.h"
+#include "drivers/hw/uart_16550.h"
 #include "sim/program_registry.h"
 
 namespace axl::sim {
@@ -224,12 +229,13 @@ public:
 
     SystemDescription read(const toml::table& root) {
         m_system.path = m_path;
-        reject_unknown_keys(root, "the top level", {"system", "process"});
+        reject_unknown_keys(root, "the top level", {"system", "process", "device"});
         read_system(root);
         apply_overrides();
         read_processes(root);
         check_destinations();
         check_cpu_placement();
+        read_devices(root);
         return std::move(m_system);
     }
 
@@ -751,6 +757,227 @@ private:
         }
     }
 
+    // ---- [[device]] ----
+
+    struct DeviceKindInfo {
+        DeviceKind kind;
+        const char* name;
+        uint16_t io_base;  // defaults: free ports of the hosted bus (COM1 for the UART)
+        uint16_t io_size;
+        uint32_t irq;
+        // Its own keys, beyond the common ones. A vector, not an initializer_list: the
+        // list's backing array would die with the expression that built the table.
+        std::vector<std::string_view> keys;
+    };
+    static const std::vector<DeviceKindInfo>& device_kinds() {
+        static const std::vector<DeviceKindInfo> kinds = {
+            {DeviceKind::timer, "timer", 0x1000, hw::timer::io_size, 0, {}},
+            {DeviceKind::uart, "uart", 0x3F8, hw::uart::io_size, 4, {"output", "input", "baud", "input_start"}},
+            {DeviceKind::block, "block", 0x1100, hw::block::io_size, 14,
+             {"file", "scratch", "access_time", "sector_time", "max_sectors"}},
+            {DeviceKind::nic, "nic", 0x1200, hw::nic::io_size, 11, {"udp_port", "latency", "record"}},
+        };
+        return kinds;
+    }
+
+    void read_devices(const toml::table& root) {
+        const toml::node* node = root.get("device");
+        if (node == nullptr) return;
+        const toml::array* devices = node->as_array();
+        if (devices == nullptr || !devices->is_array_of_tables())
+            fail(line_of(*node), "device must be an array of tables: write each one as [[device]]");
+        std::unordered_map<std::string, uint32_t> names;        // device name -> line
+        std::unordered_map<uint32_t, const DeviceDescription*> irq_users;
+        std::unordered_map<std::string, std::string> driven_by;  // driver -> device name
+        for (const toml::node& element : *devices) {
+            const toml::table& table = *element.as_table();
+            DeviceDescription device = read_device(table);
+            if (auto [found, inserted] = names.try_emplace(device.name, device.line); !inserted)
+                fail(line_of(*table.get("name")), "duplicate device name '" + device.name + "' (first used on line " +
+                                                      std::to_string(found->second) + ")");
+            for (const DeviceDescription& other : m_system.devices) {
+                const uint32_t end = uint32_t{device.io_base} + device.io_size;
+                const uint32_t other_end = uint32_t{other.io_base} + other.io_size;
+                if (device.io_base < other_end && other.io_base < end)
+                    fail(table.get("io_base") ? line_of(*table.get("io_base")) : device.line,
+                         "device '" + device.name + "' registers " + port_range(device.io_base, device.io_size) +
+                             " overlap device '" + other.name + "' " + port_range(other.io_base, other.io_size) +
+                             " (line " + std::to_string(other.line) + "); set io_base");
+            }
+            const DeviceDescription* user = nullptr;
+            for (const DeviceDescription& other : m_system.devices)
+                if (other.irq == device.irq) user = &other;
+            if (user)
+                fail(table.get("irq") ? line_of(*table.get("irq")) : device.line,
+                     "IRQ line " + std::to_string(device.irq) + " of device '" + device.name +
+                         "' is already used by device '" + user->name + "' (line " + std::to_string(user->line) +
+                         "); IRQ lines are not shared, set irq");
+            if (auto [found, inserted] = driven_by.try_emplace(device.driver, device.name); !inserted)
+                fail(line_of(*table.get("driver")), "process '" + device.driver + "' already drives device '" +
+                                                        found->second + "'; a driver drives one device (start "
+                                                        "another driver process for this one)");
+            grant_to_driver(device, table);
+            m_system.devices.push_back(std::move(device));
+        }
+    }
+
+    static std::string port_range(uint16_t base, uint16_t size) {
+        char text[32];
+        std::snprintf(text, sizeof text, "0x%X..0x%X", base, base + size - 1u);
+        return text;
+    }
+
+    DeviceDescription read_device(const toml::table& table) {
+        DeviceDescription device;
+        device.line = line_of(table);
+        auto kind_name = string(table, "kind");
+        if (!kind_name) fail(device.line, "device has no kind (add kind = \"timer\", \"uart\", \"block\" or \"nic\")");
+        const DeviceKindInfo* info = nullptr;
+        for (const DeviceKindInfo& candidate : device_kinds())
+            if (*kind_name == candidate.name) info = &candidate;
+        if (info == nullptr)
+            fail(line_of(*table.get("kind")),
+                 "unknown device kind '" + *kind_name + "' (expected timer, uart, block or nic)");
+        std::vector<std::string_view> known = {"name", "kind", "irq", "io_base", "driver", "access"};
+        known.insert(known.end(), info->keys.begin(), info->keys.end());
+        reject_unknown_keys_list(table, "[[device]] of kind " + *kind_name, known);
+        device.kind = info->kind;
+        device.io_size = info->io_size;
+
+        auto name = string(table, "name");
+        device.name = name ? *name : *kind_name;
+        if (name) check_process_name(*name, line_of(*table.get("name")));
+        device.irq = static_cast<uint32_t>(integer(table, "irq", 0, config::irq_lines - 1).value_or(info->irq));
+        device.io_base = static_cast<uint16_t>(
+            integer(table, "io_base", 0, 0x10000 - info->io_size).value_or(info->io_base));
+
+        auto driver = string(table, "driver");
+        if (!driver) fail(device.line, "device '" + device.name + "' has no driver (add driver = \"<process name>\")");
+        device.driver = *driver;
+        auto access = string(table, "access");
+        if (access && *access != "kernel" && *access != "direct")
+            fail(line_of(*table.get("access")),
+                 "unknown access '" + *access + "' (expected kernel: every register access is a kernel call, or "
+                                                "direct: the registers are opened to the driver)");
+        device.direct = access && *access == "direct";
+
+        switch (device.kind) {
+            case DeviceKind::timer: break;
+            case DeviceKind::uart:
+                if (auto output = string(table, "output"))
+                    device.output = *output == "-" || *output == "none" || output->empty() ? *output : resolve(*output);
+                if (auto input = string(table, "input")) {
+                    device.input = *input == "-" || input->empty() ? *input : resolve(*input);
+                    if (!device.input.empty() && device.input != "-")
+                        require_file(device.input, "input", line_of(*table.get("input")));
+                }
+                device.baud = static_cast<uint32_t>(integer(table, "baud", 50, 10'000'000).value_or(115200));
+                device.input_start_ns = duration_or_zero(table, "input_start");
+                break;
+            case DeviceKind::block: {
+                auto file = string(table, "file");
+                const toml::node* scratch = table.get("scratch");
+                if (file && scratch)
+                    fail(line_of(*scratch), "block device '" + device.name + "' has both a backing file (line " +
+                                                std::to_string(line_of(*table.get("file"))) +
+                                                ") and a scratch disk; keep one");
+                if (scratch) {
+                    device.scratch_bytes = size_bytes(table, "scratch", hw::block::sector_bytes, uint64_t{1} << 40).value();
+                    if (device.scratch_bytes % hw::block::sector_bytes != 0)
+                        fail(line_of(*scratch), "scratch = " + std::to_string(device.scratch_bytes) +
+                                                    " bytes is not a multiple of the 512-byte sector");
+                    device.access_ns = duration_or_zero(table, "access_time", device.access_ns);
+                    device.sector_ns = duration_or_zero(table, "sector_time", device.sector_ns);
+                    device.max_sectors = static_cast<uint32_t>(integer(table, "max_sectors", 1, 4096).value_or(256));
+                    break;
+                }
+                if (!file)
+                    fail(device.line, "block device '" + device.name +
+                                          "' has no backing file (add file = \"disk.img\", or scratch = \"4MiB\" for a "
+                                          "zeroed disk that lasts one run)");
+                device.file = resolve(*file);
+                require_file(device.file, "file", line_of(*table.get("file")));
+                std::error_code error;
+                const auto bytes = std::filesystem::file_size(device.file, error);
+                if (!error && bytes % hw::block::sector_bytes != 0)
+                    fail(line_of(*table.get("file")), "backing file '" + *file + "' is " + std::to_string(bytes) +
+                                                          " bytes, not a multiple of the 512-byte sector");
+                if (!error && bytes == 0)
+                    fail(line_of(*table.get("file")), "backing file '" + *file + "' is empty: a disk needs sectors");
+                device.access_ns = duration_or_zero(table, "access_time", device.access_ns);
+                device.sector_ns = duration_or_zero(table, "sector_time", device.sector_ns);
+                device.max_sectors = static_cast<uint32_t>(integer(table, "max_sectors", 1, 4096).value_or(256));
+                break;
+            }
+            case DeviceKind::nic:
+                device.udp_port = static_cast<uint16_t>(integer(table, "udp_port", 0, 65535).value_or(0));
+                device.latency_ns = duration_or_zero(table, "latency", device.latency_ns);
+                if (auto record = string(table, "record")) device.record = resolve(*record);
+                break;
+        }
+        return device;
+    }
+
+    // The driver gets the device's registers, its IRQ line, the kernel calls
+    // to use them, and two arguments: io_base and irq (unless set already).
+    void grant_to_driver(const DeviceDescription& device, const toml::table& table) {
+        const uint32_t line = line_of(*table.get("driver"));
+        auto found = m_names.find(device.driver);
+        if (found == m_names.end())
+            fail(line, "driver '" + device.driver + "' of device '" + device.name + "' is not a process of this system");
+        if (found->second.replica >= 0 || m_tables[found->second.table].replicated())
+            fail(line, "driver '" + device.driver + "' is a replicated process; a device needs a driver of its own "
+                       "(its IRQ notifications name one process)");
+        ProcessDescription& driver = m_system.processes[m_tables[found->second.table].first];
+        DeviceRights& rights = driver.device_rights;
+        if (rights.io_range_count == config::io_ranges_max)
+            fail(line, "driver '" + device.driver + "' has too many devices");
+        rights.io[rights.io_range_count++] =
+            IoRange{device.io_base, static_cast<uint16_t>(device.io_base + device.io_size - 1), device.direct};
+        rights.irq_lines |= uint64_t{1} << device.irq;
+        driver.kernel_calls |= bit(KernelCall::device_io) | bit(KernelCall::irq_control);
+        driver.args.try_emplace("io_base", static_cast<int64_t>(device.io_base));
+        driver.args.try_emplace("irq", static_cast<int64_t>(device.irq));
+    }
+
+    std::string resolve(const std::string& path) const {
+        std::filesystem::path file(path);
+        if (file.is_absolute()) return path;
+        return (std::filesystem::path(m_path).parent_path() / file).lexically_normal().string();
+    }
+
+    void require_file(const std::string& path, const std::string& key, uint32_t line) const {
+        std::error_code error;
+        if (!std::filesystem::is_regular_file(path, error))
+            fail(line, key + " '" + path + "' does not exist (or is not a regular file)");
+    }
+
+    uint64_t duration_or_zero(const toml::table& table, std::string_view key, uint64_t fallback = 0) const {
+        const toml::node* node = table.get(key);
+        if (node == nullptr) return fallback;
+        if (const auto* integer_value = node->as_integer()) {
+            if (integer_value->get() < 0) fail(line_of(*node), std::string(key) + " must not be negative");
+            return static_cast<uint64_t>(integer_value->get());
+        }
+        const auto* text = node->as_string();
+        if (text == nullptr) fail_type(*node, key, "a duration (\"50us\" or nanoseconds)");
+        try {
+            return parse_duration_ns(text->get());
+        } catch (const std::invalid_argument& reason) {
+            fail(line_of(*node), std::string(key) + ": " + reason.what());
+        }
+    }
+
+    void reject_unknown_keys_list(const toml::table& table, const std::string& where,
+                                  const std::vector<std::string_view>& known) const {
+        for (auto&& [key, value] : table) {
+            if (std::find(known.begin(), known.end(), key.str()) != known.end()) continue;
+            std::vector<std::string> names(known.begin(), known.end());
+            fail(line_of(key), "unknown key '" + std::string(key.str()) + "' in " + where + " (known keys: " +
+                                   join(names, ", ") + ")");
+        }
+    }
+
     // ---- checks across processes ----
 
     // Destinations name tables: a process of its own, or a replicated group
@@ -876,6 +1103,16 @@ uint64_t parse_duration_ns(const std::string& text) {
     if (unit == "s") return scale_or_throw(number, 1'000'000'000, text);
     throw std::invalid_argument(in_quotes(text) + " has an unknown unit '" + std::string(unit) +
                                 "' (use ns, us, ms or s)");
+}
+
+const char* to_string(DeviceKind kind) {
+    switch (kind) {
+        case DeviceKind::timer: return "timer";
+        case DeviceKind::uart: return "uart";
+        case DeviceKind::block: return "block";
+        case DeviceKind::nic: return "nic";
+    }
+    return "?";
 }
 
 std::optional<IpcStrategyKind> parse_ipc_strategy(const std::string& name) {

@@ -14,6 +14,7 @@
 
 #include "kernel/config.h"
 #include "kernel/ipc_strategy.h"
+#include "kernel/privilege.h"
 
 namespace axl::sim {
 
@@ -56,6 +57,42 @@ struct ProcessDescription {
     // A process of its own: group empty, replica -1.
     std::string group;
     int32_t replica = -1;
+    // The devices it drives ([[device]] tables naming it): their registers
+    // and IRQ lines. Granting one also grants the device_io and irq_control
+    // kernel calls.
+    DeviceRights device_rights;
+};
+
+enum class DeviceKind : uint8_t { timer, uart, block, nic };
+const char* to_string(DeviceKind kind);
+
+// One [[device]] table (docs/system-description.md). Kind-specific settings
+// are plain fields, read only for that kind; paths are resolved against the
+// description file's directory.
+struct DeviceDescription {
+    std::string name;
+    DeviceKind kind = DeviceKind::timer;
+    uint32_t line = 0;
+    uint32_t irq = 0;
+    uint16_t io_base = 0;
+    uint16_t io_size = 0;
+    std::string driver;           // the process that drives it
+    bool direct = false;          // access = "direct": registers opened to the driver
+    // uart
+    std::string output;           // "" (stdout), "none", or a file
+    std::string input;            // "" (none), "-" (stdin), or a file that must exist
+    uint32_t baud = 115200;
+    uint64_t input_start_ns = 0;
+    // block
+    std::string file;             // backing file, must exist, a multiple of 512 bytes
+    uint64_t scratch_bytes = 0;   // or a zeroed scratch disk of this size, deleted after the run
+    uint64_t access_ns = 50'000;
+    uint64_t sector_ns = 2'000;
+    uint32_t max_sectors = 256;
+    // nic
+    uint16_t udp_port = 0;        // 127.0.0.1 port the NIC's frames use (0: any free one)
+    uint64_t latency_ns = 10'000; // wire latency of a frame
+    std::string record;           // file that logs received frames with their times
 };
 
 // What privileges and destinations know a process by: its group's name if it
@@ -74,6 +111,7 @@ struct SystemDescription {
     uint64_t seed = 1;
     std::optional<uint64_t> until_ns;  // stop the run at this virtual time
     std::vector<ProcessDescription> processes;  // replicas expanded, in file order
+    std::vector<DeviceDescription> devices;     // in file order
 };
 
 // Command-line values that override the file; validated like the file's own.

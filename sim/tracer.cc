@@ -57,6 +57,8 @@ constexpr FieldMeaning k_field_meanings[trace_kind_count] = {
     /* spawn       */ {"process", "endpoint", "cpu", true, false, false},
     /* idle        */ {"cpu", "unused", "unused", false, false, false},
     /* quantum     */ {"process", "priority", "unused", true, false, false},
+    /* interrupt   */ {"line", "owner", "cpu", false, true, false},
+    /* alarm       */ {"process", "unused", "unused", true, false, false},
 };
 static_assert(std::size(k_field_meanings) == trace_kind_count);
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <variant>
 
+#include "kernel/api/device.h"
+#include "kernel/api/grant.h"
 #include "kernel/api/ipc.h"
 #include "sim/hosted_port.h"
 #include "sim/parallel.h"
@@ -219,6 +221,96 @@ Endpoint self() {
     Endpoint endpoint = endpoints::none;
     (void)kernel_call([&](Kernel& k) { return k.kcall_self(endpoint); });
     return endpoint;
+}
+
+// Devices ----------------------------------------------------------------------
+namespace {
+// A range opened to the driver (IoRange::direct) is accessed as the CPU would
+// run an in/out instruction the I/O bitmap allows: no kernel entry, only the
+// access's time. Time passes without a preemption point, so when it reaches
+// the next event (a device completion, an interrupt) the port makes the
+// entry a timer interrupt would; else a driver polling a status register
+// would wait forever for an event that cannot fire.
+template <typename Access>
+bool try_direct_io(uint16_t address, uint32_t width, Access&& access) {
+    Port& port = *tl_port;
+    if (port.parallel) return false;
+    Kernel& kernel = *port.kernel;
+    const IoRange* range = kernel.granted_io_range(kernel.process(kernel.running()).privilege, address, width);
+    if (!range || !range->direct) return false;
+    sim::disarm_fault_guard();  // the device model is the machine, not the process
+    access(*port.machine);
+    if (kernel.charge_user_time(kernel.costs().io_access_ns))
+        (void)kernel_call([](Kernel& k) { return k.preemption_point(); });
+    else
+        sim::arm_fault_guard(*sim::running_fault_target);
+    return true;
+}
+}  // namespace
+
+Status io_read(uint16_t port, uint32_t& value, IoWidth width) {
+    const auto bytes = static_cast<uint32_t>(width);
+    uint32_t result = 0;
+    if (try_direct_io(port, bytes, [&](sim::Machine& machine) { result = machine.io_read(port, bytes); })) {
+        value = result;
+        return Status::ok;
+    }
+    Status status = kernel_call([&](Kernel& k) { return k.kcall_device_io(port, bytes, false, result); });
+    if (status == Status::ok) value = result;
+    return status;
+}
+
+Status io_write(uint16_t port, uint32_t value, IoWidth width) {
+    const auto bytes = static_cast<uint32_t>(width);
+    if (try_direct_io(port, bytes, [&](sim::Machine& machine) { machine.io_write(port, bytes, value); }))
+        return Status::ok;
+    return kernel_call([&](Kernel& k) {
+        uint32_t written = value;
+        return k.kcall_device_io(port, bytes, true, written);
+    });
+}
+
+namespace {
+Status irq_control(IrqOp op, uint32_t line, IrqPolicy policy) {
+    return kernel_call([&](Kernel& k) { return k.kcall_irq_control(op, line, policy); });
+}
+}  // namespace
+Status irq_attach(uint32_t line, IrqPolicy policy) { return irq_control(IrqOp::attach, line, policy); }
+Status irq_enable(uint32_t line) { return irq_control(IrqOp::enable, line, IrqPolicy::manual); }
+Status irq_disable(uint32_t line) { return irq_control(IrqOp::disable, line, IrqPolicy::manual); }
+Status irq_detach(uint32_t line) { return irq_control(IrqOp::detach, line, IrqPolicy::manual); }
+
+Status set_alarm(uint64_t delay_ns) {
+    return kernel_call([&](Kernel& k) { return k.kcall_alarm(delay_ns); });
+}
+
+// Grants -----------------------------------------------------------------------
+// The kernel never dereferences these addresses itself: every copy goes
+// through platform::copy_memory, which reports unmapped memory (bad_address)
+// instead of faulting, so nothing here needs probing.
+Status grant_create(Endpoint grantee, const void* address, size_t bytes, GrantAccess access, GrantId& grant) {
+    GrantId created;
+    Status status = kernel_call([&](Kernel& k) {
+        return k.kcall_grant_create(grantee, reinterpret_cast<uintptr_t>(address), bytes, access, created);
+    });
+    if (status == Status::ok) grant = created;
+    return status;
+}
+
+Status grant_revoke(GrantId grant) {
+    return kernel_call([&](Kernel& k) { return k.kcall_grant_revoke(grant); });
+}
+
+Status safecopy_from(Endpoint granter, GrantId grant, size_t offset, void* to, size_t bytes) {
+    return kernel_call([&](Kernel& k) {
+        return k.kcall_safecopy(granter, grant, offset, reinterpret_cast<uintptr_t>(to), bytes, false);
+    });
+}
+
+Status safecopy_to(Endpoint granter, GrantId grant, size_t offset, const void* from, size_t bytes) {
+    return kernel_call([&](Kernel& k) {
+        return k.kcall_safecopy(granter, grant, offset, reinterpret_cast<uintptr_t>(from), bytes, true);
+    });
 }
 
 namespace {

@@ -25,8 +25,14 @@ enum class KernelCall : uint8_t {
     log,      // write a line to the kernel console
     clock,    // read the caller's CPU virtual clock
     self,     // the caller's own endpoint
+    // Driver and server calls (kernel/api/device.h, kernel/api/grant.h):
+    device_io,    // read or write a device register (I/O port) in the caller's granted ranges
+    irq_control,  // attach to an IRQ line the caller may use, enable it, disable it, detach
+    alarm,        // one-shot alarm: a notification from endpoints::clock after a delay
+    grant,        // create or revoke a memory grant
+    safecopy,     // copy to or from memory another process granted to the caller
 };
-inline constexpr uint32_t kernel_call_count = 7;
+inline constexpr uint32_t kernel_call_count = 12;
 
 constexpr uint32_t bit(Primitive p) { return 1u << static_cast<uint32_t>(p); }
 constexpr uint32_t bit(KernelCall c) { return 1u << static_cast<uint32_t>(c); }
@@ -43,7 +49,8 @@ constexpr const char* to_string(Primitive p) {
     return static_cast<uint32_t>(p) < primitive_count ? names[static_cast<uint32_t>(p)] : "?";
 }
 constexpr const char* to_string(KernelCall c) {
-    constexpr const char* names[] = {"exit", "yield", "compute", "lookup", "log", "clock", "self"};
+    constexpr const char* names[] = {"exit", "yield",     "compute",     "lookup", "log",   "clock",
+                                     "self", "device_io", "irq_control", "alarm",  "grant", "safecopy"};
     return static_cast<uint32_t>(c) < kernel_call_count ? names[static_cast<uint32_t>(c)] : "?";
 }
 

@@ -26,6 +26,13 @@ enum class [[nodiscard]] Status : int32_t {
     bad_argument,
     // A name lookup found nothing.
     not_found,
+    // A device register or IRQ line outside the caller's granted resources, or
+    // a grant that does not give the caller this access.
+    resource_denied,
+    // No free entry in a fixed kernel table (grants).
+    no_space,
+    // A copy touched memory that is not mapped (a grant to freed memory).
+    bad_address,
 };
 
 constexpr const char* to_string(Status s) {
@@ -39,6 +46,9 @@ constexpr const char* to_string(Status s) {
         case Status::would_block: return "would_block";
         case Status::bad_argument: return "bad_argument";
         case Status::not_found: return "not_found";
+        case Status::resource_denied: return "resource_denied";
+        case Status::no_space: return "no_space";
+        case Status::bad_address: return "bad_address";
     }
     return "unknown";
 }

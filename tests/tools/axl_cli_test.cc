@@ -167,3 +167,43 @@ TEST_F(AxlCli, FailedSelfCheckExitsOne) {
 }
 
 }  // namespace
+
+namespace {
+// A system with one [[device]] table (line 6 onwards) and its driver.
+std::string system_with_devices(const std::string& devices) {
+    return "[system]\n"          // 1
+           "name = \"dev\"\n"    // 2
+           "[[process]]\n"       // 3
+           "name = \"drv\"\n"    // 4
+           "program = \"uart_driver\"\n"  // 5
+           + devices;
+}
+}  // namespace
+
+// The three device errors the devices issue names, through the real command:
+// each names the file and the line of the value to fix, and exits 2.
+TEST_F(AxlCli, BadDeviceSectionsExitTwoWithFileAndLine) {
+    struct Case {
+        const char* what;
+        std::string devices;
+        std::string expected;  // after "path:"
+    };
+    const std::vector<Case> cases = {
+        {"unknown kind", "[[device]]\nkind = \"floppy\"\ndriver = \"drv\"\n",
+         "7: unknown device kind 'floppy' (expected timer, uart, block or nic)"},
+        {"IRQ line used twice",
+         "[[device]]\nkind = \"uart\"\ndriver = \"drv\"\nirq = 5\n"
+         "[[process]]\nname = \"t\"\nprogram = \"timer_storm\"\n"
+         "[[device]]\nkind = \"timer\"\ndriver = \"t\"\nirq = 5\n",
+         "16: IRQ line 5 of device 'timer' is already used by device 'uart' (line 6); IRQ lines are not shared, "
+         "set irq"},
+        {"missing backing file", "[[device]]\nkind = \"block\"\ndriver = \"drv\"\nfile = \"no-such-disk.img\"\n",
+         "9: file '"},
+    };
+    for (const Case& c : cases) {
+        std::filesystem::path file = write("devices.toml", system_with_devices(c.devices));
+        CommandResult result = axl("run '" + file.string() + "'");
+        EXPECT_EQ(result.exit_code, 2) << c.what << "\n" << result.err;
+        EXPECT_EQ(result.err.rfind(file.string() + ":" + c.expected, 0), 0u) << c.what << "\n" << result.err;
+    }
+}

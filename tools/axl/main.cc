@@ -194,6 +194,13 @@ int list_everything() {
         auto kind = static_cast<axl::IpcStrategyKind>(i);
         fmt::print("  {:<10}  {}\n", to_string(kind), describe(kind));
     }
+
+    // docs/devices.md documents each one's registers; [[device]] tables start them.
+    fmt::print("\ndevices ([[device]] kind):\n");
+    fmt::print("  {:<10}  {}\n", "timer", "interval timer: periodic tick and one-shot alarm (drivers/hw/timer.h)");
+    fmt::print("  {:<10}  {}\n", "uart", "16550A UART: FIFOs, interrupts, to a file or the terminal (drivers/hw/uart_16550.h)");
+    fmt::print("  {:<10}  {}\n", "block", "disk of 512-byte sectors on a host file, DMA through grants (drivers/hw/block.h)");
+    fmt::print("  {:<10}  {}\n", "nic", "network card: DMA rings, frames as UDP datagrams on 127.0.0.1 (drivers/hw/nic.h)");
     return exit_ok;
 }
 
@@ -204,7 +211,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     RunArguments run_arguments;
     CLI::App* run = add_run_command(app, run_arguments);
-    app.add_subcommand("list", "list the registered programs and the IPC strategies");
+    app.add_subcommand("list", "list the registered programs, the IPC strategies and the device kinds");
 
     try {
         app.parse(argc, argv);

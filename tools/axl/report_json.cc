@@ -30,6 +30,15 @@ std::string format_run_report_json(const sim::RunReport& report) {
               {"cpu_ns", c.cpu_ns}}},
         });
     }
+    nlohmann::ordered_json devices = nlohmann::ordered_json::array();
+    for (const sim::DeviceReport& device : report.devices)
+        devices.push_back({{"name", device.name},
+                           {"kind", device.kind},
+                           {"driver", device.driver},
+                           {"access", device.direct ? "direct" : "kernel"},
+                           {"irq", device.irq},
+                           {"interrupts_raised", device.interrupts_raised},
+                           {"interrupts_delivered", device.interrupts_delivered}});
     nlohmann::ordered_json json = {
         {"system", report.system_name},
         {"ipc", to_string(report.ipc)},
@@ -45,6 +54,7 @@ std::string format_run_report_json(const sim::RunReport& report) {
         {"digest", sim::to_hex(report.digest)},
         {"trace_events", report.trace_events},
         {"processes", processes},
+        {"devices", devices},
     };
     return json.dump(2) + "\n";
 }

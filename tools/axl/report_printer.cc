@@ -97,6 +97,22 @@ void render_processes(fmt::memory_buffer& out, const sim::RunReport& report) {
     table.render(out);
 }
 
+void render_devices(fmt::memory_buffer& out, const sim::RunReport& report) {
+    using Align = Table::Align;
+    Table table({{"device", Align::left},
+                 {"kind", Align::left},
+                 {"driver", Align::left},
+                 {"access", Align::left},
+                 {"irq", Align::right},
+                 {"raised", Align::right},
+                 {"delivered", Align::right}});
+    for (const sim::DeviceReport& device : report.devices)
+        table.add_row({device.name, device.kind, device.driver, device.direct ? "direct" : "kernel",
+                       std::to_string(device.irq), std::to_string(device.interrupts_raised),
+                       std::to_string(device.interrupts_delivered)});
+    table.render(out);
+}
+
 }  // namespace
 
 const char* expectation_name(sim::Expectation expect) {
@@ -150,6 +166,10 @@ std::string format_run_report(const sim::RunReport& report, const std::string& t
     fmt::format_to(std::back_inserter(out), "\n");
     render_processes(out, report);
     fmt::format_to(std::back_inserter(out), "\n");
+    if (!report.devices.empty()) {
+        render_devices(out, report);
+        fmt::format_to(std::back_inserter(out), "\n");
+    }
 
     if (report.failures.empty()) {
         fmt::format_to(std::back_inserter(out), "failures: none\n");

@@ -1,0 +1,54 @@
+// Device access for drivers: registers (I/O ports), interrupt lines and
+// alarms. Checked against the caller's privileges: the ports of its granted
+// ranges, the IRQ lines it may attach, and the kernel calls device_io,
+// irq_control and alarm.
+//
+// Two access models, chosen per driver in the system description, give the
+// same results: kernel-mediated (every register access is a kernel call, as
+// in MINIX) and direct (the driver's ranges were opened to it at start, so an
+// access is a plain I/O instruction: no kernel entry; the hardware check on a
+// port outside them kills the driver, as a #GP would). A driver calls
+// io_read/io_write either way and never knows which.
+#pragma once
+
+#include <cstdint>
+
+#include "kernel/api/message.h"
+#include "kernel/api/status.h"
+
+namespace axl {
+
+enum class IoWidth : uint8_t { byte = 1, half = 2, word = 4 };
+
+// Register access. The ports [port, port + width) must all lie in one of the
+// caller's granted ranges; a byte access returns the low 8 bits, and so on.
+Status io_read(uint16_t port, uint32_t& value, IoWidth width = IoWidth::byte);
+Status io_write(uint16_t port, uint32_t value, IoWidth width = IoWidth::byte);
+
+// Interrupts arrive as notifications from endpoints::hardware; the message's
+// payload.words[2] holds a bit per line raised since the last one. The kernel
+// masks a line when it delivers it; the driver services the device and calls
+// irq_enable, after which a line the device still asserts is delivered again.
+// Nothing is lost meanwhile: the device keeps its state (a FIFO level, a
+// completion bit, a tick count), however many times it asserted the line.
+enum class IrqPolicy : uint8_t {
+    manual = 0,         // the line stays masked until irq_enable (MINIX's default)
+    auto_reenable = 1,  // the kernel unmasks it again as soon as it recorded it
+};
+inline constexpr uint32_t irq_lines_max = 64;
+// irq_control's operations (one kernel call, as MINIX's sys_irqctl).
+enum class IrqOp : uint8_t { attach, enable, disable, detach };
+// Takes the line for the caller (its privilege must list it, and the caller
+// must hold that privilege alone: notifications name it) and enables it.
+Status irq_attach(uint32_t line, IrqPolicy policy = IrqPolicy::manual);
+Status irq_enable(uint32_t line);
+Status irq_disable(uint32_t line);
+Status irq_detach(uint32_t line);
+// The lines raised, from a notification by endpoints::hardware.
+inline uint64_t irq_lines_of(const Message& notification) { return notification.payload.words[2]; }
+
+// One-shot alarm: a notification from endpoints::clock `delay_ns` of virtual
+// time from now. A new alarm replaces the caller's previous one; 0 cancels it.
+Status set_alarm(uint64_t delay_ns);
+
+}  // namespace axl
