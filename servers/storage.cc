@@ -1,0 +1,125 @@
+// storage_server: a byte-addressed store on top of a block driver (the
+// storage protocol, kernel/api/protocols/storage.h). Clients read and write
+// any offset and length; the server turns that into whole-sector requests,
+// reading the sectors a write only partly covers first (read-modify-write).
+//
+// Data path of a write: client memory -> (safecopy from the client's grant)
+// the server's buffer -> (the block driver's safecopy from the server's grant)
+// the driver's DMA window -> (DMA) the disk. Reads go the other way.
+//
+// Arguments: block (the block driver's name, default "block").
+#include <cstddef>
+#include <cstdint>
+
+#include "kernel/api/grant.h"
+#include "kernel/api/ipc.h"
+#include "kernel/api/program.h"
+#include "kernel/api/protocols/block.h"
+#include "kernel/api/protocols/storage.h"
+
+namespace {
+
+using namespace axl;
+
+constexpr uint32_t buffer_sectors = 32;
+constexpr size_t buffer_bytes = buffer_sectors * block::sector_bytes;
+
+class StorageServer {
+public:
+    explicit StorageServer(uint8_t* buffer) : m_buffer(buffer) {}
+
+    void setup() {
+        const char* name = arg_string("block", "block");
+        check(lookup(name, m_driver), "look up the block driver");
+        check(grant_create(m_driver, m_buffer, buffer_bytes, GrantAccess::read_write, m_grant),
+              "grant the buffer to the block driver");
+        Message m;
+        m.type = block::info;
+        check(sendrec(m_driver, m), "ask the block driver for the disk's size");
+        if (static_cast<Status>(m.payload.words[0]) != Status::ok || m.payload.words[3] != block::sector_bytes)
+            fail("the block driver refused the info request");
+        m_size = m.payload.words[1] * block::sector_bytes;
+    }
+
+    [[noreturn]] void run() {
+        for (;;) {
+            Message m;
+            check(receive(endpoints::any, m), "receive");
+            Message reply;
+            reply.type = storage::reply;
+            if (m.type == storage::size) {
+                reply.payload.words[0] = static_cast<uint64_t>(Status::ok);
+                reply.payload.words[1] = m_size;
+            } else if (m.type == storage::read || m.type == storage::write) {
+                serve(m, reply);
+            } else {
+                reply.payload.words[0] = static_cast<uint64_t>(Status::bad_argument);
+            }
+            (void)sendnb(m.source, reply);
+        }
+    }
+
+private:
+    void check(Status status, const char* what) {
+        if (status != Status::ok) fail("cannot %s: %s", what, to_string(status));
+    }
+
+    void serve(const Message& request, Message& reply) {
+        const bool writing = request.type == storage::write;
+        const uint64_t offset = request.payload.words[0];
+        const uint64_t length = request.payload.words[1];
+        const GrantId grant{static_cast<uint32_t>(request.payload.words[2])};
+        Status status = length == 0 || offset > m_size || length > m_size - offset ? Status::bad_argument : Status::ok;
+        uint64_t done = 0;
+        while (status == Status::ok && done < length) {
+            // One buffer's worth of sectors at a time.
+            const uint64_t position = offset + done;
+            const uint64_t first_sector = position / block::sector_bytes;
+            const size_t within = position % block::sector_bytes;
+            uint64_t piece = buffer_bytes - within;
+            if (piece > length - done) piece = length - done;
+            const uint64_t sectors = (within + piece + block::sector_bytes - 1) / block::sector_bytes;
+            if (writing) {
+                // Sectors the piece covers only partly keep their other bytes.
+                const bool partial = within != 0 || (within + piece) % block::sector_bytes != 0;
+                if (partial) status = disk(block::read, first_sector, sectors, reply);
+                if (status == Status::ok)
+                    status = safecopy_from(request.source, grant, done, m_buffer + within, piece);
+                if (status == Status::ok) status = disk(block::write, first_sector, sectors, reply);
+            } else {
+                status = disk(block::read, first_sector, sectors, reply);
+                if (status == Status::ok) status = safecopy_to(request.source, grant, done, m_buffer + within, piece);
+            }
+            if (status == Status::ok) done += piece;
+        }
+        reply.payload.words[0] = static_cast<uint64_t>(status);
+        reply.payload.words[1] = done;
+    }
+
+    Status disk(uint32_t type, uint64_t first_sector, uint64_t sectors, Message& reply) {
+        Message m;
+        m.type = type;
+        m.payload.words[0] = first_sector;
+        m.payload.words[1] = sectors;
+        m.payload.words[2] = m_grant.raw;
+        m.payload.words[3] = 0;
+        Status status = sendrec(m_driver, m);
+        if (status != Status::ok) return status;
+        reply.payload.words[2] = m.payload.words[2];  // the device's error code, if any
+        return static_cast<Status>(m.payload.words[0]);
+    }
+
+    uint8_t* const m_buffer;
+    Endpoint m_driver;
+    GrantId m_grant;
+    uint64_t m_size = 0;
+};
+
+}  // namespace
+
+AXL_PROGRAM(storage_server, "byte-addressed storage on a block driver (storage protocol)") {
+    alignas(64) uint8_t buffer[buffer_bytes];  // on the stack: each instance has its own
+    StorageServer server(buffer);
+    server.setup();
+    server.run();
+}
