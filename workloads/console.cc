@@ -55,7 +55,7 @@ public:
     }
 
     void check() {
-        log("console_hello: printed %llu lines, echoed %llu bytes", ull(m_lines), ull(m_echo_bytes));
+        log("ok: printed %llu lines, echoed %llu bytes", ull(m_lines), ull(m_echo_bytes));
     }
 
 private:

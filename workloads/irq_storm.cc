@@ -60,7 +60,7 @@ public:
     }
 
     void check() {
-        log("timer_storm: %llu ticks in %llu notifications over %llu ns, none lost", ull(m_ticks),
+        log("ok: %llu ticks in %llu notifications over %llu ns, none lost", ull(m_ticks),
             ull(m_notifications), ull(m_stopped - m_started));
     }
 

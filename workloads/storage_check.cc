@@ -77,7 +77,7 @@ public:
             compare(offset, length);
             for (uint64_t i = 0; i < length; ++i) checksum = (checksum ^ m_buffer[i]) * 0x100'0000'01B3ull;
         }
-        log("storage_check: %llu ops, %llu bytes written, %llu read back and matched, region checksum %016llx",
+        log("ok: %llu ops, %llu bytes written, %llu read back and matched, region checksum %016llx",
             ull(m_ops), ull(m_written), ull(m_read + m_region), ull(checksum));
     }
 

@@ -69,7 +69,7 @@ TEST(StorageWorkload, ReadAfterWriteHoldsUnderEveryStrategyAndAccessModel) {
                     {{"access = \"kernel\"", std::string("access = \"") + access + "\""}, {"ops = 200", "ops = 120"}},
                     overrides));
                 ASSERT_TRUE(r.ok) << describe(r);
-                const std::string summary = line_starting(r, "client", "storage_check:");
+                const std::string summary = line_starting(r, "client", "ok: ");
                 ASSERT_FALSE(summary.empty()) << describe(r);
                 if (expected.empty()) expected = summary;
                 EXPECT_EQ(summary, expected) << "seed " << seed << ", " << to_string(ipc) << ", " << access;
@@ -121,9 +121,9 @@ TEST(IrqStorm, NoInterruptIsLostWhileTheDriverIsBusy) {
         ASSERT_TRUE(r.ok) << describe(r);
         ASSERT_EQ(r.devices.size(), 1u);
         const sim::DeviceReport& timer = r.devices[0];
-        const std::string summary = line_starting(r, "storm", "timer_storm:");
+        const std::string summary = line_starting(r, "storm", "ok: ");
         unsigned long long ticks = 0, notifications = 0;
-        ASSERT_EQ(std::sscanf(summary.c_str(), "timer_storm: %llu ticks in %llu notifications", &ticks, &notifications), 2)
+        ASSERT_EQ(std::sscanf(summary.c_str(), "ok: %llu ticks in %llu notifications", &ticks, &notifications), 2)
             << summary;
         EXPECT_GE(ticks, 9'000u);
         EXPECT_EQ(ticks, timer.interrupts_raised) << "every raise is a tick the driver counted";

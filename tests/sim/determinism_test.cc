@@ -116,7 +116,8 @@ TEST_P(Replay, FullTraceGivesTheSameDigest) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Workloads, Replay,
-                         ::testing::Combine(::testing::Values("pingpong", "fanin", "pipeline", "notify"),
+                         ::testing::Combine(::testing::Values("pingpong", "fanin", "pipeline", "notify", "storage",
+                                                              "irq_storm", "console"),
                                             ::testing::ValuesIn(all_strategies), ::testing::Values(1u, 2u)),
                          [](const ::testing::TestParamInfo<Case>& test_info) {
                              return std::get<0>(test_info.param) + "_" + to_string(std::get<1>(test_info.param)) + "_" +
