@@ -793,7 +793,8 @@ private:
             const toml::table& table = *element.as_table();
             DeviceDescription device = read_device(table);
             if (auto [found, inserted] = names.try_emplace(device.name, device.line); !inserted)
-                fail(line_of(*table.get("name")), "duplicate device name '" + device.name + "' (first used on line " +
+                fail(table.get("name") ? line_of(*table.get("name")) : device.line,
+                     "duplicate device name '" + device.name + "' (first used on line " +
                                                       std::to_string(found->second) + ")");
             for (const DeviceDescription& other : m_system.devices) {
                 const uint32_t end = uint32_t{device.io_base} + device.io_size;

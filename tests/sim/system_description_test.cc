@@ -692,3 +692,76 @@ TEST(ProgramRegistryDeathTest, DuplicateNamesStopTheProgram) {
 
 }  // namespace
 }  // namespace axl::sim
+
+// ---- [[device]] tables ---------------------------------------------------------------
+
+namespace axl::sim {
+namespace {
+
+// [system] (1), the server (2-4), then `devices` from line 5.
+std::string with_devices(const std::string& devices) { return "[system]\n" + server_process() + devices; }
+
+TEST(SystemDescription, DeviceGrantsItsDriverRegistersLineAndCalls) {
+    SystemDescription d = parse_system_description(
+        with_devices("[[device]]\nkind = \"timer\"\ndriver = \"server\"\nirq = 3\nio_base = 0x2000\naccess = \"direct\"\n"),
+        path);
+    ASSERT_EQ(d.devices.size(), 1u);
+    EXPECT_EQ(d.devices[0].name, "timer");
+    EXPECT_EQ(d.devices[0].line, 5u);
+    EXPECT_TRUE(d.devices[0].direct);
+    const ProcessDescription& driver = d.processes[0];
+    ASSERT_EQ(driver.device_rights.io_range_count, 1u);
+    EXPECT_EQ(driver.device_rights.io[0].first, 0x2000);
+    EXPECT_EQ(driver.device_rights.io[0].last, 0x2000 + d.devices[0].io_size - 1);
+    EXPECT_TRUE(driver.device_rights.io[0].direct);
+    EXPECT_EQ(driver.device_rights.irq_lines, uint64_t{1} << 3);
+    EXPECT_TRUE(driver.kernel_calls & bit(KernelCall::device_io));
+    EXPECT_TRUE(driver.kernel_calls & bit(KernelCall::irq_control));
+    EXPECT_EQ(std::get<int64_t>(driver.args.at("io_base")), 0x2000);
+    EXPECT_EQ(std::get<int64_t>(driver.args.at("irq")), 3);
+}
+
+TEST(SystemDescriptionErrors, Devices) {
+    const std::string timer = "[[device]]\nkind = \"timer\"\ndriver = \"server\"\n";
+    EXPECT_TRUE(refused(with_devices("[[device]]\nkind = \"floppy\"\ndriver = \"server\"\n"), 6,
+                        "unknown device kind 'floppy' (expected timer, uart, block or nic)"));
+    EXPECT_TRUE(refused(with_devices("[[device]]\ndriver = \"server\"\n"), 5, "device has no kind"));
+    EXPECT_TRUE(refused(with_devices("[[device]]\nkind = \"timer\"\n"), 5, "has no driver"));
+    EXPECT_TRUE(refused(with_devices("[[device]]\nkind = \"timer\"\ndriver = \"nobody\"\n"), 7,
+                        "driver 'nobody' of device 'timer' is not a process of this system"));
+    EXPECT_TRUE(refused(with_devices(timer + "file = \"x\"\n"), 8, "unknown key 'file' in [[device]] of kind timer"));
+    EXPECT_TRUE(refused(with_devices(timer + "irq = 64\n"), 8, "irq = 64 is out of range 0..63"));
+    EXPECT_TRUE(refused(with_devices(timer + "access = \"mapped\"\n"), 8, "unknown access 'mapped'"));
+    // Two devices: the second's line and key are blamed, the first is named.
+    const std::string second_driver = "[[process]]\nname = \"other\"\nprogram = \"description_test_server\"\n";
+    EXPECT_TRUE(refused(with_devices(timer + second_driver +
+                                     "[[device]]\nname = \"t2\"\nkind = \"timer\"\ndriver = \"other\"\nirq = 0\n"
+                                     "io_base = 0x3000\n"),
+                        15, "IRQ line 0 of device 't2' is already used by device 'timer' (line 5)"));
+    EXPECT_TRUE(refused(with_devices(timer + second_driver +
+                                     "[[device]]\nname = \"t2\"\nkind = \"timer\"\ndriver = \"other\"\nirq = 1\n"
+                                     "io_base = 0x1010\n"),
+                        16, "overlap device 'timer'"));
+    EXPECT_TRUE(refused(with_devices(timer + "[[device]]\nname = \"t2\"\nkind = \"timer\"\ndriver = \"server\"\n"
+                                             "irq = 1\nio_base = 0x3000\n"),
+                        11, "process 'server' already drives device 'timer'"));
+    EXPECT_TRUE(refused(with_devices(timer + "[[device]]\nkind = \"timer\"\ndriver = \"server\"\nirq = 1\n"), 8,
+                        "duplicate device name 'timer' (first used on line 5)"));
+    // Block devices need a real backing file or a scratch disk, not both.
+    const std::string block = "[[device]]\nkind = \"block\"\ndriver = \"server\"\n";
+    EXPECT_TRUE(refused(with_devices(block), 5, "has no backing file"));
+    EXPECT_TRUE(refused(with_devices(block + "file = \"/no/such/disk.img\"\n"), 8,
+                        "file '/no/such/disk.img' does not exist"));
+    EXPECT_TRUE(refused(with_devices(block + "file = \"/etc/hostname\"\nscratch = \"1MiB\"\n"), 9,
+                        "has both a backing file (line 8) and a scratch disk"));
+    EXPECT_TRUE(refused(with_devices(block + "scratch = \"1000\"\n"), 8, "not a multiple of the 512-byte sector"));
+    EXPECT_TRUE(refused(with_devices("[[device]]\nkind = \"uart\"\ndriver = \"server\"\ninput = \"/no/such/input\"\n"),
+                        8, "input '/no/such/input' does not exist"));
+    // A replicated driver cannot own a line: its notifications name one process.
+    EXPECT_TRUE(refused("[system]\n[[process]]\nname = \"d\"\nprogram = \"description_test_server\"\nreplicas = 2\n" +
+                            std::string("[[device]]\nkind = \"timer\"\ndriver = \"d\"\n"),
+                        8, "driver 'd' is a replicated process"));
+}
+
+}  // namespace
+}  // namespace axl::sim
