@@ -195,11 +195,16 @@ RunReport Simulator::run() {
         report.stopped_by_until = kernel.next_runnable_time() != EventQueue::never;
     } else {
         const bool has_devices = port.machine->has_devices();
+        const bool has_host_input = has_devices && port.machine->has_host_input();
+        uint64_t turns = 0;
         // The discrete-event loop: whichever comes first in virtual time, a
         // port event (fired here, in the idle context) or a CPU with work (the
         // kernel runs it, and comes back before any CPU's clock passes the
         // next event).
         for (;;) {
+            // Host input (a socket) also gets a look while the system is busy,
+            // not only when it idles: a quick poll every few hundred turns.
+            if (has_host_input && ++turns % 256 == 0) port.machine->wait_for_host_input(0, latest_clock(kernel));
             if (kernel.running() != no_slot) {
                 // A process ended, and came here to have its stack released;
                 // the kernel already chose who runs next.
