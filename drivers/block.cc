@@ -39,6 +39,15 @@ public:
         check(grant_create(endpoints::hardware, m_window, window_bytes, GrantAccess::read_write, m_dma),
               "grant the DMA window");
         check(irq_attach(m_irq), "attach the IRQ line");
+        // A previous incarnation may have died with a command running: wait
+        // for it to finish (its completion was latched while the line was
+        // masked, and attaching delivered it), then start clean.
+        while (reg(disk::status) & disk::status_busy) {
+            Message notification;
+            check(receive(endpoints::hardware, notification), "wait for the disk");
+            check(irq_enable(m_irq), "re-enable the IRQ line");
+        }
+        set_reg(disk::status, disk::status_done | disk::status_error);
         m_sectors = uint64_t{reg(disk::capacity_high)} << 32 | reg(disk::capacity_low);
         const uint32_t device_max = reg(disk::max_sectors_reg);
         m_chunk_sectors = device_max < window_sectors ? device_max : window_sectors;

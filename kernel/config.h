@@ -44,6 +44,9 @@ inline constexpr uint32_t io_ranges_max = 4;
 inline constexpr uint32_t grant_slots_max = 4096;
 static_assert((grant_slots_max & (grant_slots_max - 1)) == 0, "a grant id's index is its low bits");
 
+// Deaths the kernel keeps for the reincarnation server until it reads them.
+inline constexpr uint32_t death_queue_size = 256;
+
 // Default scheduling quantum in virtual nanoseconds.
 inline constexpr uint64_t default_quantum_ns = 10'000;
 

@@ -129,16 +129,32 @@ Status Kernel::spawn(const ProcessSpec& spec, Endpoint& endpoint) {
     }
 
     // invoke
+    start_in_slot(slot, spec, cpu, name_index);
+    endpoint = m_processes[slot].endpoint;
+    trace(TraceKind::spawn, slot, endpoint.raw, cpu);
+    return Status::ok;
+}
+
+// A new incarnation in `slot`: the next generation of its endpoint, so every
+// endpoint of the previous one is dead. Used by spawn and by restart.
+void Kernel::start_in_slot(uint32_t slot, const ProcessSpec& spec, uint32_t cpu, uint32_t name_index) {
     Process& process = m_processes[slot];
     uint32_t generation = process.endpoint.generation() + 1;
     if (generation > Endpoint::generation_mask) generation = 1;
+    char name[config::process_name_bytes];  // spec.name may point into the old incarnation
+    size_t name_length = 0;
+    while (spec.name[name_length] && name_length + 1 < config::process_name_bytes) {
+        name[name_length] = spec.name[name_length];
+        ++name_length;
+    }
+    name[name_length] = '\0';
     process = Process{};
     process.endpoint = Endpoint::make(slot, generation);
     process.priority = spec.priority;
     process.cpu = static_cast<uint8_t>(cpu);
     process.privilege = spec.privilege;
     process.quantum_ns = spec.quantum_ns;
-    for (size_t i = 0; i <= name_length; ++i) process.name[i] = spec.name[i];
+    for (size_t i = 0; i <= name_length; ++i) process.name[i] = name[i];
     m_name_table[name_index] = slot + 1;
     Privilege& privilege = m_privileges[spec.privilege];
     privilege.holders += 1;
@@ -149,9 +165,6 @@ Status Kernel::spawn(const ProcessSpec& spec, Endpoint& endpoint) {
     process.ready_at_ns = m_cpus[cpu].clock_ns;
     enqueue(slot);
     platform::context_create(m_port, slot);
-    trace(TraceKind::spawn, slot, process.endpoint.raw, cpu);
-    endpoint = process.endpoint;
-    return Status::ok;
 }
 
 Status Kernel::reserve_cpu(uint32_t cpu) {
@@ -184,7 +197,8 @@ Status Kernel::check_endpoint(Endpoint endpoint) const {
 void Kernel::terminate(uint32_t slot, ProcessState final_state, int32_t status) {
     Process& process = m_processes[slot];
     KASSERT(is_alive(process.state));
-    KASSERT(final_state == ProcessState::exited || final_state == ProcessState::faulted);
+    KASSERT(final_state == ProcessState::exited || final_state == ProcessState::faulted ||
+            final_state == ProcessState::killed);
 
     // 1. Leave whatever structure its current state links it into.
     if (process.state == ProcessState::runnable) dequeue(slot);
@@ -224,6 +238,7 @@ void Kernel::terminate(uint32_t slot, ProcessState final_state, int32_t status) 
     if (m_cpus[process.cpu].dedicated_to == slot) m_cpus[process.cpu].dedicated_to = no_slot;
 
     if (final_state == ProcessState::exited) trace(TraceKind::exit, slot, static_cast<uint32_t>(status), 0);
+    record_death(process);
     platform::context_destroy(m_port, slot);
 }
 

@@ -16,6 +16,7 @@
 #include "kernel/api/device.h"
 #include "kernel/api/endpoint.h"
 #include "kernel/api/message.h"
+#include "kernel/api/service.h"
 #include "kernel/api/status.h"
 #include "kernel/config.h"
 #include "kernel/cost_model.h"
@@ -119,6 +120,15 @@ public:
     Status kcall_grant_revoke(GrantId grant);
     Status kcall_safecopy(Endpoint granter, GrantId grant, uint64_t offset, uintptr_t local, uint64_t bytes,
                           bool to_granter);
+    // The reincarnation server's calls (process_control.cc).
+    Status kcall_watch_deaths();
+    Status kcall_next_death(Death& death);
+    Status kcall_kill(Endpoint target);
+    Status kcall_restart(Endpoint dead, Endpoint& fresh);
+    // From the port, outside any process's call: an injected crash of `slot`
+    // (not the running process) at virtual time `now_ns`, as if it had
+    // faulted with `kind`.
+    void crash(uint32_t slot, uint32_t kind, uint32_t detail, uint64_t now_ns);
 
     // Hardware side (devices.cc), from the port outside any process's call
     // (hosted: the event loop, with no process running) -----------------------
@@ -299,7 +309,9 @@ private:
     Status find_grant(Endpoint granter, GrantId grant, Endpoint grantee, uint64_t offset, uint64_t bytes,
                       GrantAccess access, const GrantEntry*& entry) const;
 
-    // Process lifetime (kernel.cc)
+    // Process lifetime (kernel.cc, process_control.cc)
+    void start_in_slot(uint32_t slot, const ProcessSpec& spec, uint32_t cpu, uint32_t name_index);
+    void record_death(const Process& process);
     void terminate(uint32_t slot, ProcessState final_state, int32_t status);
     uint32_t name_hash_slot(const char* name) const;
 
@@ -336,6 +348,11 @@ private:
     IrqLine m_irq_lines[config::irq_lines];
     GrantEntry m_grants[config::grant_slots_max];
     uint32_t m_grant_free_head = 0;  // index + 1; 0 = table full
+    Endpoint m_death_watcher = endpoints::none;
+    Death m_deaths[config::death_queue_size];
+    uint32_t m_death_head = 0;
+    uint32_t m_death_count = 0;
+    uint64_t m_deaths_lost = 0;  // deaths that found the queue full
     Process m_processes[config::process_slots_max];
 };
 

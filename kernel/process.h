@@ -20,6 +20,7 @@ enum class ProcessState : uint8_t {
     receiving,  // blocked until a message from `waiting_on` (or any) arrives
     exited,     // ended by exit(); status in `exit_status`
     faulted,    // killed by a fault; kind in `exit_status`
+    killed,     // ended by another process's kill (the reincarnation server's, for a hang)
 };
 
 constexpr const char* to_string(ProcessState s) {
@@ -30,6 +31,7 @@ constexpr const char* to_string(ProcessState s) {
         case ProcessState::receiving: return "receiving";
         case ProcessState::exited: return "exited";
         case ProcessState::faulted: return "faulted";
+        case ProcessState::killed: return "killed";
     }
     return "?";
 }

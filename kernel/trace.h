@@ -24,8 +24,10 @@ enum class TraceKind : uint8_t {
     quantum,      // a = process slot, b = priority
     interrupt,    // a = IRQ line, b = owner slot (or no_slot: spurious), c = cpu
     alarm,        // a = process slot whose alarm fired, b = 0, c = 0
+    kill,         // a = process slot killed, b = killer slot (or no_slot: the port, an injected fault)
+    restart,      // a = process slot started again, b = its new endpoint raw, c = restarter slot
 };
-inline constexpr uint32_t trace_kind_count = 16;
+inline constexpr uint32_t trace_kind_count = 18;
 
 struct TraceEvent {
     uint64_t time_ns;
@@ -41,7 +43,7 @@ static_assert(sizeof(TraceEvent) == 24);
 constexpr const char* to_string(TraceKind k) {
     constexpr const char* names[] = {"send",   "deliver", "buffered",    "block",  "wake",
                                      "dispatch", "notify", "kernel_call", "denied", "exit",
-                                     "fault",  "spawn",   "idle",        "quantum", "interrupt", "alarm"};
+                                     "fault",  "spawn",   "idle",        "quantum", "interrupt", "alarm", "kill", "restart"};
     return static_cast<uint32_t>(k) < trace_kind_count ? names[static_cast<uint32_t>(k)] : "?";
 }
 

@@ -7,7 +7,14 @@
 // the server's buffer -> (the block driver's safecopy from the server's grant)
 // the driver's DMA window -> (DMA) the disk. Reads go the other way.
 //
-// Arguments: block (the block driver's name, default "block").
+// When the block driver dies (its request returns dead_endpoint), the server
+// waits for the reincarnation server to bring it back (a notification from
+// rs), looks it up again, grants its buffer to the new incarnation and
+// re-issues the request that was in flight: sector reads and writes are
+// idempotent, so clients see nothing but the delay.
+//
+// Arguments: block (the block driver's name, default "block"), rs (the
+// reincarnation server's name; without one a driver death is fatal).
 #include <cstddef>
 #include <cstdint>
 
@@ -29,8 +36,10 @@ public:
     explicit StorageServer(uint8_t* buffer) : m_buffer(buffer) {}
 
     void setup() {
-        const char* name = arg_string("block", "block");
-        check(lookup(name, m_driver), "look up the block driver");
+        m_driver_name = arg_string("block", "block");
+        check(lookup(m_driver_name, m_driver), "look up the block driver");
+        const char* rs = arg_string("rs", "");
+        if (*rs) check(lookup(rs, m_rs), "look up the reincarnation server");
         check(grant_create(m_driver, m_buffer, buffer_bytes, GrantAccess::read_write, m_grant),
               "grant the buffer to the block driver");
         Message m;
@@ -98,18 +107,48 @@ private:
 
     Status disk(uint32_t type, uint64_t first_sector, uint64_t sectors, Message& reply) {
         Message m;
-        m.type = type;
-        m.payload.words[0] = first_sector;
-        m.payload.words[1] = sectors;
-        m.payload.words[2] = m_grant.raw;
-        m.payload.words[3] = 0;
-        Status status = sendrec(m_driver, m);
+        Status status;
+        for (;;) {
+            m = Message{};
+            m.type = type;
+            m.payload.words[0] = first_sector;
+            m.payload.words[1] = sectors;
+            m.payload.words[2] = m_grant.raw;
+            m.payload.words[3] = 0;
+            status = sendrec(m_driver, m);
+            if (status != Status::dead_endpoint) break;
+            reconnect();  // then the same request again
+        }
         if (status != Status::ok) return status;
         reply.payload.words[2] = m.payload.words[2];  // the device's error code, if any
         return static_cast<Status>(m.payload.words[0]);
     }
 
+    // The driver died: wait until the reincarnation server has started it
+    // again, and make the buffer's grant to the new incarnation.
+    void reconnect() {
+        if (m_rs == Endpoint{}) fail("the block driver died and no reincarnation server brings it back");
+        (void)grant_revoke(m_grant);
+        for (;;) {
+            Endpoint fresh;
+            if (lookup(m_driver_name, fresh) == Status::ok && fresh != m_driver) {
+                m_driver = fresh;
+                break;
+            }
+            Message back;  // rs notifies this server once the driver is back
+            check(receive(m_rs, back), "wait for the reincarnation server");
+        }
+        check(grant_create(m_driver, m_buffer, buffer_bytes, GrantAccess::read_write, m_grant),
+              "grant the buffer to the new block driver");
+        m_reconnects += 1;
+        log("storage: block driver back (reconnect %llu), re-issuing the request in flight",
+            static_cast<unsigned long long>(m_reconnects));
+    }
+
     uint8_t* const m_buffer;
+    const char* m_driver_name = "block";
+    Endpoint m_rs;
+    uint64_t m_reconnects = 0;
     Endpoint m_driver;
     GrantId m_grant;
     uint64_t m_size = 0;

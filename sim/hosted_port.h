@@ -24,6 +24,7 @@ namespace axl {
 namespace sim {
 
 struct ParallelRun;  // sim/parallel.h
+class FaultInjector;  // sim/fault_injector.h
 
 // The host thread's idle loop context (the simulator's own stack): where a
 // CPU goes when it has nothing to run, and where ended processes go last.
@@ -45,6 +46,7 @@ struct alignas(128) HostedProcess {
     FaultTarget fault_target;  // armed while its program code runs
     uint64_t random_state = 0; // SplitMix64 state behind axl::random_u64()
     std::string fault;  // what killed it, when a real fault did
+    uint32_t restarts = 0;  // times the slot was started again after its first start
 };
 
 }  // namespace sim
@@ -64,10 +66,14 @@ struct Port {
     };
     std::vector<std::vector<FinishedStack>> stacks_to_release;
     sim::ParallelRun* parallel = nullptr;  // set while a parallel run is going on
+    // Set when a scenario injects faults: every kernel call of a process
+    // passes its injection point first (sim/fault_injector.h).
+    sim::FaultInjector* injector = nullptr;
     sim::EventQueue events;  // device completions, timers, injected faults (virtual time)
     std::unique_ptr<sim::Machine> machine;  // devices, interrupt controller, the kernel's timer
     std::unique_ptr<sim::Tracer> tracer;
     std::vector<std::string> console;
+    std::vector<sim::LifecycleEvent> lifecycle;
     std::unique_ptr<unsigned char, void (*)(unsigned char*)> strategy_storage{nullptr, nullptr};
     IpcStrategy* strategy = nullptr;
     std::unique_ptr<Kernel> kernel;
@@ -137,6 +143,15 @@ bool run_from_idle(Port& port);
     running_fault_target = nullptr;
     switch_fiber_and_abandon(idle_context);
 }
+
+// The injection point every kernel call of the running process passes when
+// a fault injector is installed, in the process's own context with the fault
+// guard disarmed (sim/fault_injector.cc): an injected fault acts here.
+void injection_point(Port& port);
+
+// The running process dies as if it had faulted with `kind` (an injected
+// crash), `why` recorded as its fault: never returns.
+[[noreturn]] void crash_running(Port& port, uint32_t kind, const std::string& why);
 
 // exit() of the running process, from its own context: never returns.
 [[noreturn]] void exit_running(Port& port, int32_t status);

@@ -17,6 +17,11 @@ namespace axl {
 
 namespace {
 
+// A hand-built port (some kernel tests) has no machine: the kernel's clock then.
+uint64_t lifecycle_time(const Port& port) {
+    return port.machine ? port.machine->now_ns() : port.kernel->now_ns();
+}
+
 [[noreturn]] void process_entry(void* arg) {
     Port& port = *static_cast<Port*>(arg);
     sim::HostedProcess& process = port.processes[sim::running_slot];
@@ -54,6 +59,15 @@ void final_kernel_entry(Port& port, Entry&& entry) {
 void exit_running(Port& port, int32_t status) {
     disarm_fault_guard();
     final_kernel_entry(port, [&](Kernel& kernel) { kernel.kcall_exit(status); });
+    leave_for_good(port);
+}
+
+void crash_running(Port& port, uint32_t kind, const std::string& why) {
+    disarm_fault_guard();
+    final_kernel_entry(port, [&](Kernel& kernel) {
+        port.processes[kernel.running()].fault = why;
+        kernel.fault_running(kind, 0);
+    });
     leave_for_good(port);
 }
 
@@ -97,29 +111,46 @@ namespace platform {
 void context_create(Port& port, uint32_t slot) {
     if (slot >= port.processes.size()) port.processes.resize(slot + 1);
     sim::HostedProcess& process = port.processes[slot];
+    // At boot the simulator names the description it spawns; a restart
+    // starts the slot's own description again, from its image.
+    const sim::ProcessDescription* description = port.spawning ? port.spawning : process.description;
+    const uint32_t restarts = port.spawning ? 0 : process.restarts + 1;
 #if AXL_TSAN_FIBERS
     if (process.has_stack) sim::retire_fiber(process.context);
 #endif
     if (process.has_stack) port.stacks.release(process.stack);
     process = sim::HostedProcess{};
-    process.description = port.spawning;
-    process.program = sim::find_program(port.spawning->program);
-    process.stack = port.stacks.acquire(port.spawning->stack_bytes);
+    process.description = description;
+    process.restarts = restarts;
+    process.program = sim::find_program(description->program);
+    process.stack = port.stacks.acquire(description->stack_bytes);
     process.has_stack = true;
     process.context = sim::make_fiber(process.stack, &process_entry, &port);
 #if AXL_TSAN_FIBERS
-    sim::name_fiber(process.context, port.spawning->name.c_str());
+    sim::name_fiber(process.context, description->name.c_str());
 #endif
     process.fault_target = sim::FaultTarget{.on_fault = &sim::process_faulted, .arg = &port, .stack = process.stack};
     // Each process draws from its own stream, derived from the run's seed.
     process.random_state = port.system->seed ^ (0x9E37'79B9'7F4A'7C15ull * (uint64_t{slot} + 1));
-    if (port.tracer) port.tracer->set_process_name(slot, port.spawning->name);
+    if (port.tracer) port.tracer->set_process_name(slot, description->name);
+    if (restarts > 0)
+        port.lifecycle.push_back(sim::LifecycleEvent{.time_ns = lifecycle_time(port),
+                                                     .slot = slot,
+                                                     .process = description->name,
+                                                     .what = sim::LifecycleEvent::What::restarted,
+                                                     .state = ProcessState::runnable});
 }
 
 void context_destroy(Port& port, uint32_t slot) {
     // Usually called on the dying process's own stack: release it only once
     // we run elsewhere (the idle loop, where the dying process goes last).
     sim::HostedProcess& process = port.processes[slot];
+    if (process.description)
+        port.lifecycle.push_back(sim::LifecycleEvent{.time_ns = lifecycle_time(port),
+                                                     .slot = slot,
+                                                     .process = process.description->name,
+                                                     .what = sim::LifecycleEvent::What::died,
+                                                     .state = port.kernel->process(slot).state});
     if (!process.has_stack) return;
     const uint32_t cpu = port.kernel->process(slot).cpu;
     if (cpu >= port.stacks_to_release.size()) port.stacks_to_release.resize(cpu + 1);

@@ -28,6 +28,7 @@ struct Simulator::State {
     std::optional<RendezvousStrategy> rendezvous;
     std::optional<RingStrategy> ring;
     std::optional<QueueStrategy> queue;
+    std::unique_ptr<FaultInjector> injector;  // when the options carry faults
     bool ran = false;
 };
 
@@ -112,6 +113,11 @@ Simulator::Simulator(const SystemDescription& system, const RunOptions& options)
     if (!state.system.devices.empty() && options.parallel)
         throw DescriptionError(fmt::format("{}:{}: devices run in deterministic mode only (drop --parallel)",
                                            state.system.path, state.system.devices.front().line));
+    // An injected fault acts at a point in virtual time or in a process's
+    // call sequence; only the deterministic mode has either to offer.
+    if (!options.faults.empty() && options.parallel)
+        throw DescriptionError(fmt::format("{}:0: faults are injected in deterministic mode only (drop --parallel)",
+                                           state.system.path));
     for (const DeviceDescription& device : state.system.devices)
         port.machine->attach(device.name, device.io_base, make_device(state.system, device, *port.machine));
 
@@ -186,6 +192,12 @@ RunReport Simulator::run() {
     install_fault_guard();
     set_current_port(&port);
 
+    if (!port.options.faults.empty()) {
+        state.injector = std::make_unique<FaultInjector>(port, port.options.faults);
+        port.injector = state.injector.get();
+        state.injector->start();
+    }
+
     RunReport report;
     auto wall_start = std::chrono::steady_clock::now();
     const uint64_t until = state.system.until_ns.value_or(EventQueue::never);
@@ -253,6 +265,8 @@ RunReport Simulator::run() {
     report.trace_events_stored = port.tracer->stored_count();
     report.trace_events_dropped = port.tracer->dropped();
     report.console = port.console;
+    report.lifecycle = port.lifecycle;
+    if (state.injector) report.faults = state.injector->outcomes();
 
     for (uint32_t slot = 0; slot < kernel.slots_used(); ++slot) {
         const Process& process = kernel.process(slot);
@@ -264,6 +278,7 @@ RunReport Simulator::run() {
         entry.state = process.state;
         entry.exit_status = process.exit_status;
         entry.fault = hosted.fault;
+        entry.restarts = hosted.restarts;
         entry.expect = hosted.description->expect;
         entry.counters = process.counters;
         switch (entry.expect) {
@@ -284,6 +299,8 @@ RunReport Simulator::run() {
             std::string what;
             if (process.state == ProcessState::faulted)
                 what = "was killed by a fault: " + hosted.fault;
+            else if (process.state == ProcessState::killed)
+                what = "was killed by another process";
             else if (process.state == ProcessState::exited)
                 what = fmt::format("exited with status {}", process.exit_status);
             else

@@ -9,6 +9,7 @@
 
 #include "kernel/api/endpoint.h"
 #include "kernel/process.h"
+#include "sim/fault_injector.h"
 #include "sim/system_description.h"
 
 namespace axl::sim {
@@ -27,6 +28,8 @@ struct RunOptions {
     // One host thread per simulated CPU (sim/parallel.h): real concurrency in
     // wall time, not reproducible. Off: deterministic single-thread mode.
     bool parallel = false;
+    // Faults to inject (a scenario's, sim/scenario.h); deterministic mode only.
+    std::vector<FaultSpec> faults;
 };
 
 struct ProcessReport {
@@ -36,9 +39,21 @@ struct ProcessReport {
     ProcessState state = ProcessState::free;
     int32_t exit_status = 0;
     std::string fault;           // "" or what killed it ("SIGSEGV at 0x0 (null pointer)", ...)
+    uint32_t restarts = 0;       // times the reincarnation server started it again
     Expectation expect = Expectation::exit;
     bool met_expectation = true;
     ProcessCounters counters;
+};
+
+// A process's death or restart, in virtual time: what fault scenarios
+// measure detection and recovery from.
+struct LifecycleEvent {
+    enum class What : uint8_t { died, restarted };
+    uint64_t time_ns = 0;
+    uint32_t slot = 0;
+    std::string process;
+    What what = What::died;
+    ProcessState state = ProcessState::free;  // died: exited, faulted or killed
 };
 
 // A device's interrupt line over the run: edges the device raised, and the
@@ -71,6 +86,8 @@ struct RunReport {
     std::vector<std::string> failures;  // one line per unmet expectation
     std::vector<ProcessReport> processes;
     std::vector<DeviceReport> devices;
+    std::vector<LifecycleEvent> lifecycle;  // deaths before the end and restarts, in order
+    std::vector<FaultOutcome> faults;       // RunOptions::faults, each with whether and when it acted
     std::vector<std::string> console;   // every log line, in order
 };
 

@@ -236,6 +236,7 @@ public:
         check_destinations();
         check_cpu_placement();
         read_devices(root);
+        wire_reincarnation_server();
         return std::move(m_system);
     }
 
@@ -490,7 +491,8 @@ private:
     void read_process(const toml::table& table) {
         reject_unknown_keys(table, "[[process]]",
                             {"name", "program", "replicas", "priority", "cpu", "dedicated_cpu", "quantum",
-                             "stack", "primitives", "kernel_calls", "destinations", "expect", "args"});
+                             "stack", "primitives", "kernel_calls", "destinations", "expect", "args",
+                             "restart"});
         ProcessDescription process;
         TableSource source;
         process.line = source.line = line_of(table);
@@ -537,6 +539,7 @@ private:
         read_destinations(table, process, source);
         process.expect = read_expectation(table);
         process.args = read_args(table, source);
+        read_restart_policy(table, process);
 
         if (source.replicated() && source.count > 1) {
             // Replicas share one privilege structure, and a notification names
@@ -755,6 +758,92 @@ private:
             if (edit_distance(placeholder, replica_placeholder) < 3) problem += "; did you mean '{replica}'?";
             fail(line, problem);
         }
+    }
+
+    // ---- [process.restart] and the reincarnation server ----
+
+    void read_restart_policy(const toml::table& table, ProcessDescription& process) {
+        const toml::node* node = table.get("restart");
+        if (node == nullptr) return;
+        const toml::table* policy = node->as_table();
+        if (policy == nullptr) fail_type(*node, "restart", "a table ([process.restart])");
+        reject_unknown_keys(*policy, "[process.restart]",
+                            {"heartbeat", "missed", "limit", "backoff", "backoff_max", "with", "notify"});
+        ProcessDescription::RestartPolicy& restart = process.restart;
+        restart.managed = true;
+        restart.line = line_of(*node);
+        restart.heartbeat_ns = duration_or_zero(*policy, "heartbeat");
+        restart.missed = static_cast<uint32_t>(integer(*policy, "missed", 1, 1000).value_or(3));
+        restart.limit = static_cast<uint32_t>(integer(*policy, "limit", 0, 1'000'000).value_or(10));
+        restart.backoff_ns = duration_or_zero(*policy, "backoff");
+        restart.backoff_max_ns = duration_or_zero(*policy, "backoff_max", restart.backoff_max_ns);
+        for_each_string(*policy, "with", [&](const std::string& name, const toml::node& item) {
+            m_restart_names.push_back({name, line_of(item)});
+            restart.with.push_back(name);
+        });
+        for_each_string(*policy, "notify", [&](const std::string& name, const toml::node& item) {
+            m_restart_names.push_back({name, line_of(item)});
+            restart.notify.push_back(name);
+        });
+    }
+
+    // The process running program "rs" is the reincarnation server: it gets
+    // the calls and destinations it needs, and its services' policies as
+    // arguments (service_count, service.<i>.name, .heartbeat, .missed, .limit,
+    // .backoff, .backoff_max, .with, .notify: names separated by commas).
+    // Every managed process may answer it.
+    void wire_reincarnation_server() {
+        for (const auto& [name, line] : m_restart_names)
+            if (m_names.find(name) == m_names.end())
+                fail(line, "'" + name + "' in a [process.restart] table is not a process of this system");
+        ProcessDescription* server = nullptr;
+        for (ProcessDescription& process : m_system.processes)
+            if (process.program == "rs") server = &process;
+        const ProcessDescription* first_managed = nullptr;
+        for (const ProcessDescription& process : m_system.processes)
+            if (process.restart.managed && !first_managed) first_managed = &process;
+        if (!server) {
+            if (first_managed)
+                fail(first_managed->restart.line,
+                     "process '" + first_managed->name +
+                         "' has a [process.restart] table but no process runs the reincarnation server "
+                         "(add a [[process]] with program = \"rs\")");
+            return;
+        }
+        if (!server->group.empty())
+            fail(server->line, "the reincarnation server must not be replicated");
+        server->primitives |= bit(Primitive::receive) | bit(Primitive::sendnb) | bit(Primitive::notify);
+        server->kernel_calls |= bit(KernelCall::process_control) | bit(KernelCall::alarm) |
+                                bit(KernelCall::lookup) | bit(KernelCall::log) | bit(KernelCall::clock);
+        server->all_destinations = true;
+        int64_t count = 0;
+        auto joined = [](const std::vector<std::string>& names) {
+            std::string text;
+            for (const std::string& name : names) text += (text.empty() ? "" : ",") + name;
+            return text;
+        };
+        for (ProcessDescription& process : m_system.processes) {
+            if (!process.restart.managed) continue;
+            if (&process == server) fail(process.restart.line, "the reincarnation server cannot restart itself");
+            const ProcessDescription::RestartPolicy& policy = process.restart;
+            const std::string key = "service." + std::to_string(count) + ".";
+            server->args[key + "name"] = process.name;
+            server->args[key + "heartbeat"] = static_cast<int64_t>(policy.heartbeat_ns);
+            server->args[key + "missed"] = static_cast<int64_t>(policy.missed);
+            server->args[key + "limit"] = static_cast<int64_t>(policy.limit);
+            server->args[key + "backoff"] = static_cast<int64_t>(policy.backoff_ns);
+            server->args[key + "backoff_max"] = static_cast<int64_t>(policy.backoff_max_ns);
+            server->args[key + "with"] = joined(policy.with);
+            server->args[key + "notify"] = joined(policy.notify);
+            count += 1;
+            // It answers the server's pings: rs is one of its destinations.
+            if (std::find(process.destinations.begin(), process.destinations.end(), privilege_group(*server)) ==
+                    process.destinations.end() &&
+                !process.all_destinations)
+                process.destinations.push_back(privilege_group(*server));
+            process.primitives |= bit(Primitive::sendnb);
+        }
+        server->args["service_count"] = count;
     }
 
     // ---- [[device]] ----
@@ -1067,6 +1156,7 @@ private:
     bool m_cpus_overridden = false;
     std::vector<TableSource> m_tables;  // one per [[process]] table, in file order
     std::unordered_map<std::string, NameUse> m_names;  // every process name and table name
+    std::vector<std::pair<std::string, uint32_t>> m_restart_names;  // names in restart tables, with lines
 };
 
 }  // namespace

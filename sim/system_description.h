@@ -57,6 +57,19 @@ struct ProcessDescription {
     // A process of its own: group empty, replica -1.
     std::string group;
     int32_t replica = -1;
+    // [process.restart]: the reincarnation server (program "rs") watches it.
+    struct RestartPolicy {
+        bool managed = false;
+        uint32_t line = 0;
+        uint64_t heartbeat_ns = 0;        // ping period; 0: no heartbeat
+        uint32_t missed = 3;              // pings unanswered in a row that mean a hang
+        uint32_t limit = 10;              // restarts in total before it gives up
+        uint64_t backoff_ns = 0;          // delay before the first restart, doubling after each
+        uint64_t backoff_max_ns = 100'000'000;
+        std::vector<std::string> with;    // restarted along with it (killed first if alive)
+        std::vector<std::string> notify;  // told (a notification from rs) once it is back
+    };
+    RestartPolicy restart;
     // The devices it drives ([[device]] tables naming it): their registers
     // and IRQ lines. Granting one also grants the device_io and irq_control
     // kernel calls.

@@ -59,6 +59,8 @@ constexpr FieldMeaning k_field_meanings[trace_kind_count] = {
     /* quantum     */ {"process", "priority", "unused", true, false, false},
     /* interrupt   */ {"line", "owner", "cpu", false, true, false},
     /* alarm       */ {"process", "unused", "unused", true, false, false},
+    /* kill        */ {"process", "by", "unused", true, true, false},
+    /* restart     */ {"process", "endpoint", "by", true, false, false},
 };
 static_assert(std::size(k_field_meanings) == trace_kind_count);
 

@@ -12,6 +12,7 @@
 #include "kernel/api/device.h"
 #include "kernel/api/grant.h"
 #include "kernel/api/ipc.h"
+#include "kernel/api/service.h"
 #include "sim/hosted_port.h"
 #include "sim/parallel.h"
 
@@ -112,6 +113,8 @@ template <typename Call, typename Unlocked = NoUnlockedPath>
 [[gnu::always_inline]] inline Status kernel_call(Call&& call, Unlocked unlocked = {}) {
     sim::disarm_fault_guard();
     Port& port = *tl_port;
+    if (port.injector) [[unlikely]]
+        sim::injection_point(port);
     const bool parallel = port.parallel != nullptr;
     if (parallel) [[unlikely]] {
         const UnlockedOutcome outcome = unlocked(port);
@@ -311,6 +314,26 @@ Status safecopy_to(Endpoint granter, GrantId grant, size_t offset, const void* f
     return kernel_call([&](Kernel& k) {
         return k.kcall_safecopy(granter, grant, offset, reinterpret_cast<uintptr_t>(from), bytes, true);
     });
+}
+
+// Process management -----------------------------------------------------------
+Status watch_deaths() {
+    return kernel_call([](Kernel& k) { return k.kcall_watch_deaths(); });
+}
+Status next_death(Death& death) {
+    Death taken;
+    Status status = kernel_call([&](Kernel& k) { return k.kcall_next_death(taken); });
+    if (status == Status::ok) death = taken;
+    return status;
+}
+Status kill(Endpoint process) {
+    return kernel_call([&](Kernel& k) { return k.kcall_kill(process); });
+}
+Status restart(Endpoint dead, Endpoint& fresh) {
+    Endpoint started = endpoints::none;
+    Status status = kernel_call([&](Kernel& k) { return k.kcall_restart(dead, started); });
+    if (status == Status::ok) fresh = started;
+    return status;
 }
 
 namespace {

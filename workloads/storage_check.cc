@@ -27,6 +27,9 @@ using namespace axl::workloads;
 
 constexpr size_t region_max = 256 * 1024;
 constexpr size_t transfer_max = 32 * 1024;
+constexpr uint32_t retries_max = 8;            // stale-endpoint retries of one request
+constexpr uint32_t polls_max = 10'000;         // looking for a restarted store, ...
+constexpr uint64_t poll_interval_ns = 10'000;  // ... every 10 us: 100 ms in all
 
 class StorageCheck {
 public:
@@ -83,21 +86,44 @@ public:
 
 private:
     void transfer(uint32_t type, uint64_t offset, uint8_t* data, uint64_t length) {
-        GrantId grant;
         const GrantAccess access = type == storage::write ? GrantAccess::read : GrantAccess::write;
-        check_ok(grant_create(m_storage, data, length, access, grant), "grant a buffer to the store");
         Message m;
-        m.type = type;
-        m.payload.words[0] = offset;
-        m.payload.words[1] = length;
-        m.payload.words[2] = grant.raw;
-        check_ok(sendrec(m_storage, m), "send a request to the store");
-        check_ok(grant_revoke(grant), "revoke the buffer's grant");
+        for (uint32_t attempt = 0;; ++attempt) {
+            GrantId grant;
+            check_ok(grant_create(m_storage, data, length, access, grant), "grant a buffer to the store");
+            m = Message{};
+            m.type = type;
+            m.payload.words[0] = offset;
+            m.payload.words[1] = length;
+            m.payload.words[2] = grant.raw;
+            const Status status = sendrec(m_storage, m);
+            check_ok(grant_revoke(grant), "revoke the buffer's grant");
+            if (status != Status::dead_endpoint || attempt == retries_max) {
+                check_ok(status, "send a request to the store");
+                break;
+            }
+            wait_for_store();  // restarted by the reincarnation server: look it up, retry
+        }
         const auto status = static_cast<Status>(m.payload.words[0]);
         if (m.type != storage::reply || status != Status::ok || m.payload.words[1] != length)
             fail("%s of %llu bytes at %llu: %s, %llu bytes done, device error %llu",
                  type == storage::write ? "write" : "read", ull(length), ull(offset), to_string(status),
                  ull(m.payload.words[1]), ull(m.payload.words[2]));
+    }
+
+    // The store's endpoint went stale: it died and is being restarted. Poll
+    // for the new incarnation (a client holds no notification privilege).
+    void wait_for_store() {
+        const char* name = arg_string("storage", "storage");
+        for (uint32_t poll = 0; poll < polls_max; ++poll) {
+            Endpoint fresh;
+            if (lookup(name, fresh) == Status::ok && fresh != m_storage) {
+                m_storage = fresh;
+                return;
+            }
+            check_ok(compute(poll_interval_ns), "wait");
+        }
+        fail("the store did not come back within %llu ns", ull(polls_max * poll_interval_ns));
     }
 
     void compare(uint64_t offset, uint64_t length) {

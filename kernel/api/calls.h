@@ -31,8 +31,10 @@ enum class KernelCall : uint8_t {
     alarm,        // one-shot alarm: a notification from endpoints::clock after a delay
     grant,        // create or revoke a memory grant
     safecopy,     // copy to or from memory another process granted to the caller
+    // The reincarnation server's calls (kernel/api/service.h):
+    process_control,  // learn of deaths, kill a process, restart a dead one from its image
 };
-inline constexpr uint32_t kernel_call_count = 12;
+inline constexpr uint32_t kernel_call_count = 13;
 
 constexpr uint32_t bit(Primitive p) { return 1u << static_cast<uint32_t>(p); }
 constexpr uint32_t bit(KernelCall c) { return 1u << static_cast<uint32_t>(c); }
@@ -50,7 +52,8 @@ constexpr const char* to_string(Primitive p) {
 }
 constexpr const char* to_string(KernelCall c) {
     constexpr const char* names[] = {"exit", "yield",     "compute",     "lookup", "log",   "clock",
-                                     "self", "device_io", "irq_control", "alarm",  "grant", "safecopy"};
+                                     "self", "device_io", "irq_control", "alarm",  "grant", "safecopy",
+                                     "process_control"};
     return static_cast<uint32_t>(c) < kernel_call_count ? names[static_cast<uint32_t>(c)] : "?";
 }
 
