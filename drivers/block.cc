@@ -39,15 +39,10 @@ public:
         check(grant_create(endpoints::hardware, m_window, window_bytes, GrantAccess::read_write, m_dma),
               "grant the DMA window");
         check(irq_attach(m_irq), "attach the IRQ line");
-        // A previous incarnation may have died with a command running: wait
-        // for it to finish (its completion was latched while the line was
-        // masked, and attaching delivered it), then start clean.
-        while (reg(disk::status) & disk::status_busy) {
-            Message notification;
-            check(receive(endpoints::hardware, notification), "wait for the disk");
-            check(irq_enable(m_irq), "re-enable the IRQ line");
-        }
-        set_reg(disk::status, disk::status_done | disk::status_error);
+        // A previous incarnation may have died with a command running, or
+        // been killed because a command never completed: start clean. The
+        // request it was serving is re-issued by whoever sent it.
+        set_reg(disk::command, disk::command_reset);
         m_sectors = uint64_t{reg(disk::capacity_high)} << 32 | reg(disk::capacity_low);
         const uint32_t device_max = reg(disk::max_sectors_reg);
         m_chunk_sectors = device_max < window_sectors ? device_max : window_sectors;
@@ -108,7 +103,15 @@ private:
             const size_t offset = grant_offset + done * disk::sector_bytes;
             if (writing) status = safecopy_from(request.source, grant, offset, m_window, bytes);
             if (status != Status::ok) break;
-            device_error = command(writing ? disk::command_write : disk::command_read, first + done, sectors);
+            // A failed command is tried again a few times: media errors are
+            // often transient, and a retry costs only time.
+            for (uint32_t attempt = 0; attempt <= retries_max; ++attempt) {
+                device_error = command(writing ? disk::command_write : disk::command_read, first + done, sectors);
+                if (device_error != disk::error_io) break;
+                m_retries += 1;
+                log("block: I/O error at sector %llu, attempt %u of %u", static_cast<unsigned long long>(first + done),
+                    attempt + 1, retries_max + 1);
+            }
             if (device_error != disk::error_none) {
                 status = Status::bad_address;
                 break;
@@ -146,8 +149,10 @@ private:
     const uint32_t m_irq;
     uint8_t* const m_window;
     GrantId m_dma;
+    static constexpr uint32_t retries_max = 3;
     uint64_t m_sectors = 0;
     uint32_t m_chunk_sectors = 0;
+    uint64_t m_retries = 0;
 };
 
 }  // namespace

@@ -13,6 +13,11 @@
 // re-issues the request that was in flight: sector reads and writes are
 // idempotent, so clients see nothing but the delay.
 //
+// End to end, it keeps a checksum of every sector it wrote (the first
+// checksummed_sectors_max sectors) and checks sectors it reads against it: a
+// sector that arrives corrupted (a bit flipped by DMA, say) is read again, up
+// to reread_max times, before the error goes to the client.
+//
 // Arguments: block (the block driver's name, default "block"), rs (the
 // reincarnation server's name; without one a driver death is fatal).
 #include <cstddef>
@@ -30,6 +35,14 @@ using namespace axl;
 
 constexpr uint32_t buffer_sectors = 32;
 constexpr size_t buffer_bytes = buffer_sectors * block::sector_bytes;
+constexpr uint32_t checksummed_sectors_max = 8192;  // 4 MiB
+constexpr uint32_t reread_max = 3;
+
+uint32_t sector_checksum(const uint8_t* sector) {
+    uint32_t hash = 2166136261u;  // FNV-1a
+    for (uint32_t i = 0; i < block::sector_bytes; ++i) hash = (hash ^ sector[i]) * 16777619u;
+    return hash | 1u;  // never 0: 0 marks "not known"
+}
 
 class StorageServer {
 public:
@@ -105,7 +118,38 @@ private:
         reply.payload.words[1] = done;
     }
 
+    // A disk request with the end-to-end check: writes record the sectors'
+    // checksums, reads are verified against them and repeated on a mismatch.
     Status disk(uint32_t type, uint64_t first_sector, uint64_t sectors, Message& reply) {
+        if (type == block::write) {
+            Status status = disk_once(type, first_sector, sectors, reply);
+            for (uint64_t i = 0; status == Status::ok && i < sectors; ++i)
+                if (first_sector + i < checksummed_sectors_max)
+                    m_checksums[first_sector + i] = sector_checksum(m_buffer + i * block::sector_bytes);
+            return status;
+        }
+        for (uint32_t attempt = 0;; ++attempt) {
+            Status status = disk_once(type, first_sector, sectors, reply);
+            if (status != Status::ok) return status;
+            const uint64_t bad = first_corrupt_sector(first_sector, sectors);
+            if (bad == ~uint64_t{0}) return Status::ok;
+            m_rereads += 1;
+            log("storage: sector %llu failed its checksum, reading again (attempt %u)",
+                static_cast<unsigned long long>(bad), attempt + 1);
+            if (attempt + 1 == reread_max) return Status::bad_address;
+        }
+    }
+
+    uint64_t first_corrupt_sector(uint64_t first_sector, uint64_t sectors) const {
+        for (uint64_t i = 0; i < sectors; ++i) {
+            const uint64_t sector = first_sector + i;
+            if (sector >= checksummed_sectors_max || m_checksums[sector] == 0) continue;
+            if (sector_checksum(m_buffer + i * block::sector_bytes) != m_checksums[sector]) return sector;
+        }
+        return ~uint64_t{0};
+    }
+
+    Status disk_once(uint32_t type, uint64_t first_sector, uint64_t sectors, Message& reply) {
         Message m;
         Status status;
         for (;;) {
@@ -149,6 +193,8 @@ private:
     const char* m_driver_name = "block";
     Endpoint m_rs;
     uint64_t m_reconnects = 0;
+    uint64_t m_rereads = 0;
+    uint32_t m_checksums[checksummed_sectors_max] = {};  // 0: not known
     Endpoint m_driver;
     GrantId m_grant;
     uint64_t m_size = 0;

@@ -10,6 +10,13 @@ const char* to_string(FaultSpec::Kind kind) {
         case FaultSpec::Kind::crash: return "crash";
         case FaultSpec::Kind::bad_pointer: return "bad_pointer";
         case FaultSpec::Kind::hang: return "hang";
+        case FaultSpec::Kind::irq_lose: return "irq_lose";
+        case FaultSpec::Kind::irq_duplicate: return "irq_duplicate";
+        case FaultSpec::Kind::irq_storm: return "irq_storm";
+        case FaultSpec::Kind::device_error: return "device_error";
+        case FaultSpec::Kind::device_stuck: return "device_stuck";
+        case FaultSpec::Kind::dma_corrupt: return "dma_corrupt";
+        case FaultSpec::Kind::device_slow: return "device_slow";
     }
     return "?";
 }
@@ -33,7 +40,7 @@ FaultInjector::FaultInjector(Port& port, std::vector<FaultSpec> faults)
       m_hanging(port.processes.size(), false) {
     for (FaultSpec& spec : faults) {
         FaultOutcome outcome;
-        outcome.slot = slot_of(port, spec.target);
+        outcome.slot = FaultSpec::targets_device(spec.kind) ? no_slot : slot_of(port, spec.target);
         outcome.spec = std::move(spec);
         m_outcomes.push_back(std::move(outcome));
     }
@@ -42,6 +49,10 @@ FaultInjector::FaultInjector(Port& port, std::vector<FaultSpec> faults)
 void FaultInjector::start() {
     for (size_t i = 0; i < m_outcomes.size(); ++i) {
         const FaultOutcome& outcome = m_outcomes[i];
+        if (FaultSpec::targets_device(outcome.spec.kind)) {
+            m_port.machine->schedule(outcome.spec.at_ns, [this, i] { strike_device(m_outcomes[i], m_outcomes[i].spec.at_ns); });
+            continue;
+        }
         if (outcome.slot == no_slot) continue;
         if (outcome.spec.after_calls > 0) {
             m_armed[outcome.slot].push_back(i);
@@ -49,6 +60,31 @@ void FaultInjector::start() {
         }
         m_port.machine->schedule(outcome.spec.at_ns, [this, i] { arm(i, m_outcomes[i].spec.at_ns); });
     }
+}
+
+// Device and interrupt faults, at their time (event context).
+void FaultInjector::strike_device(FaultOutcome& outcome, uint64_t now_ns) {
+    const DeviceDescription* described = nullptr;
+    for (const DeviceDescription& device : m_port.system->devices)
+        if (device.name == outcome.spec.target) described = &device;
+    Device* device = m_port.machine->device(outcome.spec.target);
+    if (!described || !device) return;
+    InterruptController& controller = m_port.machine->controller();
+    // What a fault chooses (a byte to flip) comes from the run's seed.
+    const uint64_t seed = m_port.system->seed * 0x9E37'79B9'7F4A'7C15ull + now_ns;
+    bool struck = true;
+    switch (outcome.spec.kind) {
+        case FaultSpec::Kind::irq_lose: controller.lose_next(described->irq); break;
+        case FaultSpec::Kind::irq_duplicate: controller.duplicate_next(described->irq); break;
+        case FaultSpec::Kind::irq_storm: controller.storm(described->irq, 1000, now_ns); break;
+        case FaultSpec::Kind::device_error: struck = device->inject(DeviceFault::error, seed); break;
+        case FaultSpec::Kind::device_stuck: struck = device->inject(DeviceFault::stuck_busy, seed); break;
+        case FaultSpec::Kind::dma_corrupt: struck = device->inject(DeviceFault::corrupt_dma, seed); break;
+        case FaultSpec::Kind::device_slow: struck = device->inject(DeviceFault::slow, seed); break;
+        default: struck = false; break;
+    }
+    outcome.injected = struck;
+    outcome.injected_ns = now_ns;
 }
 
 // A time trigger fired (event context: no process runs).
@@ -91,15 +127,16 @@ void FaultInjector::act_in_victim(size_t fault) {
             // A real bad access in the process's own code path, with its guard
             // armed: the same death as any bug of its own.
             arm_fault_guard(*running_fault_target);
-            volatile uint64_t* bad = reinterpret_cast<volatile uint64_t*>(uintptr_t{0x10});
-            *bad = 0xDEAD;
+            uintptr_t address = 0x10;  // the first page is never mapped
+            asm volatile("" : "+r"(address));  // an address the compiler cannot see through
+            *reinterpret_cast<volatile uint64_t*>(address) = 0xDEAD;
             break;
         }
         case FaultSpec::Kind::hang:
             m_hanging[outcome.slot] = true;
             arm_fault_guard(*running_fault_target);
             for (;;) (void)axl::compute(100'000);
-        case FaultSpec::Kind::crash:
+        default:  // crash (device kinds never arm a process)
             break;
     }
     // crash at a call: the process ends where it stands.

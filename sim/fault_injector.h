@@ -10,6 +10,16 @@
 //   hang         the process stops answering: from its injection point on it
 //                only burns CPU time, in compute() slices, forever
 //
+// and against a device (the target names a [[device]]), at a virtual time:
+//
+//   irq_lose       its line's next raise is lost
+//   irq_duplicate  its line's next delivery happens twice
+//   irq_storm      1,000 raises of its line at once
+//   device_error   its next command fails with an I/O error
+//   device_stuck   its next command never completes (busy until a reset)
+//   dma_corrupt    its next transfer into memory has a bit flipped
+//   device_slow    its next command takes ten times as long
+//
 // A fault is armed by a trigger: a virtual time (armed then; crash acts at
 // once, the others at the victim's next call), or the victim's Nth kernel
 // call or IPC (counted at the injection point).
@@ -28,9 +38,23 @@ struct Port;
 namespace axl::sim {
 
 struct FaultSpec {
-    enum class Kind : uint8_t { crash, bad_pointer, hang };
+    enum class Kind : uint8_t {
+        crash,
+        bad_pointer,
+        hang,
+        irq_lose,
+        irq_duplicate,
+        irq_storm,
+        device_error,
+        device_stuck,
+        dma_corrupt,
+        device_slow,
+    };
+    static constexpr uint32_t kind_count = 10;
+    // Kinds whose target is a device, not a process.
+    static constexpr bool targets_device(Kind kind) { return kind >= Kind::irq_lose; }
     Kind kind = Kind::crash;
-    std::string target;           // process name
+    std::string target;           // process name (a device's for the device kinds)
     uint64_t at_ns = 0;           // trigger: virtual time (used when after_calls == 0)
     uint64_t after_calls = 0;     // trigger: the target's Nth kernel call or IPC (1 = its next one)
     uint32_t line = 0;            // where the scenario described it
@@ -42,7 +66,7 @@ struct FaultOutcome {
     FaultSpec spec;
     bool injected = false;
     uint64_t injected_ns = 0;
-    uint32_t slot = 0;
+    uint32_t slot = 0;            // the target process's (no_slot for a device)
 };
 
 class FaultInjector {
@@ -56,6 +80,7 @@ public:
 
 private:
     void arm(size_t fault, uint64_t now_ns);
+    void strike_device(FaultOutcome& outcome, uint64_t now_ns);
     [[noreturn]] void act_in_victim(size_t fault);
 
     Port& m_port;

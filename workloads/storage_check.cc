@@ -1,8 +1,8 @@
 // storage_check: read-after-write integrity through the whole storage path
 // (this workload -> storage_server -> block_driver -> DMA -> the disk).
 //
-// It keeps a shadow copy of a region of the store in its own memory, then
-// runs `ops` random operations of random sizes (1..max_bytes) at random byte
+// It fills a region of the store with random bytes, keeping a shadow copy
+// in its own memory, then runs `ops` random operations of random sizes (1..max_bytes) at random byte
 // offsets: writes of fresh random bytes (the shadow is updated), and reads
 // that must match the shadow byte for byte. At the end it reads the whole
 // region back, checks it, and logs its checksum: the same seed gives the same
@@ -47,10 +47,12 @@ public:
         check_ok(sendrec(m_storage, m), "ask the store's size");
         if (m.payload.words[1] < m_region)
             fail("the store holds %llu bytes, the region needs %llu", ull(m.payload.words[1]), ull(m_region));
-        // Whatever the disk held before is the starting point.
+        // The region starts with random bytes it wrote itself, so every byte
+        // it later reads has a known value (and the store a checksum of it).
         for (uint64_t offset = 0; offset < m_region; offset += transfer_max) {
             const uint64_t length = m_region - offset < transfer_max ? m_region - offset : transfer_max;
-            transfer(storage::read, offset, m_shadow + offset, length);
+            for (uint64_t i = 0; i < length; ++i) m_shadow[offset + i] = static_cast<uint8_t>(random_u64());
+            transfer(storage::write, offset, m_shadow + offset, length);
         }
     }
 

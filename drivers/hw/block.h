@@ -29,6 +29,8 @@ inline constexpr uint16_t completed = 0x28;     // r: commands completed since r
 inline constexpr uint32_t command_read = 1;   // disk -> memory
 inline constexpr uint32_t command_write = 2;  // memory -> disk
 inline constexpr uint32_t command_flush = 3;  // make written data durable in the backing file
+inline constexpr uint32_t command_reset = 4;  // taken even while busy: abandons the command in flight
+                                              // (no completion, no interrupt) and clears status
 
 // status
 inline constexpr uint32_t status_busy = 1u << 0;

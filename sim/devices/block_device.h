@@ -54,6 +54,7 @@ public:
     void write(uint16_t offset, uint32_t width, uint32_t value) override;
 
     uint64_t capacity_sectors() const { return m_capacity_sectors; }
+    bool inject(DeviceFault fault, uint64_t seed) override;
 
 private:
     // Owns the backing file's descriptor, so a constructor that throws after
@@ -102,6 +103,12 @@ private:
     uint32_t m_status = 0;
     uint32_t m_completed = 0;
     std::optional<EventQueue::Id> m_completion;
+    // Injected faults waiting for the next command (sim/fault_injector.h).
+    bool m_fail_next = false;
+    bool m_stick_next = false;
+    bool m_corrupt_next = false;
+    bool m_slow_next = false;
+    uint64_t m_corrupt_seed = 0;
 };
 
 }  // namespace axl::sim

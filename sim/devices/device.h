@@ -35,6 +35,15 @@ public:
     virtual Status dma_write(GrantId grant, uint64_t offset, const void* from, size_t bytes) = 0;
 };
 
+// Faults a scenario can inject into a device (sim/fault_injector.h). Each
+// acts on the device's next command.
+enum class DeviceFault : uint8_t {
+    error,        // it completes with an I/O error and moves no data
+    stuck_busy,   // it never completes: busy stays set until the driver resets the device
+    corrupt_dma,  // the data it moves into memory has a byte flipped
+    slow,         // it takes ten times as long
+};
+
 class Device {
 public:
     virtual ~Device() = default;
@@ -55,6 +64,9 @@ public:
     // the run's determinism (see the device's own notes on recording it).
     virtual int host_fd() const { return -1; }
     virtual void host_input_ready() {}
+    // Arms `fault` for the next command; `seed` picks what a fault needs to
+    // choose (which byte to flip). False if this device has no such fault.
+    virtual bool inject(DeviceFault /*fault*/, uint64_t /*seed*/) { return false; }
 };
 
 }  // namespace axl::sim

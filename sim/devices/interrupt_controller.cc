@@ -5,6 +5,10 @@ namespace axl::sim {
 void InterruptController::raise(uint32_t line, uint64_t now_ns) {
     if (line >= config::irq_lines) return;
     Line& state = m_lines[line];
+    if (state.lose_next) {
+        state.lose_next = false;  // gone: neither latched nor delivered
+        return;
+    }
     state.raised += 1;
     if (state.masked) {
         state.latched = true;
@@ -37,6 +41,12 @@ void InterruptController::schedule_delivery(uint32_t line, uint64_t now_ns) {
         }
         current.delivered += 1;
         m_deliver(line, now_ns);
+        if (current.duplicate_next) {
+            // The same edge once more, as a glitching line would deliver it.
+            current.duplicate_next = false;
+            current.latched = true;
+            if (!current.masked) schedule_delivery(line, now_ns);
+        }
     });
 }
 

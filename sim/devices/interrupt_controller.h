@@ -29,6 +29,8 @@ public:
         bool in_flight = false;  // a delivery event is scheduled
         uint64_t raised = 0;     // edges seen (statistics and tests)
         uint64_t delivered = 0;  // deliveries to the kernel
+        bool lose_next = false;
+        bool duplicate_next = false;
     };
     // deliver(line, time): enter the kernel with the interrupt.
     using Deliver = std::function<void(uint32_t line, uint64_t now_ns)>;
@@ -38,6 +40,13 @@ public:
         : m_schedule(std::move(schedule)), m_deliver(std::move(deliver)) {}
 
     void raise(uint32_t line, uint64_t now_ns);
+    // Injected faults (sim/fault_injector.h): the line's next raise is lost;
+    // its next delivery happens twice; `count` raises at once.
+    void lose_next(uint32_t line) { m_lines[line].lose_next = true; }
+    void duplicate_next(uint32_t line) { m_lines[line].duplicate_next = true; }
+    void storm(uint32_t line, uint32_t count, uint64_t now_ns) {
+        for (uint32_t i = 0; i < count; ++i) raise(line, now_ns);
+    }
     void mask(uint32_t line) { m_lines[line].masked = true; }
     void unmask(uint32_t line, uint64_t now_ns);
     const Line& line(uint32_t line) const { return m_lines[line]; }

@@ -24,6 +24,12 @@ void Machine::attach(std::string name, uint16_t base, std::unique_ptr<Device> de
     m_devices.push_back(std::move(device));
 }
 
+Device* Machine::device(const std::string& name) const {
+    for (size_t i = 0; i < m_names.size(); ++i)
+        if (m_names[i] == name) return m_devices[i].get();
+    return nullptr;
+}
+
 Device* Machine::device_at(uint16_t port, uint16_t& offset) const {
     for (const Mapping& mapping : m_bus) {
         if (port >= mapping.base && uint32_t{port} < uint32_t{mapping.base} + mapping.size) {

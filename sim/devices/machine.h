@@ -36,6 +36,9 @@ public:
     void irq_unmask(uint32_t line) { m_controller.unmask(line, now_ns()); }
     void timer_arm(uint64_t at_ns);
     const InterruptController& controller() const { return m_controller; }
+    InterruptController& controller() { return m_controller; }
+    // The device attached under `name`, or nullptr.
+    Device* device(const std::string& name) const;
 
     // The event loop tells the time of the event it fires next.
     void set_event_time(uint64_t ns) { m_event_now_ns = ns; }

@@ -113,6 +113,42 @@ TEST_P(EachFault, AHungDriverIsKilledAfterMissedHeartbeatsAndRestarted) {
     EXPECT_EQ(restarts_of(r, "block"), 1u);
 }
 
+// Device and interrupt faults on the disk: each is survived with every byte
+// checked. A lost or stuck completion leaves the driver waiting: rs finds it
+// hung and restarts it, and the new driver resets the disk. An I/O error is
+// retried by the driver; a corrupted transfer is caught by the storage
+// server's checksums and read again; a duplicate, a storm or a slow command
+// costs only time.
+TEST_P(EachFault, DeviceAndInterruptFaultsAreSurvived) {
+    struct Case {
+        FaultSpec::Kind kind;
+        uint32_t restarts;
+        const char* evidence;  // a console line fragment that shows the recovery ("" for none)
+    };
+    const Case cases[] = {
+        {FaultSpec::Kind::irq_lose, 1, "rs: block missed 3 heartbeats"},
+        {FaultSpec::Kind::irq_duplicate, 0, ""},
+        {FaultSpec::Kind::irq_storm, 0, ""},
+        {FaultSpec::Kind::device_error, 0, "block: I/O error at sector"},
+        {FaultSpec::Kind::device_stuck, 1, "rs: block missed 3 heartbeats"},
+        {FaultSpec::Kind::dma_corrupt, 0, "failed its checksum, reading again"},
+        {FaultSpec::Kind::device_slow, 0, ""},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(sim::to_string(c.kind));
+        sim::RunReport r = run_with(storage_rs_text(), {fault(c.kind, "disk0", 3'000'000)}, GetParam());
+        ASSERT_TRUE(r.ok) << describe(r);
+        ASSERT_EQ(r.faults.size(), 1u);
+        EXPECT_TRUE(r.faults[0].injected);
+        EXPECT_EQ(restarts_of(r, "block"), c.restarts) << describe(r);
+        if (*c.evidence) {
+            bool seen = false;
+            for (const std::string& line : r.console) seen = seen || line.find(c.evidence) != std::string::npos;
+            EXPECT_TRUE(seen) << describe(r);
+        }
+    }
+}
+
 // A client holding the storage server's endpoint when it is restarted gets
 // dead_endpoint, looks it up again and retries: the run still checks out.
 TEST_P(EachFault, AStaleEndpointIsLookedUpAgainAndTheRequestRetried) {

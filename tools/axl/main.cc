@@ -2,6 +2,7 @@
 //
 //   axl run FILE [--ipc S] [--seed N] [--cpus N] [--parallel] [--trace FILE] [--trace-text FILE] [--json FILE]
 //                [--until TIME] [--quiet]
+//   axl replay SCENARIO [--seed N] [--expect-digest HEX] [--trace FILE] [--json FILE] [--quiet]
 //   axl list
 //
 // Exit codes: 0 the run met every expectation, 1 it did not (or could not
@@ -24,6 +25,7 @@
 #include "sim/simulator.h"
 #include "sim/system_description.h"
 #include "tools/axl/report_json.h"
+#include "tools/axl/replay.h"
 #include "tools/axl/report_printer.h"
 
 namespace {
@@ -211,6 +213,8 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     RunArguments run_arguments;
     CLI::App* run = add_run_command(app, run_arguments);
+    axl::tools::ReplayArguments replay_arguments;
+    CLI::App* replay = axl::tools::add_replay_command(app, replay_arguments);
     app.add_subcommand("list", "list the registered programs, the IPC strategies and the device kinds");
 
     try {
@@ -221,7 +225,9 @@ int main(int argc, char** argv) {
     }
 
     try {
-        return run->parsed() ? run_system(run_arguments) : list_everything();
+        if (run->parsed()) return run_system(run_arguments);
+        if (replay->parsed()) return axl::tools::replay_scenario(replay_arguments);
+        return list_everything();
     } catch (const std::exception& error) {
         // Not a problem of the description (those exit 2 above): the run itself broke.
         fmt::print(stderr, "axl: {}\n", error.what());

@@ -206,7 +206,7 @@ TEST_F(BlockDeviceTest, TheLastSectorsAreInRange) {
 }
 
 TEST_F(BlockDeviceTest, UnknownCommandsFailWithCommandError) {
-    for (uint32_t command : {0u, 4u, 0xFFFF'FFFFu}) {
+    for (uint32_t command : {0u, 5u, 0xFFFF'FFFFu}) {
         const uint32_t status = run(command, 0, 1, grant_both);
         EXPECT_EQ(status & ~reg::error_mask, reg::status_done | reg::status_error);
         EXPECT_EQ(error_code(status), reg::error_command);
@@ -396,6 +396,58 @@ TEST(BlockDeviceLifetime, DestroyingTheDeviceCancelsItsEvent) {
         EXPECT_EQ(host.pending_events(), 1u);
     }
     EXPECT_EQ(host.pending_events(), 0u);
+}
+
+}  // namespace
+}  // namespace axl::sim
+
+namespace axl::sim {
+namespace {
+
+// Reset is taken even while busy: the command in flight is abandoned (no
+// completion, no interrupt) and the status is clear.
+TEST_F(BlockDeviceTest, ResetAbandonsTheCommandInFlight) {
+    issue(reg::command_read, 0, 8, grant_both);
+    host.run_until(1'000);
+    EXPECT_EQ(read(reg::status), reg::status_busy);
+    write(reg::command, reg::command_reset);
+    EXPECT_EQ(read(reg::status), 0u);
+    host.run_all();
+    EXPECT_EQ(host.irq_count(line), 0u);
+    EXPECT_EQ(read(reg::completed), 0u);
+    EXPECT_EQ(run(reg::command_read, 0, 1, grant_both), reg::status_done) << "it works normally afterwards";
+}
+
+// Injected faults act on the next command only.
+TEST_F(BlockDeviceTest, InjectedFaultsActOnTheNextCommand) {
+    ASSERT_TRUE(device->inject(DeviceFault::error, 0));
+    uint32_t status = run(reg::command_write, 0, 1, grant_both);
+    EXPECT_EQ(error_code(status), reg::error_io);
+    EXPECT_EQ(run(reg::command_write, 0, 1, grant_both), reg::status_done);
+
+    ASSERT_TRUE(device->inject(DeviceFault::slow, 0));
+    issue(reg::command_read, 0, 1, grant_both);
+    const uint64_t start = host.now_ns();
+    host.run_all();
+    EXPECT_EQ(host.irq_times(line).back() - start, 10 * (access_ns + 2'000));
+
+    // A flipped bit on the way to memory: one byte differs from the disk.
+    for (size_t i = 0; i < 512; ++i) host.memory()[i] = 0;
+    ASSERT_TRUE(device->inject(DeviceFault::corrupt_dma, 7));
+    EXPECT_EQ(run(reg::command_read, 0, 1, grant_both), reg::status_done);
+    const std::vector<uint8_t> first = memory_range(0, 512);
+    EXPECT_EQ(run(reg::command_read, 0, 1, grant_both), reg::status_done);
+    const std::vector<uint8_t> second = memory_range(0, 512);
+    size_t differing = 0;
+    for (size_t i = 0; i < 512; ++i) differing += first[i] != second[i];
+    EXPECT_EQ(differing, 1u);
+
+    ASSERT_TRUE(device->inject(DeviceFault::stuck_busy, 0));
+    issue(reg::command_read, 0, 1, grant_both);
+    host.run_all();
+    EXPECT_EQ(read(reg::status), reg::status_busy) << "stuck until a reset";
+    write(reg::command, reg::command_reset);
+    EXPECT_EQ(run(reg::command_read, 0, 1, grant_both), reg::status_done);
 }
 
 }  // namespace

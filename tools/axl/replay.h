@@ -1,0 +1,33 @@
+// `axl replay SCENARIO.toml`: runs a fault scenario (sim/scenario.h) and
+// prints its verdict, each fault with its detection and recovery latency, and
+// the digest that a later replay must reproduce.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "sim/scenario.h"
+
+namespace axl::tools {
+
+struct ReplayArguments {
+    std::string path;
+    std::string seed;           // "" or a 64-bit number, decimal or 0x hex
+    std::string expect_digest;  // "" or hex
+    std::string trace_path;
+    std::string json_path;
+    bool quiet = false;
+};
+
+CLI::App* add_replay_command(CLI::App& app, ReplayArguments& args);
+
+// Exit code: 0 the verdict passed (and the digest matched, if one was
+// expected), 1 it did not, 2 the scenario (or its system) is wrong and nothing ran.
+int replay_scenario(const ReplayArguments& args);
+
+// The part of the output after the run summary: the faults table, the
+// verdict and the digest line (tests read it without a terminal).
+std::string format_replay_verdict(const sim::ScenarioVerdict& verdict, const sim::RunReport& report);
+
+}  // namespace axl::tools
