@@ -18,6 +18,7 @@ std::string format_run_report_json(const sim::RunReport& report) {
             {"state", to_string(process.state)},
             {"exit_status", process.exit_status},
             {"fault", process.fault},
+            {"restarts", process.restarts},
             {"expect", expectation_name(process.expect)},
             {"met_expectation", process.met_expectation},
             {"counters",
@@ -39,6 +40,12 @@ std::string format_run_report_json(const sim::RunReport& report) {
                            {"irq", device.irq},
                            {"interrupts_raised", device.interrupts_raised},
                            {"interrupts_delivered", device.interrupts_delivered}});
+    nlohmann::ordered_json lifecycle = nlohmann::ordered_json::array();
+    for (const sim::LifecycleEvent& event : report.lifecycle)
+        lifecycle.push_back({{"time_ns", event.time_ns},
+                             {"process", event.process},
+                             {"event", event.what == sim::LifecycleEvent::What::died ? "died" : "restarted"},
+                             {"state", to_string(event.state)}});
     nlohmann::ordered_json json = {
         {"system", report.system_name},
         {"ipc", to_string(report.ipc)},
@@ -55,6 +62,7 @@ std::string format_run_report_json(const sim::RunReport& report) {
         {"trace_events", report.trace_events},
         {"processes", processes},
         {"devices", devices},
+        {"lifecycle", lifecycle},
     };
     return json.dump(2) + "\n";
 }

@@ -93,6 +93,9 @@ void render_processes(fmt::memory_buffer& out, const sim::RunReport& report) {
                        fmt::format("{} ({})", expectation_name(process.expect),
                                    process.met_expectation ? "met" : "NOT MET")});
         if (!process.fault.empty()) table.add_note("fault: " + process.fault);
+        if (process.restarts > 0)
+            table.add_note(fmt::format("restarted {} time{} by the reincarnation server", process.restarts,
+                                       process.restarts == 1 ? "" : "s"));
     }
     table.render(out);
 }
