@@ -27,6 +27,7 @@
 #include "kernel/api/ipc.h"
 #include "kernel/api/program.h"
 #include "kernel/api/protocols/block.h"
+#include "kernel/api/protocols/integrity.h"
 #include "kernel/api/protocols/storage.h"
 
 namespace {
@@ -57,6 +58,7 @@ public:
               "grant the buffer to the block driver");
         Message m;
         m.type = block::info;
+        integrity::seal(m);
         check(sendrec(m_driver, m), "ask the block driver for the disk's size");
         if (static_cast<Status>(m.payload.words[0]) != Status::ok || m.payload.words[3] != block::sector_bytes)
             fail("the block driver refused the info request");
@@ -69,7 +71,11 @@ public:
             check(receive(endpoints::any, m), "receive");
             Message reply;
             reply.type = storage::reply;
-            if (m.type == storage::size) {
+            const bool is_request = m.type == storage::size || m.type == storage::read || m.type == storage::write;
+            if (is_request && !integrity::intact(m)) {
+                reply.payload.words[0] = static_cast<uint64_t>(Status::bad_argument);
+                reply.payload.words[5] = integrity::resend;
+            } else if (m.type == storage::size) {
                 reply.payload.words[0] = static_cast<uint64_t>(Status::ok);
                 reply.payload.words[1] = m_size;
             } else if (m.type == storage::read || m.type == storage::write) {
@@ -77,6 +83,7 @@ public:
             } else {
                 reply.payload.words[0] = static_cast<uint64_t>(Status::bad_argument);
             }
+            integrity::seal(reply);
             (void)sendnb(m.source, reply);
         }
     }
@@ -152,6 +159,7 @@ private:
     Status disk_once(uint32_t type, uint64_t first_sector, uint64_t sectors, Message& reply) {
         Message m;
         Status status;
+        uint64_t resends = 0;
         for (;;) {
             m = Message{};
             m.type = type;
@@ -159,9 +167,20 @@ private:
             m.payload.words[1] = sectors;
             m.payload.words[2] = m_grant.raw;
             m.payload.words[3] = 0;
+            integrity::seal(m);
             status = sendrec(m_driver, m);
-            if (status != Status::dead_endpoint) break;
-            reconnect();  // then the same request again
+            if (status == Status::dead_endpoint) {
+                reconnect();  // then the same request again
+                continue;
+            }
+            // A request or reply corrupted on the way: the same request again
+            // (sector reads and writes are idempotent).
+            if (status == Status::ok && (!integrity::intact(m) || m.payload.words[5] == integrity::resend)) {
+                if (++resends > resends_max) return Status::bad_address;
+                log("storage: a block message arrived corrupted, sending the request again");
+                continue;
+            }
+            break;
         }
         if (status != Status::ok) return status;
         reply.payload.words[2] = m.payload.words[2];  // the device's error code, if any
@@ -194,6 +213,7 @@ private:
     Endpoint m_rs;
     uint64_t m_reconnects = 0;
     uint64_t m_rereads = 0;
+    static constexpr uint64_t resends_max = 8;  // in a row, before the error goes to the client
     uint32_t m_checksums[checksummed_sectors_max] = {};  // 0: not known
     Endpoint m_driver;
     GrantId m_grant;

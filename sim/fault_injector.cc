@@ -10,6 +10,7 @@ const char* to_string(FaultSpec::Kind kind) {
         case FaultSpec::Kind::crash: return "crash";
         case FaultSpec::Kind::bad_pointer: return "bad_pointer";
         case FaultSpec::Kind::hang: return "hang";
+        case FaultSpec::Kind::corrupt_message: return "corrupt_message";
         case FaultSpec::Kind::irq_lose: return "irq_lose";
         case FaultSpec::Kind::irq_duplicate: return "irq_duplicate";
         case FaultSpec::Kind::irq_storm: return "irq_storm";
@@ -31,13 +32,16 @@ uint32_t slot_of(const Port& port, const std::string& name) {
 
 // The kind a crash is reported with: beyond the fault guard's kinds.
 constexpr uint32_t injected_crash_kind = 0x100;
+constexpr size_t no_fault = ~size_t{0};
 }  // namespace
 
 FaultInjector::FaultInjector(Port& port, std::vector<FaultSpec> faults)
     : m_port(port),
       m_armed(port.processes.size()),
       m_calls(port.processes.size(), 0),
-      m_hanging(port.processes.size(), false) {
+      m_hanging(port.processes.size(), false),
+      m_hung_incarnation(port.processes.size(), 0),
+      m_corrupting(port.processes.size(), no_fault) {
     for (FaultSpec& spec : faults) {
         FaultOutcome outcome;
         outcome.slot = FaultSpec::targets_device(spec.kind) ? no_slot : slot_of(port, spec.target);
@@ -107,19 +111,43 @@ void FaultInjector::arm(size_t fault, uint64_t now_ns) {
 void FaultInjector::at_kernel_call() {
     const uint32_t slot = running_slot;
     if (slot >= m_calls.size()) return;
-    if (m_hanging[slot]) return;  // its own compute() calls while it hangs
+    if (m_hanging[slot]) {
+        // Its own compute() calls while it hangs. Once the reincarnation
+        // server has replaced it, the slot holds a new process, open to faults.
+        if (m_port.processes[slot].restarts == m_hung_incarnation[slot]) return;
+        m_hanging[slot] = false;
+    }
     m_calls[slot] += 1;
     std::vector<size_t>& armed = m_armed[slot];
     for (size_t i = 0; i < armed.size(); ++i) {
         const size_t fault = armed[i];
         if (m_outcomes[fault].spec.after_calls > m_calls[slot]) continue;
         armed.erase(armed.begin() + static_cast<std::ptrdiff_t>(i));
+        --i;
         act_in_victim(fault);
     }
 }
 
+void FaultInjector::after_receive(Message& message) {
+    const uint32_t slot = running_slot;
+    if (slot >= m_corrupting.size() || m_corrupting[slot] == no_fault) return;
+    if (message.type == message_types::notify) return;  // the kernel's own: wait for a real message
+    FaultOutcome& outcome = m_outcomes[m_corrupting[slot]];
+    m_corrupting[slot] = no_fault;
+    // Which bit, from the run's seed and the moment: reproducible, and not always the same one.
+    const uint64_t choice = (m_port.system->seed + 1) * 0x9E37'79B9'7F4A'7C15ull ^ m_port.machine->now_ns();
+    const uint64_t bit = choice % (Message::payload_bytes * 8);
+    message.payload.bytes[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
+    outcome.injected = true;
+    outcome.injected_ns = m_port.machine->now_ns();
+}
+
 void FaultInjector::act_in_victim(size_t fault) {
     FaultOutcome& outcome = m_outcomes[fault];
+    if (outcome.spec.kind == FaultSpec::Kind::corrupt_message) {
+        m_corrupting[outcome.slot] = fault;  // acts on what it receives next
+        return;
+    }
     outcome.injected = true;
     outcome.injected_ns = m_port.machine->now_ns();
     switch (outcome.spec.kind) {
@@ -134,6 +162,7 @@ void FaultInjector::act_in_victim(size_t fault) {
         }
         case FaultSpec::Kind::hang:
             m_hanging[outcome.slot] = true;
+            m_hung_incarnation[outcome.slot] = m_port.processes[outcome.slot].restarts;
             arm_fault_guard(*running_fault_target);
             for (;;) (void)axl::compute(100'000);
         default:  // crash (device kinds never arm a process)
@@ -144,5 +173,6 @@ void FaultInjector::act_in_victim(size_t fault) {
 }
 
 void injection_point(Port& port) { port.injector->at_kernel_call(); }
+void received_point(Port& port, Message& message) { port.injector->after_receive(message); }
 
 }  // namespace axl::sim

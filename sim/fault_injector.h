@@ -9,6 +9,8 @@
 //                guard turns the SIGSEGV into its death, as for any bug
 //   hang         the process stops answering: from its injection point on it
 //                only burns CPU time, in compute() slices, forever
+//   corrupt_message  the next message the process receives (not a
+//                notification) has a payload bit flipped on the way
 //
 // and against a device (the target names a [[device]]), at a virtual time:
 //
@@ -33,6 +35,7 @@
 
 namespace axl {
 struct Port;
+struct Message;
 }
 
 namespace axl::sim {
@@ -42,6 +45,7 @@ struct FaultSpec {
         crash,
         bad_pointer,
         hang,
+        corrupt_message,
         irq_lose,
         irq_duplicate,
         irq_storm,
@@ -50,7 +54,7 @@ struct FaultSpec {
         dma_corrupt,
         device_slow,
     };
-    static constexpr uint32_t kind_count = 10;
+    static constexpr uint32_t kind_count = 11;
     // Kinds whose target is a device, not a process.
     static constexpr bool targets_device(Kind kind) { return kind >= Kind::irq_lose; }
     Kind kind = Kind::crash;
@@ -76,12 +80,15 @@ public:
     void start();
     // The running process is at its injection point (sim::injection_point).
     void at_kernel_call();
+    // The running process received `message` (sim::received_point).
+    void after_receive(Message& message);
     const std::vector<FaultOutcome>& outcomes() const { return m_outcomes; }
 
 private:
     void arm(size_t fault, uint64_t now_ns);
     void strike_device(FaultOutcome& outcome, uint64_t now_ns);
-    [[noreturn]] void act_in_victim(size_t fault);
+    // Never returns, except for corrupt_message (which acts later, on receive).
+    void act_in_victim(size_t fault);
 
     Port& m_port;
     std::vector<FaultOutcome> m_outcomes;
@@ -89,6 +96,8 @@ private:
     std::vector<std::vector<size_t>> m_armed;
     std::vector<uint64_t> m_calls;
     std::vector<bool> m_hanging;
+    std::vector<uint32_t> m_hung_incarnation;  // per hanging slot: its restart count when it hung
+    std::vector<size_t> m_corrupting;  // per slot: the corrupt_message fault armed, or none
 };
 
 }  // namespace axl::sim

@@ -148,6 +148,8 @@ bool run_from_idle(Port& port);
 // a fault injector is installed, in the process's own context with the fault
 // guard disarmed (sim/fault_injector.cc): an injected fault acts here.
 void injection_point(Port& port);
+// And where a message it received passes, when the call succeeded.
+void received_point(Port& port, Message& message);
 
 // The running process dies as if it had faulted with `kind` (an injected
 // crash), `why` recorded as its fault: never returns.

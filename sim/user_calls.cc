@@ -109,11 +109,13 @@ struct NoUnlockedPath {
     UnlockedOutcome operator()(Port&) const { return {false, Status::ok}; }
 };
 
-template <typename Call, typename Unlocked = NoUnlockedPath>
+// check_injector false: the caller has just seen that no fault injector is
+// installed (the receiving calls look first, see receive_with_injector).
+template <bool check_injector = true, typename Call, typename Unlocked = NoUnlockedPath>
 [[gnu::always_inline]] inline Status kernel_call(Call&& call, Unlocked unlocked = {}) {
     sim::disarm_fault_guard();
     Port& port = *tl_port;
-    if (port.injector) [[unlikely]]
+    if (check_injector && port.injector) [[unlikely]]
         sim::injection_point(port);
     const bool parallel = port.parallel != nullptr;
     if (parallel) [[unlikely]] {
@@ -175,18 +177,34 @@ Status send(Endpoint destination, const Message& message) {
     return kernel_call([&](Kernel& k) { return k.ipc_send(destination, message); },
                        [&](Port& port) { return send_unlocked(port, destination, message); });
 }
+// A fault scenario may corrupt what a process receives (sim/fault_injector.h):
+// with an injector installed, the receiving calls take this slower way, so
+// the normal ones keep their tail call into the switch.
+template <typename Call>
+[[gnu::noinline]] Status receive_with_injector(Message& message, Call&& call) {
+    const Status status = kernel_call(call);
+    if (status == Status::ok) sim::received_point(*tl_port, message);
+    return status;
+}
+
 Status receive(Endpoint from, Message& message) {
     probe_writable(message);
-    return kernel_call([&](Kernel& k) { return k.ipc_receive(from, message); },
-                       [&](Port& port) { return receive_unlocked(port, from, message); });
+    if (tl_port->injector) [[unlikely]]
+        return receive_with_injector(message, [&](Kernel& k) { return k.ipc_receive(from, message); });
+    return kernel_call<false>([&](Kernel& k) { return k.ipc_receive(from, message); },
+                              [&](Port& port) { return receive_unlocked(port, from, message); });
 }
 Status sendrec(Endpoint destination, Message& message) {
     probe_writable(message);
-    return kernel_call([&](Kernel& k) { return k.ipc_sendrec(destination, message); });
+    if (tl_port->injector) [[unlikely]]
+        return receive_with_injector(message, [&](Kernel& k) { return k.ipc_sendrec(destination, message); });
+    return kernel_call<false>([&](Kernel& k) { return k.ipc_sendrec(destination, message); });
 }
 Status reply_receive(Endpoint client, Message& message) {
     probe_writable(message);
-    return kernel_call([&](Kernel& k) { return k.ipc_reply_receive(client, message); });
+    if (tl_port->injector) [[unlikely]]
+        return receive_with_injector(message, [&](Kernel& k) { return k.ipc_reply_receive(client, message); });
+    return kernel_call<false>([&](Kernel& k) { return k.ipc_reply_receive(client, message); });
 }
 Status notify(Endpoint destination) {
     return kernel_call([&](Kernel& k) { return k.ipc_notify(destination); });

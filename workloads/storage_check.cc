@@ -17,6 +17,7 @@
 #include "kernel/api/grant.h"
 #include "kernel/api/ipc.h"
 #include "kernel/api/program.h"
+#include "kernel/api/protocols/integrity.h"
 #include "kernel/api/protocols/storage.h"
 #include "workloads/workload.h"
 
@@ -44,6 +45,7 @@ public:
         m_storage = lookup_or_fail(arg_string("storage", "storage"));
         Message m;
         m.type = storage::size;
+        integrity::seal(m);
         check_ok(sendrec(m_storage, m), "ask the store's size");
         if (m.payload.words[1] < m_region)
             fail("the store holds %llu bytes, the region needs %llu", ull(m.payload.words[1]), ull(m_region));
@@ -98,8 +100,14 @@ private:
             m.payload.words[0] = offset;
             m.payload.words[1] = length;
             m.payload.words[2] = grant.raw;
+            integrity::seal(m);
             const Status status = sendrec(m_storage, m);
             check_ok(grant_revoke(grant), "revoke the buffer's grant");
+            if (status == Status::ok && attempt < retries_max &&
+                (!integrity::intact(m) || m.payload.words[5] == integrity::resend)) {
+                log("client: a storage message arrived corrupted, sending the request again");
+                continue;  // the same request again: reads and writes of a range are idempotent
+            }
             if (status != Status::dead_endpoint || attempt == retries_max) {
                 check_ok(status, "send a request to the store");
                 break;

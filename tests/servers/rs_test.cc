@@ -149,6 +149,23 @@ TEST_P(EachFault, DeviceAndInterruptFaultsAreSurvived) {
     }
 }
 
+// A message corrupted on the way, to each process of the storage path: the
+// sealed protocols catch it and the request is sent again.
+TEST_P(EachFault, ACorruptedMessageIsCaughtAndSentAgain) {
+    for (const char* target : {"block", "storage", "client"}) {
+        SCOPED_TRACE(target);
+        sim::RunReport r = run_with(storage_rs_text(), {fault(FaultSpec::Kind::corrupt_message, target, 3'000'000)},
+                                    GetParam());
+        ASSERT_TRUE(r.ok) << describe(r);
+        ASSERT_EQ(r.faults.size(), 1u);
+        EXPECT_TRUE(r.faults[0].injected);
+        bool resent = false;
+        for (const std::string& line : r.console)
+            resent = resent || line.find("arrived corrupted, sending the request again") != std::string::npos;
+        EXPECT_TRUE(resent) << describe(r);
+    }
+}
+
 // A client holding the storage server's endpoint when it is restarted gets
 // dead_endpoint, looks it up again and retries: the run still checks out.
 TEST_P(EachFault, AStaleEndpointIsLookedUpAgainAndTheRequestRetried) {

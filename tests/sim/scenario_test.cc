@@ -256,7 +256,7 @@ TEST_F(ScenarioFiles, SystemDescriptionErrorsNameTheSystemFile) {
 
 TEST_F(ScenarioFiles, RefusesAnUnknownFaultKindListingTheKnownOnes) {
     EXPECT_TRUE(refused(scenario("[[fault]]\nkind = \"explode\"\ntarget = \"a\"\nat = 5\n"), 4,
-                        "unknown fault kind 'explode' (known kinds: crash, bad_pointer, hang, irq_lose, "));
+                        "unknown fault kind 'explode' (known kinds: crash, bad_pointer, hang, corrupt_message, irq_lose, "));
     EXPECT_TRUE(refused(scenario("[[fault]]\nkind = \"crsh\"\ntarget = \"a\"\nat = 5\n"), 4, "did you mean 'crash'?"));
     EXPECT_TRUE(refused(scenario("[[fault]]\ntarget = \"a\"\nat = 5\n"), 3, "fault has no kind"));
     EXPECT_TRUE(refused(scenario("[[fault]]\nkind = 3\ntarget = \"a\"\nat = 5\n"), 4, "kind must be a string"));

@@ -1,6 +1,8 @@
 // The block protocol: requests to a block driver (drivers/block.cc). Data
 // moves through a grant the requester makes to the driver (write access for
 // a read, read access for a write); the message carries only the request.
+// Requests and replies are sealed (kernel/api/protocols/integrity.h): a
+// corrupted request is answered with words[5] = integrity::resend.
 #pragma once
 
 #include <cstdint>

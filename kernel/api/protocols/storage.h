@@ -1,6 +1,8 @@
 // The storage protocol: a byte-addressed store on a block device
 // (servers/storage.cc). Any offset and length: the server reads, modifies and
 // writes whole sectors. Data moves through grants made to the server.
+// Requests and replies are sealed (kernel/api/protocols/integrity.h): a
+// corrupted request is answered with words[5] = integrity::resend.
 #pragma once
 
 #include <cstdint>
