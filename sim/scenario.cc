@@ -11,7 +11,6 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -99,20 +98,6 @@ std::vector<std::string> fault_kind_names() {
     return names;
 }
 
-// Seeds span all 64 bits but TOML integers stop at 2^63 - 1: as in system
-// descriptions, a seed may also be a string, decimal or 0x hexadecimal.
-std::optional<uint64_t> parse_seed(std::string_view text) {
-    int base = 10;
-    if (text.starts_with("0x") || text.starts_with("0X")) {
-        text.remove_prefix(2);
-        base = 16;
-    }
-    uint64_t seed = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seed, base);
-    if (text.empty() || error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-    return seed;
-}
-
 const ProcessDescription* find_process(const SystemDescription& system, const std::string& name) {
     for (const ProcessDescription& process : system.processes)
         if (process.name == name) return &process;
@@ -132,9 +117,10 @@ public:
 
     Scenario read(const toml::table& root) {
         m_scenario.path = m_path;
-        reject_unknown_keys(root, "the top level", {"scenario", "fault", "expect"});
+        reject_unknown_keys(root, "the top level", {"scenario", "fault", "campaign", "expect"});
         read_header(root);
         read_faults(root);
+        read_campaign(root);  // before [expect]: its checks count the campaign's faults too
         read_expectations(root);
         return std::move(m_scenario);
     }
@@ -203,20 +189,25 @@ private:
     std::optional<uint64_t> duration_ns(const toml::table& table, std::string_view key, bool zero_allowed) const {
         const toml::node* node = table.get(key);
         if (node == nullptr) return std::nullopt;
+        return duration_of(*node, key, zero_allowed);
+    }
+
+    // `what` names the value in messages: a key, or an array's element.
+    uint64_t duration_of(const toml::node& node, std::string_view what, bool zero_allowed) const {
         uint64_t ns = 0;
-        if (const auto* integer_value = node->as_integer()) {
-            if (integer_value->get() < 0) fail(line_of(*node), std::string(key) + " must not be negative");
+        if (const auto* integer_value = node.as_integer()) {
+            if (integer_value->get() < 0) fail(line_of(node), std::string(what) + " must not be negative");
             ns = static_cast<uint64_t>(integer_value->get());
-        } else if (const auto* string_value = node->as_string()) {
+        } else if (const auto* string_value = node.as_string()) {
             try {
                 ns = parse_duration_ns(string_value->get());
             } catch (const std::invalid_argument& reason) {
-                fail(line_of(*node), std::string(key) + ": " + reason.what());
+                fail(line_of(node), std::string(what) + ": " + reason.what());
             }
         } else {
-            fail_type(*node, key, "a duration (integer nanoseconds or a string such as \"10us\")");
+            fail_type(node, what, "a duration (integer nanoseconds or a string such as \"10us\")");
         }
-        if (ns == 0 && !zero_allowed) fail(line_of(*node), std::string(key) + " must be longer than 0");
+        if (ns == 0 && !zero_allowed) fail(line_of(node), std::string(what) + " must be longer than 0");
         return ns;
     }
 
@@ -258,10 +249,12 @@ private:
                                          "e.g. \"0xffffffffffffffff\")");
                 system_overrides.seed = static_cast<uint64_t>(integer_value->get());
             } else if (const auto* string_value = seed->as_string()) {
-                system_overrides.seed = parse_seed(string_value->get());
-                if (!system_overrides.seed)
-                    fail(line_of(*seed), "seed: \"" + string_value->get() +
-                                             "\" is not a 64-bit unsigned number (decimal or 0x hexadecimal)");
+                // Seeds span all 64 bits but TOML integers stop at 2^63 - 1.
+                try {
+                    system_overrides.seed = parse_seed(string_value->get());
+                } catch (const std::invalid_argument& reason) {
+                    fail(line_of(*seed), std::string("seed: ") + reason.what());
+                }
             } else {
                 fail_type(*seed, "seed", "an integer (or a string for seeds above 2^63)");
             }
@@ -308,19 +301,7 @@ private:
         auto kind = string(table, "kind");
         if (!kind) fail(fault.line, "fault has no kind (add kind = \"crash\"; known kinds: " +
                                         join(fault_kind_names(), ", ") + ")");
-        bool known = false;
-        for (FaultSpec::Kind candidate : fault_kinds())
-            if (*kind == to_string(candidate)) {
-                fault.kind = candidate;
-                known = true;
-            }
-        if (!known) {
-            std::string problem = "unknown fault kind '" + *kind + "' (known kinds: " +
-                                  join(fault_kind_names(), ", ") + ")";
-            const std::string closest = closest_to(*kind, fault_kind_names());
-            if (!closest.empty()) problem += "; did you mean '" + closest + "'?";
-            fail(line_of(*table.get("kind")), problem);
-        }
+        fault.kind = kind_named(*kind, line_of(*table.get("kind")));
 
         auto target = string(table, "target");
         if (!target) fail(fault.line, "fault has no target (add target = \"<process name>\")");
@@ -355,6 +336,132 @@ private:
                                        exact_duration(*until) + "): the fault could never be injected");
         }
         return fault;
+    }
+
+    FaultSpec::Kind kind_named(const std::string& name, uint32_t line) const {
+        for (FaultSpec::Kind candidate : fault_kinds())
+            if (name == to_string(candidate)) return candidate;
+        std::string problem = "unknown fault kind '" + name + "' (known kinds: " + join(fault_kind_names(), ", ") + ")";
+        const std::string closest = closest_to(name, fault_kind_names());
+        if (!closest.empty()) problem += "; did you mean '" + closest + "'?";
+        fail(line, problem);
+    }
+
+    // ---- [campaign] ----
+
+    void read_campaign(const toml::table& root) {
+        const toml::node* node = root.get("campaign");
+        if (node == nullptr) return;
+        const toml::table* table = node->as_table();
+        if (table == nullptr) fail_type(*node, "campaign", "a table ([campaign])");
+        reject_unknown_keys(*table, "[campaign]", {"kinds", "targets", "window", "faults_per_run"});
+        CampaignSpace space;
+        space.line = line_of(*table);
+        const SystemDescription& system = m_scenario.system;
+
+        std::vector<uint32_t> kind_lines;
+        for (const toml::node* item : string_array(*table, "kinds", "kinds = [\"crash\", \"hang\"]")) {
+            const FaultSpec::Kind kind = kind_named(item->as_string()->get(), line_of(*item));
+            const auto seen = std::find(space.kinds.begin(), space.kinds.end(), kind);
+            if (seen != space.kinds.end())
+                fail(line_of(*item), fmt::format("kind {} is listed twice (first on line {})", to_string(kind),
+                                                 kind_lines[static_cast<size_t>(seen - space.kinds.begin())]));
+            space.kinds.push_back(kind);
+            kind_lines.push_back(line_of(*item));
+        }
+
+        // A name may be a process, a device, or (in principle) both: each kind
+        // takes it in the role it strikes.
+        std::vector<std::string> all_names;
+        for (const ProcessDescription& process : system.processes) all_names.push_back(process.name);
+        for (const DeviceDescription& device : system.devices) all_names.push_back(device.name);
+        const bool any_process_kind = std::any_of(space.kinds.begin(), space.kinds.end(),
+                                                  [](FaultSpec::Kind kind) { return !FaultSpec::targets_device(kind); });
+        const bool any_device_kind = std::any_of(space.kinds.begin(), space.kinds.end(),
+                                                 [](FaultSpec::Kind kind) { return FaultSpec::targets_device(kind); });
+        std::vector<std::string> seen_targets;
+        for (const toml::node* item : string_array(*table, "targets", "targets = [\"block\", \"disk0\"]")) {
+            const std::string& name = item->as_string()->get();
+            const uint32_t line = line_of(*item);
+            if (std::find(seen_targets.begin(), seen_targets.end(), name) != seen_targets.end())
+                fail(line, "target '" + name + "' is listed twice");
+            seen_targets.push_back(name);
+            const bool is_process = find_process(system, name) != nullptr;
+            const bool is_device = std::any_of(system.devices.begin(), system.devices.end(),
+                                               [&name](const DeviceDescription& device) { return device.name == name; });
+            if (!is_process && !is_device) {
+                std::string problem = "target '" + name + "' is neither a process nor a [[device]] of system '" +
+                                      system.name + "' (" + m_scenario.system_path + ")";
+                if (const std::string closest = closest_to(name, all_names); !closest.empty())
+                    problem += "; did you mean '" + closest + "'?";
+                else
+                    problem += " (its processes and devices: " + join(all_names, ", ") + ")";
+                fail(line, problem);
+            }
+            // A target no listed kind can strike is a mistake, not a choice.
+            if (!(is_process && any_process_kind) && !(is_device && any_device_kind))
+                fail(line, fmt::format("target '{}' is a {}, and no kind in kinds (line {}) strikes {}s", name,
+                                       is_process ? "process" : "device", kind_lines.front(),
+                                       is_process ? "process" : "device"));
+            if (is_process && any_process_kind) space.process_targets.push_back(name);
+            if (is_device && any_device_kind) space.device_targets.push_back(name);
+        }
+        for (size_t i = 0; i < space.kinds.size(); ++i) {
+            const bool on_device = FaultSpec::targets_device(space.kinds[i]);
+            if (on_device ? space.device_targets.empty() : space.process_targets.empty())
+                fail(kind_lines[i], fmt::format("kind {} strikes a {}, and targets (line {}) names no {} of system "
+                                                "'{}'; add one, or drop the kind",
+                                                to_string(space.kinds[i]), on_device ? "device" : "process",
+                                                line_of(*table->get("targets")),
+                                                on_device ? "[[device]]" : "process", system.name));
+        }
+
+        const toml::node* window = table->get("window");
+        if (window == nullptr)
+            fail(space.line, "[campaign] has no window (add window = [\"1ms\", \"40ms\"]: the virtual times "
+                             "faults are drawn from)");
+        const toml::array* bounds = window->as_array();
+        if (bounds == nullptr || bounds->size() != 2)
+            fail(line_of(*window), "window must be an array of two durations, its start and its end, e.g. "
+                                   "[\"1ms\", \"40ms\"]");
+        space.window_begin_ns = duration_of(*bounds->get(0), "window start", true);
+        space.window_end_ns = duration_of(*bounds->get(1), "window end", false);
+        if (space.window_end_ns <= space.window_begin_ns)
+            fail(line_of(*window), "window = [" + exact_duration(space.window_begin_ns) + ", " +
+                                       exact_duration(space.window_end_ns) + "] ends before it starts");
+
+        if (auto count = integer(*table, "faults_per_run", 1, 1'000'000))
+            space.faults_per_run = static_cast<uint32_t>(*count);
+
+        // Without a bound in virtual time, a run whose workload never finishes
+        // would go on as long as anything ticks (the reincarnation server's
+        // heartbeats do), and only the wall-clock watchdog could stop it.
+        const std::optional<uint64_t>& until = system.until_ns;
+        if (!until)
+            fail(space.line, "[campaign] needs a bound on each run: add until = \"200ms\" to [scenario] (runs "
+                             "still stop early once their workload is done)");
+        if (space.window_end_ns > *until)
+            fail(line_of(*window), "window ends at " + exact_duration(space.window_end_ns) +
+                                       ", after the run stops (until = " + exact_duration(*until) +
+                                       "): faults drawn after that could never be injected");
+        m_scenario.campaign = std::move(space);
+    }
+
+    // A required, non-empty array of strings; `example` shows what one looks like.
+    std::vector<const toml::node*> string_array(const toml::table& table, std::string_view key,
+                                                std::string_view example) const {
+        const toml::node* node = table.get(key);
+        if (node == nullptr)
+            fail(line_of(table), "[campaign] has no " + std::string(key) + " (add " + std::string(example) + ")");
+        const toml::array* items = node->as_array();
+        if (items == nullptr) fail_type(*node, key, "an array of strings, e.g. " + std::string(example));
+        if (items->empty()) fail(line_of(*node), std::string(key) + " must not be empty");
+        std::vector<const toml::node*> strings;
+        for (const toml::node& item : *items) {
+            if (!item.is_string()) fail_type(item, std::string(key) + " entries", "strings");
+            strings.push_back(&item);
+        }
+        return strings;
     }
 
     // `what` names a process of the system: say which system, and what was meant.
@@ -450,28 +557,43 @@ private:
     void check_recovery_is_checkable(uint32_t line) const {
         require_reincarnation_server("recovery_within", line);
         const SystemDescription& system = m_scenario.system;
+        // Every process fault the scenario may inject: its own, and those its
+        // [campaign] may draw (each process kind with each process target).
+        struct PossibleFault {
+            FaultSpec::Kind kind;
+            std::string target;
+            std::string fault;  // how messages name it: "the fault of line 3" ...
+            std::string hang;   // ... and "the hang of line 3"
+        };
+        std::vector<PossibleFault> possible;
+        for (const FaultSpec& fault : m_scenario.faults)
+            possible.push_back({fault.kind, fault.target, fmt::format("the fault of line {}", fault.line),
+                                fmt::format("the hang of line {}", fault.line)});
+        if (const std::optional<CampaignSpace>& campaign = m_scenario.campaign)
+            for (FaultSpec::Kind kind : campaign->kinds)
+                for (const std::string& target : campaign->process_targets)
+                    possible.push_back({kind, target, fmt::format("the faults [campaign] (line {}) draws", campaign->line),
+                                        fmt::format("the hangs [campaign] (line {}) draws", campaign->line)});
         // A device fault may be absorbed by its driver's retries: no restart
         // is owed for it, so only process faults are held to the bound.
-        const bool any_process_fault =
-            std::any_of(m_scenario.faults.begin(), m_scenario.faults.end(),
-                        [](const FaultSpec& fault) { return !FaultSpec::targets_device(fault.kind); });
-        if (!any_process_fault)
+        std::erase_if(possible, [](const PossibleFault& fault) { return FaultSpec::targets_device(fault.kind); });
+        if (possible.empty())
             fail(line, "recovery_within cannot be checked: the scenario injects no faults into processes (add a "
                        "[[fault]] table with kind crash, bad_pointer or hang)");
-        for (const FaultSpec& fault : m_scenario.faults) {
-            if (FaultSpec::targets_device(fault.kind)) continue;
+        for (const PossibleFault& fault : possible) {
             const ProcessDescription& target = *find_process(system, fault.target);
             if (!target.restart.managed)
-                fail(line, fmt::format("recovery_within cannot be checked for the fault of line {}: '{}' has no "
-                                       "[process.restart] table in {} (its [[process]] is on line {}), so the "
-                                       "reincarnation server does not restart it",
-                                       fault.line, fault.target, m_scenario.system_path, target.line));
+                fail(line, fmt::format("recovery_within cannot be checked for {}: '{}' has no [process.restart] "
+                                       "table in {} (its [[process]] is on line {}), so the reincarnation server "
+                                       "does not restart it",
+                                       fault.fault, fault.target, m_scenario.system_path, target.line));
             // A hung process is only found out by missing its heartbeats.
             if (fault.kind == FaultSpec::Kind::hang && target.restart.heartbeat_ns == 0)
-                fail(line, fmt::format("recovery_within cannot be checked for the hang of line {}: '{}' has no "
+                fail(line, fmt::format("recovery_within cannot be checked for {}: '{}' has no "
                                        "heartbeat in its [process.restart] table ({}:{}), so a hang is never "
                                        "detected (add heartbeat = \"1ms\")",
-                                       fault.line, fault.target, m_scenario.system_path, target.restart.line));
+                                       fault.hang, fault.target, m_scenario.system_path,
+                                       target.restart.line));
         }
     }
 
@@ -480,20 +602,19 @@ private:
     Scenario m_scenario;
 };
 
-// Whose death and restart measure a fault: its target, or a device's driver.
-std::string watched_process(const Scenario& scenario, const FaultSpec& fault) {
-    if (!FaultSpec::targets_device(fault.kind)) return fault.target;
-    for (const DeviceDescription& device : scenario.system.devices)
-        if (device.name == fault.target) return device.driver;
-    return fault.target;
-}
-
 std::string describe_trigger(const FaultSpec& fault) {
     return fault.after_calls > 0 ? fmt::format("at its call {}", fault.after_calls)
                                  : "at " + exact_duration(fault.at_ns);
 }
 
 }  // namespace
+
+std::string watched_process(const Scenario& scenario, const FaultSpec& fault) {
+    if (!FaultSpec::targets_device(fault.kind)) return fault.target;
+    for (const DeviceDescription& device : scenario.system.devices)
+        if (device.name == fault.target) return device.driver;
+    return fault.target;
+}
 
 Scenario parse_scenario(const std::string& text, const std::string& path, const ScenarioOverrides& overrides) {
     ScenarioReader reader(path, overrides);
@@ -571,6 +692,13 @@ ScenarioVerdict judge(const Scenario& scenario, const RunReport& report) {
         const bool on_device = FaultSpec::targets_device(fault.spec.kind);
         // A device fault shows in its driver: its death and restart, if it comes to that.
         const std::string watched = watched_process(scenario, fault.spec);
+        // A fault drawn by a campaign may find its target down, or come after
+        // the workload is done: the draw missed, the system did not fail.
+        const bool drawn = i >= scenario.faults.size() - std::min(scenario.drawn_faults, scenario.faults.size());
+        if (!fault.injected && drawn) {
+            verdict.faults.push_back(std::move(fault));
+            continue;
+        }
         if (!fault.injected) {
             // Why not: the target was gone by then, or never got that far.
             std::string why = fault.spec.after_calls > 0

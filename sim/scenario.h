@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/campaign.h"
 #include "sim/fault_injector.h"
 #include "sim/simulator.h"
 #include "sim/system_description.h"
@@ -38,6 +39,12 @@ struct Scenario {
     // line's (ScenarioOverrides) applied: what runs.
     SystemDescription system;
     std::vector<FaultSpec> faults;  // in file order; FaultSpec::line is the [[fault]] table's
+    // [campaign]: the fault space `axl campaign` draws each run's faults from.
+    std::optional<CampaignSpace> campaign;
+    // For one run of a campaign (campaign_run): how many of `faults`, at the
+    // end, were drawn for its seed. A drawn fault that finds nothing to act on
+    // (its target is down, the run ended first) is not held against the run.
+    size_t drawn_faults = 0;
     ScenarioExpectations expect;
 };
 
@@ -77,10 +84,14 @@ struct ScenarioVerdict {
 };
 
 // Holds the run against the scenario's expectations. A fault that was never
-// injected (its target had ended, or never reached the trigger) fails it.
+// injected (its target had ended, or never reached the trigger) fails it,
+// unless a campaign drew it (Scenario::drawn_faults).
 // recovery_within holds process faults only: a driver may absorb a device
 // fault with retries, and then no restart is owed.
 ScenarioVerdict judge(const Scenario& scenario, const RunReport& report);
+
+// Whose death and restart measure a fault: its target, or a device's driver.
+std::string watched_process(const Scenario& scenario, const FaultSpec& fault);
 
 // "crash of 'block' at 2ms" / "hang of 'block' at its call 500": how the
 // verdict and `axl replay` name a fault.

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <new>
 #include <optional>
 
 #include <fmt/format.h>
@@ -22,6 +23,41 @@
 
 namespace axl::sim {
 
+namespace {
+
+// The kernel's tables are sized for the largest system there may be
+// (kernel/config.h: 2^17 process slots, about 33 MB), and constructing it
+// writes all of them. In fresh memory that is a page fault every 4 KiB, which
+// costs more than a short run itself; and glibc hands a block that size back
+// to the host when it is freed. So each thread keeps the block of its last
+// kernel for the next one: runs after runs (a campaign's worker, a test suite)
+// construct their kernels in memory that is already there.
+class KernelBlocks {
+public:
+    KernelBlocks() = default;
+    KernelBlocks(const KernelBlocks&) = delete;
+    KernelBlocks& operator=(const KernelBlocks&) = delete;
+    ~KernelBlocks() { std::free(m_kept); }
+
+    void* take() {
+        void* block = m_kept ? m_kept : std::aligned_alloc(alignof(Kernel), bytes());
+        if (!block) throw std::bad_alloc();
+        m_kept = nullptr;
+        return block;
+    }
+    void give_back(void* block) {
+        if (m_kept) std::free(m_kept);
+        m_kept = block;
+    }
+
+private:
+    static constexpr size_t bytes() { return (sizeof(Kernel) + alignof(Kernel) - 1) / alignof(Kernel) * alignof(Kernel); }
+    void* m_kept = nullptr;
+};
+thread_local KernelBlocks t_kernel_blocks;
+
+}  // namespace
+
 struct Simulator::State {
     SystemDescription system;
     Port port;
@@ -30,6 +66,18 @@ struct Simulator::State {
     std::optional<QueueStrategy> queue;
     std::unique_ptr<FaultInjector> injector;  // when the options carry faults
     bool ran = false;
+
+    State() = default;
+    State(const State&) = delete;
+    State& operator=(const State&) = delete;
+    // The kernel was built in a kept block (KernelBlocks), not by new: it
+    // ends here, first, as the last member of Port would.
+    ~State() {
+        if (Kernel* kernel = port.kernel.release()) {
+            kernel->~Kernel();
+            t_kernel_blocks.give_back(kernel);
+        }
+    }
 };
 
 namespace {
@@ -106,7 +154,7 @@ Simulator::Simulator(const SystemDescription& system, const RunOptions& options)
     port.processes.resize(slots);
     port.stacks_to_release.resize(system.cpus);
     port.strategy = &make_strategy(state, slots, system.cpus);
-    port.kernel = std::make_unique<Kernel>(port, *port.strategy, default_cost_model(), system.cpus);
+    port.kernel.reset(new (t_kernel_blocks.take()) Kernel(port, *port.strategy, default_cost_model(), system.cpus));
     Kernel& kernel = *port.kernel;
     kernel.set_tracing(options.trace_level != TraceLevel::off);
     port.machine = std::make_unique<Machine>(port);

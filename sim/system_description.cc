@@ -87,23 +87,6 @@ uint64_t parse_size_bytes(std::string_view text) {
                                 "' (use B, KiB or MiB)");
 }
 
-// Seeds span all 64 bits but TOML integers stop at 2^63 - 1, so a seed may also
-// be written as a string, in decimal or 0x-prefixed hexadecimal.
-uint64_t parse_seed(std::string_view text) {
-    int base = 10;
-    std::string_view digits = text;
-    if (digits.starts_with("0x") || digits.starts_with("0X")) {
-        base = 16;
-        digits.remove_prefix(2);
-    }
-    uint64_t seed = 0;
-    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), seed, base);
-    if (digits.empty() || error != std::errc{} || end != digits.data() + digits.size())
-        throw std::invalid_argument(in_quotes(text) +
-                                    " is not a 64-bit unsigned number (decimal or 0x hexadecimal)");
-    return seed;
-}
-
 // ---- small helpers for messages --------------------------------------------------
 
 const char* type_name(toml::node_type type) {
@@ -1204,6 +1187,23 @@ const char* to_string(DeviceKind kind) {
         case DeviceKind::nic: return "nic";
     }
     return "?";
+}
+
+// Seeds span all 64 bits but TOML integers stop at 2^63 - 1, so a seed may also
+// be written as a string, in decimal or 0x-prefixed hexadecimal.
+uint64_t parse_seed(std::string_view text) {
+    int base = 10;
+    std::string_view digits = text;
+    if (digits.starts_with("0x") || digits.starts_with("0X")) {
+        base = 16;
+        digits.remove_prefix(2);
+    }
+    uint64_t seed = 0;
+    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), seed, base);
+    if (digits.empty() || error != std::errc{} || end != digits.data() + digits.size())
+        throw std::invalid_argument(in_quotes(text) +
+                                    " is not a 64-bit unsigned number (decimal or 0x hexadecimal)");
+    return seed;
 }
 
 std::optional<IpcStrategyKind> parse_ipc_strategy(const std::string& name) {

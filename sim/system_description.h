@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -146,5 +147,10 @@ SystemDescription parse_system_description(const std::string& text, const std::s
 // "10us" / "3ms" / 1500 -> ns. Throws std::invalid_argument with a readable reason.
 uint64_t parse_duration_ns(const std::string& text);
 std::optional<IpcStrategyKind> parse_ipc_strategy(const std::string& name);
+// A 64-bit seed, decimal or 0x hexadecimal: how files (as a string, for seeds
+// above TOML's 2^63 - 1) and command lines write one. Throws
+// std::invalid_argument with a readable reason ("-1", "010" octal-looking or
+// "1e3" are refused, not misread).
+uint64_t parse_seed(std::string_view text);
 
 }  // namespace axl::sim

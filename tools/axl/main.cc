@@ -3,15 +3,19 @@
 //   axl run FILE [--ipc S] [--seed N] [--cpus N] [--parallel] [--trace FILE] [--trace-text FILE] [--json FILE]
 //                [--until TIME] [--quiet]
 //   axl replay SCENARIO [--seed N] [--expect-digest HEX] [--trace FILE] [--json FILE] [--quiet]
+//   axl campaign SCENARIO --runs N [--jobs J] [--shard I/K] [--seed-base B] [--json FILE] [--run-timeout S]
+//                [--quiet]
+//   axl campaign merge A.json B.json ... [--json FILE]
 //   axl list
 //
 // Exit codes: 0 the run met every expectation, 1 it did not (or could not
-// run), 2 the command line or the description is wrong and nothing ran.
+// run), 2 the command line or the description is wrong and nothing ran. A
+// campaign exits 0 unless a run crashed the simulator or panicked the kernel
+// (tools/axl/campaign.h).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <exception>
 #include <fstream>
@@ -24,6 +28,8 @@
 #include "sim/program_registry.h"
 #include "sim/simulator.h"
 #include "sim/system_description.h"
+#include "tools/axl/campaign.h"
+#include "tools/axl/cli_checks.h"
 #include "tools/axl/report_json.h"
 #include "tools/axl/replay.h"
 #include "tools/axl/report_printer.h"
@@ -55,33 +61,6 @@ std::vector<std::string> strategy_names() {
     return names;
 }
 
-// Seeds are full 64-bit values; decimal or 0x hexadecimal, as in the file.
-// (CLI11's own conversion would take "-1" and octal "010" silently.)
-std::optional<uint64_t> parse_seed(std::string_view text) {
-    int base = 10;
-    if (text.starts_with("0x") || text.starts_with("0X")) {
-        text.remove_prefix(2);
-        base = 16;
-    }
-    uint64_t seed = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seed, base);
-    if (text.empty() || error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-    return seed;
-}
-
-std::string check_seed(const std::string& text) {
-    return parse_seed(text) ? "" : "'" + text + "' is not a 64-bit unsigned number (decimal or 0x hexadecimal)";
-}
-
-std::string check_duration(const std::string& text) {
-    try {
-        axl::sim::parse_duration_ns(text);
-        return {};
-    } catch (const std::invalid_argument& reason) {
-        return reason.what();
-    }
-}
-
 struct RunArguments {
     std::string path;
     std::string ipc;
@@ -108,7 +87,7 @@ CLI::App* add_run_command(CLI::App& app, RunArguments& args) {
         ->check(CLI::IsMember(strategy_names()))
         ->type_name("NAME");
     run->add_option("--seed", args.seed, "64-bit seed (decimal or 0x hex), overrides the file")
-        ->check(CLI::Validator(check_seed, ""))
+        ->check(axl::tools::seed_check())
         ->type_name("N");
     args.cpus_option =
         run->add_option("--cpus", args.cpus, "simulated CPUs, overrides the file")->type_name("N");
@@ -123,7 +102,7 @@ CLI::App* add_run_command(CLI::App& app, RunArguments& args) {
         ->type_name("FILE");
     run->add_option("--json", args.json_path, "also write the summary as JSON to this file")->type_name("FILE");
     run->add_option("--until", args.until, "stop at this virtual time (e.g. 10ms), overrides the file")
-        ->check(CLI::Validator(check_duration, ""))
+        ->check(axl::tools::duration_check())
         ->type_name("TIME");
     run->add_flag("--quiet", args.quiet, "do not echo process log lines");
     run->add_flag("--parallel", args.parallel,
@@ -134,7 +113,7 @@ CLI::App* add_run_command(CLI::App& app, RunArguments& args) {
 int run_system(const RunArguments& args) {
     axl::sim::DescriptionOverrides overrides;
     if (!args.ipc.empty()) overrides.ipc = axl::sim::parse_ipc_strategy(args.ipc);
-    if (!args.seed.empty()) overrides.seed = parse_seed(args.seed);
+    if (!args.seed.empty()) overrides.seed = axl::sim::parse_seed(args.seed);
     if (args.cpus_option->count() > 0) overrides.cpus = args.cpus;
     if (args.ring_capacity_option->count() > 0) overrides.ring_capacity = args.ring_capacity;
     if (!args.until.empty()) overrides.until_ns = axl::sim::parse_duration_ns(args.until);
@@ -215,6 +194,8 @@ int main(int argc, char** argv) {
     CLI::App* run = add_run_command(app, run_arguments);
     axl::tools::ReplayArguments replay_arguments;
     CLI::App* replay = axl::tools::add_replay_command(app, replay_arguments);
+    axl::tools::CampaignArguments campaign_arguments;
+    CLI::App* campaign = axl::tools::add_campaign_command(app, campaign_arguments);
     app.add_subcommand("list", "list the registered programs, the IPC strategies and the device kinds");
 
     try {
@@ -227,6 +208,7 @@ int main(int argc, char** argv) {
     try {
         if (run->parsed()) return run_system(run_arguments);
         if (replay->parsed()) return axl::tools::replay_scenario(replay_arguments);
+        if (campaign->parsed()) return axl::tools::run_campaign(campaign_arguments);
         return list_everything();
     } catch (const std::exception& error) {
         // Not a problem of the description (those exit 2 above): the run itself broke.

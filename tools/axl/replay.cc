@@ -20,7 +20,9 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/campaign.h"
 #include "sim/trace_digest.h"
+#include "tools/axl/cli_checks.h"
 #include "tools/axl/report_json.h"
 #include "tools/axl/report_printer.h"
 
@@ -30,19 +32,6 @@ namespace {
 constexpr int exit_ok = 0;
 constexpr int exit_failed = 1;
 constexpr int exit_usage = 2;
-
-// Decimal or 0x hexadecimal, as `axl run --seed` and scenario files take them.
-std::optional<uint64_t> parse_seed(std::string_view text) {
-    int base = 10;
-    if (text.starts_with("0x") || text.starts_with("0X")) {
-        text.remove_prefix(2);
-        base = 16;
-    }
-    uint64_t seed = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seed, base);
-    if (text.empty() || error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-    return seed;
-}
 
 // Digests are printed as 16 hex digits; a leading 0x is tolerated.
 std::optional<uint64_t> parse_digest(std::string_view text) {
@@ -105,15 +94,9 @@ nlohmann::ordered_json fault_json(const sim::FaultVerdict& fault) {
 CLI::App* add_replay_command(CLI::App& app, ReplayArguments& args) {
     CLI::App* replay = app.add_subcommand("replay", "run a fault scenario, judge it, and print its digest");
     replay->add_option("SCENARIO", args.path, "scenario file (TOML, see docs/scenarios.md)")->required();
-    // Validators get an empty description so the help shows "--seed N", not "N:SEED".
     replay
         ->add_option("--seed", args.seed, "64-bit seed (decimal or 0x hex), overrides the scenario and the system")
-        ->check(CLI::Validator(
-            [](const std::string& text) {
-                return parse_seed(text) ? std::string()
-                                        : "'" + text + "' is not a 64-bit unsigned number (decimal or 0x hexadecimal)";
-            },
-            ""))
+        ->check(seed_check())
         ->type_name("N");
     replay
         ->add_option("--expect-digest", args.expect_digest,
@@ -170,7 +153,7 @@ std::string format_replay_verdict(const sim::ScenarioVerdict& verdict, const sim
 
 int replay_scenario(const ReplayArguments& args) {
     sim::ScenarioOverrides overrides;
-    if (!args.seed.empty()) overrides.seed = parse_seed(args.seed);
+    if (!args.seed.empty()) overrides.seed = sim::parse_seed(args.seed);
     sim::Scenario scenario;
     try {
         scenario = sim::load_scenario(args.path, overrides);
@@ -178,6 +161,9 @@ int replay_scenario(const ReplayArguments& args) {
         fmt::print(stderr, "{}\n", error.what());
         return exit_usage;
     }
+    // A campaign's scenario: the faults its run of this seed drew, exactly
+    // as `axl campaign` ran them.
+    if (scenario.campaign) scenario = sim::campaign_run(scenario, scenario.system.seed);
 
     sim::RunOptions options;
     if (!args.trace_path.empty()) {
@@ -189,10 +175,11 @@ int replay_scenario(const ReplayArguments& args) {
 
     const sim::SystemDescription& system = scenario.system;
     // Everything that determines the run first: the log says how to replay it.
-    fmt::print("axl replay {}: scenario {}, system {} ({}), ipc {}, cpus {}, seed {}{}, {} fault{}\n", args.path,
+    fmt::print("axl replay {}: scenario {}, system {} ({}), ipc {}, cpus {}, seed {}{}, {} fault{}{}\n", args.path,
                scenario.name, system.name, scenario.system_path, to_string(system.ipc), system.cpus, system.seed,
                system.until_ns ? ", until " + sim::exact_duration(*system.until_ns) : std::string(),
-               scenario.faults.size(), scenario.faults.size() == 1 ? "" : "s");
+               scenario.faults.size(), scenario.faults.size() == 1 ? "" : "s",
+               scenario.campaign ? fmt::format(" ({} drawn by [campaign])", scenario.drawn_faults) : std::string());
     std::optional<sim::Simulator> simulator;
     try {
         simulator.emplace(system, options);  // boots: the kernel may still refuse the description

@@ -1,0 +1,16 @@
+// Checks of option values that several `axl` subcommands take. The messages
+// are the parsers' own (sim/system_description.h), so a bad seed or duration
+// reads the same on every command line as in every file.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace axl::tools {
+
+// A 64-bit seed, decimal or 0x hexadecimal (sim::parse_seed). CLI11's own
+// conversion would take "-1" and octal "010" silently.
+CLI::Validator seed_check();
+// A duration such as "10ms" (sim::parse_duration_ns).
+CLI::Validator duration_check();
+
+}  // namespace axl::tools
