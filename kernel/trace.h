@@ -26,8 +26,9 @@ enum class TraceKind : uint8_t {
     alarm,        // a = process slot whose alarm fired, b = 0, c = 0
     kill,         // a = process slot killed, b = killer slot (or no_slot: the port, an injected fault)
     restart,      // a = process slot started again, b = its new endpoint raw, c = restarter slot
+    injected,     // a port event: a = target slot (no_slot: a device), b = fault kind, c = fault index
 };
-inline constexpr uint32_t trace_kind_count = 18;
+inline constexpr uint32_t trace_kind_count = 19;
 
 struct TraceEvent {
     uint64_t time_ns;
@@ -43,7 +44,7 @@ static_assert(sizeof(TraceEvent) == 24);
 constexpr const char* to_string(TraceKind k) {
     constexpr const char* names[] = {"send",   "deliver", "buffered",    "block",  "wake",
                                      "dispatch", "notify", "kernel_call", "denied", "exit",
-                                     "fault",  "spawn",   "idle",        "quantum", "interrupt", "alarm", "kill", "restart"};
+                                     "fault",  "spawn",   "idle",        "quantum", "interrupt", "alarm", "kill", "restart", "injected"};
     return static_cast<uint32_t>(k) < trace_kind_count ? names[static_cast<uint32_t>(k)] : "?";
 }
 

@@ -87,8 +87,22 @@ void FaultInjector::strike_device(FaultOutcome& outcome, uint64_t now_ns) {
         case FaultSpec::Kind::device_slow: struck = device->inject(DeviceFault::slow, seed); break;
         default: struck = false; break;
     }
-    outcome.injected = struck;
+    if (struck) mark_injected(outcome, now_ns);
+}
+
+// Every fault that acts is also an event on the run's timeline (and in its
+// digest): `axl replay --trace` shows it next to the deaths and restarts.
+void FaultInjector::mark_injected(FaultOutcome& outcome, uint64_t now_ns) {
+    outcome.injected = true;
     outcome.injected_ns = now_ns;
+    if (!m_port.tracer) return;
+    const auto index = static_cast<uint32_t>(&outcome - m_outcomes.data());
+    m_port.tracer->record(TraceEvent{.time_ns = now_ns,
+                                     .kind = TraceKind::injected,
+                                     .cpu = 0,
+                                     .a = outcome.slot,
+                                     .b = static_cast<uint32_t>(outcome.spec.kind),
+                                     .c = index});
 }
 
 // A time trigger fired (event context: no process runs).
@@ -97,8 +111,7 @@ void FaultInjector::arm(size_t fault, uint64_t now_ns) {
     Kernel& kernel = *m_port.kernel;
     if (!is_alive(kernel.process(outcome.slot).state)) return;  // already gone: nothing to inject
     if (outcome.spec.kind == FaultSpec::Kind::crash) {
-        outcome.injected = true;
-        outcome.injected_ns = now_ns;
+        mark_injected(outcome, now_ns);
         m_port.processes[outcome.slot].fault = "injected crash";
         kernel.crash(outcome.slot, injected_crash_kind, 0, now_ns);
         return;
@@ -138,8 +151,7 @@ void FaultInjector::after_receive(Message& message) {
     const uint64_t choice = (m_port.system->seed + 1) * 0x9E37'79B9'7F4A'7C15ull ^ m_port.machine->now_ns();
     const uint64_t bit = choice % (Message::payload_bytes * 8);
     message.payload.bytes[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
-    outcome.injected = true;
-    outcome.injected_ns = m_port.machine->now_ns();
+    mark_injected(outcome, m_port.machine->now_ns());
 }
 
 void FaultInjector::act_in_victim(size_t fault) {
@@ -148,8 +160,7 @@ void FaultInjector::act_in_victim(size_t fault) {
         m_corrupting[outcome.slot] = fault;  // acts on what it receives next
         return;
     }
-    outcome.injected = true;
-    outcome.injected_ns = m_port.machine->now_ns();
+    mark_injected(outcome, m_port.machine->now_ns());
     switch (outcome.spec.kind) {
         case FaultSpec::Kind::bad_pointer: {
             // A real bad access in the process's own code path, with its guard

@@ -87,6 +87,7 @@ public:
 private:
     void arm(size_t fault, uint64_t now_ns);
     void strike_device(FaultOutcome& outcome, uint64_t now_ns);
+    void mark_injected(FaultOutcome& outcome, uint64_t now_ns);
     // Never returns, except for corrupt_message (which acts later, on receive).
     void act_in_victim(size_t fault);
 

@@ -61,6 +61,7 @@ constexpr FieldMeaning k_field_meanings[trace_kind_count] = {
     /* alarm       */ {"process", "unused", "unused", true, false, false},
     /* kill        */ {"process", "by", "unused", true, true, false},
     /* restart     */ {"process", "endpoint", "by", true, false, false},
+    /* injected    */ {"target", "fault_kind", "fault", true, false, false},
 };
 static_assert(std::size(k_field_meanings) == trace_kind_count);
 
