@@ -30,9 +30,12 @@
 #include "drivers/hw/timer.h"
 #include "drivers/hw/uart_16550.h"
 #include "sim/program_registry.h"
+#include "sim/toml_support.h"
 
 namespace axl::sim {
 namespace {
+
+using namespace toml_support;
 
 constexpr uint64_t kib = 1024;
 constexpr uint64_t mib = 1024 * kib;
@@ -89,48 +92,9 @@ uint64_t parse_size_bytes(std::string_view text) {
 
 // ---- small helpers for messages --------------------------------------------------
 
-const char* type_name(toml::node_type type) {
-    switch (type) {
-        case toml::node_type::none: return "nothing";
-        case toml::node_type::table: return "a table";
-        case toml::node_type::array: return "an array";
-        case toml::node_type::string: return "a string";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a float";
-        case toml::node_type::boolean: return "a boolean";
-        case toml::node_type::date: return "a date";
-        case toml::node_type::time: return "a time";
-        case toml::node_type::date_time: return "a date-time";
-    }
-    return "an unknown type";
-}
 
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-    std::string joined;
-    for (size_t i = 0; i < items.size(); ++i) {
-        if (i != 0) joined += separator;
-        joined += items[i];
-    }
-    return joined;
-}
 
-// Plain Levenshtein distance; only used to suggest the key a typo meant.
-size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<size_t> previous(b.size() + 1), current(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) previous[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-        current[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j) {
-            size_t substitute = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-            current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitute});
-        }
-        std::swap(previous, current);
-    }
-    return previous[b.size()];
-}
 
-uint32_t line_of(const toml::node& node) { return node.source().begin.line; }
-uint32_t line_of(const toml::key& key) { return key.source().begin.line; }
 
 std::vector<std::string> primitive_names() {
     std::vector<std::string> names;
@@ -234,30 +198,8 @@ private:
     // a typo and not as the default silently taking over.
     void reject_unknown_keys(const toml::table& table, std::string_view where,
                              std::initializer_list<std::string_view> known) const {
-        const toml::key* first_unknown = nullptr;
-        for (auto&& [key, value] : table) {
-            bool is_known = std::find(known.begin(), known.end(), key.str()) != known.end();
-            // toml::table iterates in key order; report the earliest in the file.
-            if (!is_known && (first_unknown == nullptr || line_of(key) < line_of(*first_unknown)))
-                first_unknown = &key;
-        }
-        if (first_unknown == nullptr) return;
-
-        std::string problem = "unknown key '" + std::string(first_unknown->str()) + "' in " + std::string(where);
-        std::string_view closest;
-        size_t closest_distance = 3;  // suggest only near misses
-        std::vector<std::string> known_list;
-        for (std::string_view candidate : known) {
-            known_list.emplace_back(candidate);
-            size_t distance = edit_distance(first_unknown->str(), candidate);
-            if (distance < closest_distance) {
-                closest = candidate;
-                closest_distance = distance;
-            }
-        }
-        if (!closest.empty()) problem += "; did you mean '" + std::string(closest) + "'?";
-        else problem += " (known keys: " + join(known_list, ", ") + ")";
-        fail(line_of(*first_unknown), problem);
+        if (auto problem = unknown_key(table, where, std::vector<std::string>(known.begin(), known.end())))
+            fail(problem->line, problem->text);
     }
 
     [[noreturn]] void fail_type(const toml::node& value, std::string_view key, std::string_view expected) const {
@@ -1043,12 +985,8 @@ private:
 
     void reject_unknown_keys_list(const toml::table& table, const std::string& where,
                                   const std::vector<std::string_view>& known) const {
-        for (auto&& [key, value] : table) {
-            if (std::find(known.begin(), known.end(), key.str()) != known.end()) continue;
-            std::vector<std::string> names(known.begin(), known.end());
-            fail(line_of(key), "unknown key '" + std::string(key.str()) + "' in " + where + " (known keys: " +
-                                   join(names, ", ") + ")");
-        }
+        if (auto problem = unknown_key(table, where, std::vector<std::string>(known.begin(), known.end())))
+            fail(problem->line, problem->text);
     }
 
     // ---- checks across processes ----

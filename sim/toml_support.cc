@@ -1,0 +1,77 @@
+#include "sim/toml_support.h"
+
+#include <algorithm>
+
+namespace axl::sim::toml_support {
+
+const char* type_name(toml::node_type type) {
+    switch (type) {
+        case toml::node_type::none: return "nothing";
+        case toml::node_type::table: return "a table";
+        case toml::node_type::array: return "an array";
+        case toml::node_type::string: return "a string";
+        case toml::node_type::integer: return "an integer";
+        case toml::node_type::floating_point: return "a float";
+        case toml::node_type::boolean: return "a boolean";
+        case toml::node_type::date: return "a date";
+        case toml::node_type::time: return "a time";
+        case toml::node_type::date_time: return "a date-time";
+    }
+    return "an unknown type";
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+    std::string joined;
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (i != 0) joined += separator;
+        joined += items[i];
+    }
+    return joined;
+}
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<size_t> previous(b.size() + 1), current(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) previous[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        current[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            size_t substitute = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+            current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitute});
+        }
+        std::swap(previous, current);
+    }
+    return previous[b.size()];
+}
+
+std::string closest_to(std::string_view word, const std::vector<std::string>& candidates) {
+    std::string closest;
+    size_t closest_distance = 3;
+    for (const std::string& candidate : candidates) {
+        size_t distance = edit_distance(word, candidate);
+        if (distance < closest_distance) {
+            closest = candidate;
+            closest_distance = distance;
+        }
+    }
+    return closest;
+}
+
+std::optional<Problem> unknown_key(const toml::table& table, std::string_view where,
+                                   const std::vector<std::string>& known) {
+    const toml::key* first_unknown = nullptr;
+    for (auto&& [key, value] : table) {
+        const bool is_known = std::find(known.begin(), known.end(), key.str()) != known.end();
+        // toml::table iterates in key order; report the earliest in the file.
+        if (!is_known && (first_unknown == nullptr || line_of(key) < line_of(*first_unknown))) first_unknown = &key;
+    }
+    if (first_unknown == nullptr) return std::nullopt;
+    std::string problem = "unknown key '" + std::string(first_unknown->str()) + "' in " + std::string(where);
+    const std::string closest = closest_to(first_unknown->str(), known);
+    if (!closest.empty())
+        problem += "; did you mean '" + closest + "'?";
+    else
+        problem += " (known keys: " + join(known, ", ") + ")";
+    return Problem{line_of(*first_unknown), std::move(problem)};
+}
+
+}  // namespace axl::sim::toml_support
