@@ -16,22 +16,14 @@
 #include <sstream>
 #include <string>
 
+#include "tests/support/axl_command.h"
+
 namespace {
 
 using json = nlohmann::json;
 
-struct CommandResult {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
-
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using axl::test::CommandResult;
+using axl::test::read_file;
 
 // Two clients of one server, with think-time jitter drawn from the seed: a
 // run lasts about 100 us of virtual time. Programs from workloads/fanin.cc.
@@ -83,44 +75,13 @@ window = ["20us", "160us"]
 faults_per_run = 1
 )";
 
-class AxlCampaign : public ::testing::Test {
+class AxlCampaign : public axl::test::AxlCommandTest {
 protected:
     void SetUp() override {
-        const char* bin_dir = std::getenv("AXL_BIN_DIR");
-        if (bin_dir == nullptr) GTEST_SKIP() << "AXL_BIN_DIR is not set (run through ctest)";
-        m_axl = std::filesystem::path(bin_dir) / "axl";
-        if (!std::filesystem::exists(m_axl)) GTEST_SKIP() << m_axl << " has not been built";
-        m_dir = std::filesystem::temp_directory_path() /
-                ("axl_campaign_test_" + std::to_string(::getpid()) + "_" +
-                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        std::filesystem::create_directories(m_dir);
+        AxlCommandTest::SetUp();
+        if (IsSkipped()) return;
         write("system.toml", fanin_system);
-        m_scenario = write("campaign.toml", campaign_scenario);
-    }
-
-    void TearDown() override {
-        if (!m_dir.empty()) std::filesystem::remove_all(m_dir);
-    }
-
-    std::string write(const std::string& name, const std::string& text) const {
-        std::filesystem::path path = m_dir / name;
-        std::ofstream(path) << text;
-        return path.string();
-    }
-
-    std::string file(const std::string& name) const { return (m_dir / name).string(); }
-
-    // Runs `[environment] axl <arguments>` through the shell, capturing both streams.
-    CommandResult axl(const std::string& arguments, const std::string& environment = "") const {
-        std::filesystem::path out = m_dir / "stdout", err = m_dir / "stderr";
-        std::string command = environment + " '" + m_axl.string() + "' " + arguments + " >'" + out.string() +
-                              "' 2>'" + err.string() + "'";
-        int status = std::system(command.c_str());
-        CommandResult result;
-        if (status != -1 && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-        result.out = read_file(out);
-        result.err = read_file(err);
-        return result;
+        m_scenario = write("campaign.toml", campaign_scenario).string();
     }
 
     CommandResult campaign(const std::string& options, const std::string& environment = "") const {
@@ -129,8 +90,6 @@ protected:
 
     json json_of(const std::string& name) const { return json::parse(read_file(m_dir / name)); }
 
-    std::filesystem::path m_axl;
-    std::filesystem::path m_dir;
     std::string m_scenario;
 };
 
@@ -247,7 +206,7 @@ TEST_F(AxlCampaign, ShardsMergeIntoTheUnshardedTotalsAndJobsChangeNothing) {
     CommandResult twice = axl("campaign merge '" + file("s0.json") + "' '" + file("s0.json") + "'");
     EXPECT_EQ(twice.exit_code, 2);
     EXPECT_NE(twice.err.find("shard 0/2 is in the merge twice"), std::string::npos) << twice.err;
-    CommandResult not_campaign = axl("campaign merge '" + write("x.json", "{\"runs\": 3}") + "'");
+    CommandResult not_campaign = axl("campaign merge '" + write("x.json", "{\"runs\": 3}").string() + "'");
     EXPECT_EQ(not_campaign.exit_code, 2);
     EXPECT_NE(not_campaign.err.find("not the JSON of an axl campaign"), std::string::npos) << not_campaign.err;
 }

@@ -13,60 +13,14 @@
 #include <sstream>
 #include <string>
 
+#include "tests/support/axl_command.h"
+
 namespace {
 
-struct CommandResult {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
+using axl::test::CommandResult;
+using axl::test::read_file;
 
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-class AxlCli : public ::testing::Test {
-protected:
-    void SetUp() override {
-        const char* bin_dir = std::getenv("AXL_BIN_DIR");
-        if (bin_dir == nullptr) GTEST_SKIP() << "AXL_BIN_DIR is not set (run through ctest)";
-        m_axl = std::filesystem::path(bin_dir) / "axl";
-        if (!std::filesystem::exists(m_axl)) GTEST_SKIP() << m_axl << " has not been built";
-        m_dir = std::filesystem::temp_directory_path() /
-                ("axl_cli_test_" + std::to_string(::getpid()) + "_" +
-                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        std::filesystem::create_directories(m_dir);
-    }
-
-    void TearDown() override {
-        if (!m_dir.empty()) std::filesystem::remove_all(m_dir);
-    }
-
-    std::filesystem::path write(const std::string& name, const std::string& text) const {
-        std::filesystem::path path = m_dir / name;
-        std::ofstream(path) << text;
-        return path;
-    }
-
-    // Runs `axl <arguments>` through the shell, capturing both streams.
-    CommandResult axl(const std::string& arguments) const {
-        std::filesystem::path out = m_dir / "stdout", err = m_dir / "stderr";
-        std::string command = "'" + m_axl.string() + "' " + arguments + " >'" + out.string() + "' 2>'" +
-                              err.string() + "'";
-        int status = std::system(command.c_str());
-        CommandResult result;
-        if (status != -1 && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-        result.out = read_file(out);
-        result.err = read_file(err);
-        return result;
-    }
-
-    std::filesystem::path m_axl;
-    std::filesystem::path m_dir;
-};
+class AxlCli : public axl::test::AxlCommandTest {};
 
 TEST_F(AxlCli, BadDescriptionExitsTwoWithFileAndLine) {
     std::filesystem::path file = write("bad.toml",

@@ -14,22 +14,13 @@
 #include <sstream>
 #include <string>
 
+#include "tests/support/axl_command.h"
 #include "tests/support/source_dir.h"
 
 namespace {
 
-struct CommandResult {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
-
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using axl::test::CommandResult;
+using axl::test::read_file;
 
 // The hex of the last "digest: " line, or "".
 std::string digest_of(const std::string& out) {
@@ -87,49 +78,17 @@ after_calls = 40
 completes = false
 )";
 
-class AxlReplay : public ::testing::Test {
+class AxlReplay : public axl::test::AxlCommandTest {
 protected:
     void SetUp() override {
-        const char* bin_dir = std::getenv("AXL_BIN_DIR");
-        if (bin_dir == nullptr) GTEST_SKIP() << "AXL_BIN_DIR is not set (run through ctest)";
-        m_axl = std::filesystem::path(bin_dir) / "axl";
-        if (!std::filesystem::exists(m_axl)) GTEST_SKIP() << m_axl << " has not been built";
-        m_dir = std::filesystem::temp_directory_path() /
-                ("axl_replay_test_" + std::to_string(::getpid()) + "_" +
-                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        std::filesystem::create_directories(m_dir);
+        AxlCommandTest::SetUp();
+        if (IsSkipped()) return;
         write("system.toml", fanin_system);
-    }
-
-    void TearDown() override {
-        if (!m_dir.empty()) std::filesystem::remove_all(m_dir);
-    }
-
-    std::string write(const std::string& name, const std::string& text) const {
-        std::filesystem::path path = m_dir / name;
-        std::ofstream(path) << text;
-        return path.string();
-    }
-
-    // Runs `axl <arguments>` through the shell, capturing both streams.
-    CommandResult axl(const std::string& arguments) const {
-        std::filesystem::path out = m_dir / "stdout", err = m_dir / "stderr";
-        std::string command = "'" + m_axl.string() + "' " + arguments + " >'" + out.string() + "' 2>'" +
-                              err.string() + "'";
-        int status = std::system(command.c_str());
-        CommandResult result;
-        if (status != -1 && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-        result.out = read_file(out);
-        result.err = read_file(err);
-        return result;
     }
 
     CommandResult replay(const std::string& scenario, const std::string& options = "") const {
         return axl("replay '" + scenario + "' " + options);
     }
-
-    std::filesystem::path m_axl;
-    std::filesystem::path m_dir;
 };
 
 TEST_F(AxlReplay, PassingScenarioPrintsItsFaultsVerdictAndDigest) {
