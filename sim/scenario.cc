@@ -61,10 +61,10 @@ const ProcessDescription* reincarnation_server(const SystemDescription& system) 
     return nullptr;
 }
 
-class ScenarioReader {
+class ScenarioReader : public Reader {
 public:
     ScenarioReader(const std::string& path, const ScenarioOverrides& overrides)
-        : m_path(path), m_overrides(overrides) {}
+        : Reader(path), m_path(path), m_overrides(overrides) {}
 
     Scenario read(const toml::table& root) {
         m_scenario.path = m_path;
@@ -76,51 +76,8 @@ public:
         return std::move(m_scenario);
     }
 
-    [[noreturn]] void fail(uint32_t line, const std::string& problem) const {
-        throw DescriptionError(m_path + ":" + std::to_string(line) + ": " + problem);
-    }
-
 private:
-    // ---- typed access: nullopt when the key is absent ----
-
-    // Keys first, so a typo is reported as one and not as a default silently taking over.
-    void reject_unknown_keys(const toml::table& table, std::string_view where,
-                             std::initializer_list<std::string_view> known) const {
-        if (auto problem = unknown_key(table, where, std::vector<std::string>(known.begin(), known.end())))
-            fail(problem->line, problem->text);
-    }
-
-    [[noreturn]] void fail_type(const toml::node& value, std::string_view key, std::string_view expected) const {
-        fail(line_of(value), std::string(key) + " must be " + std::string(expected) + ", not " +
-                                 type_name(value.type()));
-    }
-
-    std::optional<std::string> string(const toml::table& table, std::string_view key) const {
-        const toml::node* node = table.get(key);
-        if (node == nullptr) return std::nullopt;
-        const auto* value = node->as_string();
-        if (value == nullptr) fail_type(*node, key, "a string");
-        return value->get();
-    }
-
-    std::optional<int64_t> integer(const toml::table& table, std::string_view key, int64_t min, int64_t max) const {
-        const toml::node* node = table.get(key);
-        if (node == nullptr) return std::nullopt;
-        const auto* value = node->as_integer();
-        if (value == nullptr) fail_type(*node, key, "an integer");
-        const int64_t number = value->get();
-        if (number < min || number > max)
-            fail(line_of(*node), fmt::format("{} = {} is out of range {}..{}", key, number, min, max));
-        return number;
-    }
-
-    std::optional<bool> boolean(const toml::table& table, std::string_view key) const {
-        const toml::node* node = table.get(key);
-        if (node == nullptr) return std::nullopt;
-        const auto* value = node->as_boolean();
-        if (value == nullptr) fail_type(*node, key, "a boolean (true or false)");
-        return value->get();
-    }
+    // ---- typed access beyond toml_support::Reader's ----
 
     // An integer is nanoseconds; a string may carry a unit ("10us").
     std::optional<uint64_t> duration_ns(const toml::table& table, std::string_view key, bool zero_allowed) const {

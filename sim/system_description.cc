@@ -169,10 +169,10 @@ std::string replace_all(std::string text, std::string_view what, std::string_vie
     return text;
 }
 
-class DescriptionReader {
+class DescriptionReader : public Reader {
 public:
     DescriptionReader(const std::string& path, const DescriptionOverrides& overrides)
-        : m_path(path), m_overrides(overrides) {}
+        : Reader(path), m_path(path), m_overrides(overrides) {}
 
     SystemDescription read(const toml::table& root) {
         m_system.path = m_path;
@@ -187,54 +187,8 @@ public:
         return std::move(m_system);
     }
 
-    [[noreturn]] void fail(uint32_t line, const std::string& problem) const {
-        throw DescriptionError(m_path + ":" + std::to_string(line) + ": " + problem);
-    }
-
 private:
-    // ---- generic typed access: each returns nullopt when the key is absent ----
-
-    // Keys are checked before values so that a typo ("prioirty") is reported as
-    // a typo and not as the default silently taking over.
-    void reject_unknown_keys(const toml::table& table, std::string_view where,
-                             std::initializer_list<std::string_view> known) const {
-        if (auto problem = unknown_key(table, where, std::vector<std::string>(known.begin(), known.end())))
-            fail(problem->line, problem->text);
-    }
-
-    [[noreturn]] void fail_type(const toml::node& value, std::string_view key, std::string_view expected) const {
-        fail(line_of(value), std::string(key) + " must be " + std::string(expected) + ", not " +
-                                 type_name(value.type()));
-    }
-
-    std::optional<int64_t> integer(const toml::table& table, std::string_view key, int64_t min,
-                                   int64_t max) const {
-        const toml::node* node = table.get(key);
-        if (node == nullptr) return std::nullopt;
-        const auto* value = node->as_integer();
-        if (value == nullptr) fail_type(*node, key, "an integer");
-        int64_t number = value->get();
-        if (number < min || number > max)
-            fail(line_of(*node), std::string(key) + " = " + std::to_string(number) + " is out of range " +
-                                     std::to_string(min) + ".." + std::to_string(max));
-        return number;
-    }
-
-    std::optional<std::string> string(const toml::table& table, std::string_view key) const {
-        const toml::node* node = table.get(key);
-        if (node == nullptr) return std::nullopt;
-        const auto* value = node->as_string();
-        if (value == nullptr) fail_type(*node, key, "a string");
-        return value->get();
-    }
-
-    std::optional<bool> boolean(const toml::table& table, std::string_view key) const {
-        const toml::node* node = table.get(key);
-        if (node == nullptr) return std::nullopt;
-        const auto* value = node->as_boolean();
-        if (value == nullptr) fail_type(*node, key, "a boolean (true or false)");
-        return value->get();
-    }
+    // ---- typed access beyond toml_support::Reader's ----
 
     // An integer is nanoseconds; a string may carry a unit ("10us").
     std::optional<uint64_t> duration_ns(const toml::table& table, std::string_view key) const {

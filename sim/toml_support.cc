@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/system_description.h"
+
 namespace axl::sim::toml_support {
 
 const char* type_name(toml::node_type type) {
@@ -72,6 +74,49 @@ std::optional<Problem> unknown_key(const toml::table& table, std::string_view wh
     else
         problem += " (known keys: " + join(known, ", ") + ")";
     return Problem{line_of(*first_unknown), std::move(problem)};
+}
+
+void Reader::fail(uint32_t line, const std::string& problem) const {
+    throw DescriptionError(m_file + ":" + std::to_string(line) + ": " + problem);
+}
+
+void Reader::reject_unknown_keys(const toml::table& table, std::string_view where,
+                                 std::initializer_list<std::string_view> known) const {
+    if (auto problem = unknown_key(table, where, std::vector<std::string>(known.begin(), known.end())))
+        fail(problem->line, problem->text);
+}
+
+void Reader::fail_type(const toml::node& value, std::string_view key, std::string_view expected) const {
+    fail(line_of(value), std::string(key) + " must be " + std::string(expected) + ", not " + type_name(value.type()));
+}
+
+std::optional<std::string> Reader::string(const toml::table& table, std::string_view key) const {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return std::nullopt;
+    const auto* value = node->as_string();
+    if (value == nullptr) fail_type(*node, key, "a string");
+    return value->get();
+}
+
+std::optional<int64_t> Reader::integer(const toml::table& table, std::string_view key, int64_t min,
+                                       int64_t max) const {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return std::nullopt;
+    const auto* value = node->as_integer();
+    if (value == nullptr) fail_type(*node, key, "an integer");
+    const int64_t number = value->get();
+    if (number < min || number > max)
+        fail(line_of(*node), std::string(key) + " = " + std::to_string(number) + " is out of range " +
+                                 std::to_string(min) + ".." + std::to_string(max));
+    return number;
+}
+
+std::optional<bool> Reader::boolean(const toml::table& table, std::string_view key) const {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return std::nullopt;
+    const auto* value = node->as_boolean();
+    if (value == nullptr) fail_type(*node, key, "a boolean (true or false)");
+    return value->get();
 }
 
 }  // namespace axl::sim::toml_support

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,5 +41,25 @@ struct Problem {
 // default silently taking over.
 std::optional<Problem> unknown_key(const toml::table& table, std::string_view where,
                                    const std::vector<std::string>& known);
+
+// The typed access both readers use: each getter returns nullopt when the
+// key is absent and fails ("path:line: problem", a DescriptionError) when
+// the value has the wrong type or range.
+class Reader {
+public:
+    explicit Reader(const std::string& path) : m_file(path) {}
+    [[noreturn]] void fail(uint32_t line, const std::string& problem) const;
+
+protected:
+    void reject_unknown_keys(const toml::table& table, std::string_view where,
+                             std::initializer_list<std::string_view> known) const;
+    [[noreturn]] void fail_type(const toml::node& value, std::string_view key, std::string_view expected) const;
+    std::optional<std::string> string(const toml::table& table, std::string_view key) const;
+    std::optional<int64_t> integer(const toml::table& table, std::string_view key, int64_t min, int64_t max) const;
+    std::optional<bool> boolean(const toml::table& table, std::string_view key) const;
+
+private:
+    const std::string& m_file;
+};
 
 }  // namespace axl::sim::toml_support
