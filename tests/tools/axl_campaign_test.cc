@@ -17,6 +17,7 @@
 #include <string>
 
 #include "tests/support/axl_command.h"
+#include "tests/support/fanin_pair_system.h"
 
 namespace {
 
@@ -25,40 +26,8 @@ using json = nlohmann::json;
 using axl::test::CommandResult;
 using axl::test::read_file;
 
-// Two clients of one server, with think-time jitter drawn from the seed: a
-// run lasts about 100 us of virtual time. Programs from workloads/fanin.cc.
-constexpr const char* fanin_system = R"([system]
-name = "fanin2"
-seed = 1
-[[process]]
-name = "server"
-program = "fanin_server"
-primitives = ["receive", "reply_receive"]
-destinations = ["a", "b"]
-kernel_calls = ["log"]
-expect = "serve"
-[process.args]
-clients = 2
-rounds = 100
-[[process]]
-name = "a"
-program = "fanin_client"
-destinations = ["server"]
-kernel_calls = ["lookup", "compute", "log"]
-[process.args]
-id = 0
-rounds = 100
-think_jitter_ns = 100
-[[process]]
-name = "b"
-program = "fanin_client"
-destinations = ["server"]
-kernel_calls = ["lookup", "compute", "log"]
-[process.args]
-id = 1
-rounds = 100
-think_jitter_ns = 100
-)";
+using axl::test::fanin_system;
+
 
 // One fault per run into client b, which nothing restarts: a crash fails the
 // workload, a hang keeps it from finishing (until ends the run), and a fault

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "tests/support/axl_command.h"
+#include "tests/support/fanin_pair_system.h"
 #include "tests/support/source_dir.h"
 
 namespace {
@@ -28,40 +29,8 @@ std::string digest_of(const std::string& out) {
     return at == std::string::npos ? std::string() : out.substr(at + 9, 16);
 }
 
-// Two clients of one server, with think-time jitter drawn from the seed (so
-// another seed gives another digest). Programs from workloads/fanin.cc.
-constexpr const char* fanin_system = R"([system]
-name = "fanin2"
-seed = 1
-[[process]]
-name = "server"
-program = "fanin_server"
-primitives = ["receive", "reply_receive"]
-destinations = ["a", "b"]
-kernel_calls = ["log"]
-expect = "serve"
-[process.args]
-clients = 2
-rounds = 100
-[[process]]
-name = "a"
-program = "fanin_client"
-destinations = ["server"]
-kernel_calls = ["lookup", "compute", "log"]
-[process.args]
-id = 0
-rounds = 100
-think_jitter_ns = 100
-[[process]]
-name = "b"
-program = "fanin_client"
-destinations = ["server"]
-kernel_calls = ["lookup", "compute", "log"]
-[process.args]
-id = 1
-rounds = 100
-think_jitter_ns = 100
-)";
+using axl::test::fanin_system;
+
 
 // Client b crashes at its 40th call; without a reincarnation server the run
 // cannot complete, and the scenario says so.

@@ -1,0 +1,42 @@
+// Test support: a small system for tests that inject faults or replay runs:
+// two clients of one server, with think-time jitter drawn from the seed (so
+// another seed gives another digest; a run lasts about 100 us of virtual
+// time). Programs from workloads/fanin.cc.
+#pragma once
+
+namespace axl::test {
+
+inline constexpr const char* fanin_system = R"([system]
+name = "fanin2"
+seed = 1
+[[process]]
+name = "server"
+program = "fanin_server"
+primitives = ["receive", "reply_receive"]
+destinations = ["a", "b"]
+kernel_calls = ["log"]
+expect = "serve"
+[process.args]
+clients = 2
+rounds = 100
+[[process]]
+name = "a"
+program = "fanin_client"
+destinations = ["server"]
+kernel_calls = ["lookup", "compute", "log"]
+[process.args]
+id = 0
+rounds = 100
+think_jitter_ns = 100
+[[process]]
+name = "b"
+program = "fanin_client"
+destinations = ["server"]
+kernel_calls = ["lookup", "compute", "log"]
+[process.args]
+id = 1
+rounds = 100
+think_jitter_ns = 100
+)";
+
+}  // namespace axl::test
