@@ -179,9 +179,11 @@ Status send(Endpoint destination, const Message& message) {
 }
 // A fault scenario may corrupt what a process receives (sim/fault_injector.h):
 // with an injector installed, the receiving calls take this slower way, so
-// the normal ones keep their tail call into the switch.
+// the normal ones keep their tail call into the switch. The call is passed by
+// value and captures the caller's parameters by value: taking the address of
+// any of the caller's locals would cost it that tail call (see kernel_call).
 template <typename Call>
-[[gnu::noinline]] Status receive_with_injector(Message& message, Call&& call) {
+[[gnu::noinline]] Status receive_with_injector(Message& message, Call call) {
     const Status status = kernel_call(call);
     if (status == Status::ok) sim::received_point(*tl_port, message);
     return status;
@@ -190,20 +192,22 @@ template <typename Call>
 Status receive(Endpoint from, Message& message) {
     probe_writable(message);
     if (tl_port->injector) [[unlikely]]
-        return receive_with_injector(message, [&](Kernel& k) { return k.ipc_receive(from, message); });
+        return receive_with_injector(message, [from, &message](Kernel& k) { return k.ipc_receive(from, message); });
     return kernel_call<false>([&](Kernel& k) { return k.ipc_receive(from, message); },
                               [&](Port& port) { return receive_unlocked(port, from, message); });
 }
 Status sendrec(Endpoint destination, Message& message) {
     probe_writable(message);
     if (tl_port->injector) [[unlikely]]
-        return receive_with_injector(message, [&](Kernel& k) { return k.ipc_sendrec(destination, message); });
+        return receive_with_injector(message,
+                                     [destination, &message](Kernel& k) { return k.ipc_sendrec(destination, message); });
     return kernel_call<false>([&](Kernel& k) { return k.ipc_sendrec(destination, message); });
 }
 Status reply_receive(Endpoint client, Message& message) {
     probe_writable(message);
     if (tl_port->injector) [[unlikely]]
-        return receive_with_injector(message, [&](Kernel& k) { return k.ipc_reply_receive(client, message); });
+        return receive_with_injector(message,
+                                     [client, &message](Kernel& k) { return k.ipc_reply_receive(client, message); });
     return kernel_call<false>([&](Kernel& k) { return k.ipc_reply_receive(client, message); });
 }
 Status notify(Endpoint destination) {
