@@ -136,23 +136,7 @@ private:
                 fail(line_of(*header->get("ipc")),
                      "unknown ipc strategy '" + *ipc + "' (expected rendezvous, ring or queue)");
         }
-        if (const toml::node* seed = header->get("seed")) {
-            if (const auto* integer_value = seed->as_integer()) {
-                if (integer_value->get() < 0)
-                    fail(line_of(*seed), "seed must not be negative (write seeds above 2^63 as a string, "
-                                         "e.g. \"0xffffffffffffffff\")");
-                system_overrides.seed = static_cast<uint64_t>(integer_value->get());
-            } else if (const auto* string_value = seed->as_string()) {
-                // Seeds span all 64 bits but TOML integers stop at 2^63 - 1.
-                try {
-                    system_overrides.seed = parse_seed(string_value->get());
-                } catch (const std::invalid_argument& reason) {
-                    fail(line_of(*seed), std::string("seed: ") + reason.what());
-                }
-            } else {
-                fail_type(*seed, "seed", "an integer (or a string for seeds above 2^63)");
-            }
-        }
+        if (auto seed_value = seed(*header)) system_overrides.seed = *seed_value;
         if (m_overrides.seed) system_overrides.seed = m_overrides.seed;
         system_overrides.until_ns = duration_ns(*header, "until", false);
 

@@ -289,22 +289,7 @@ private:
             m_system.ring_capacity = static_cast<uint32_t>(*capacity);
         }
 
-        if (const toml::node* seed = system->get("seed")) {
-            if (const auto* integer_value = seed->as_integer()) {
-                if (integer_value->get() < 0)
-                    fail(line_of(*seed), "seed must not be negative (write seeds above 2^63 as a string, "
-                                         "e.g. \"0xffffffffffffffff\")");
-                m_system.seed = static_cast<uint64_t>(integer_value->get());
-            } else if (const auto* string_value = seed->as_string()) {
-                try {
-                    m_system.seed = parse_seed(string_value->get());
-                } catch (const std::invalid_argument& reason) {
-                    fail(line_of(*seed), std::string("seed: ") + reason.what());
-                }
-            } else {
-                fail_type(*seed, "seed", "an integer (or a string for seeds above 2^63)");
-            }
-        }
+        if (auto seed_value = seed(*system)) m_system.seed = *seed_value;
 
         m_system.until_ns = duration_ns(*system, "until");
     }

@@ -119,4 +119,22 @@ std::optional<bool> Reader::boolean(const toml::table& table, std::string_view k
     return value->get();
 }
 
+std::optional<uint64_t> Reader::seed(const toml::table& table) const {
+    const toml::node* node = table.get("seed");
+    if (node == nullptr) return std::nullopt;
+    if (const auto* integer_value = node->as_integer()) {
+        if (integer_value->get() < 0)
+            fail(line_of(*node), "seed must not be negative (write seeds above 2^63 as a string, "
+                                 "e.g. \"0xffffffffffffffff\")");
+        return static_cast<uint64_t>(integer_value->get());
+    }
+    const auto* string_value = node->as_string();
+    if (string_value == nullptr) fail_type(*node, "seed", "an integer (or a string for seeds above 2^63)");
+    try {
+        return parse_seed(string_value->get());
+    } catch (const std::invalid_argument& reason) {
+        fail(line_of(*node), std::string("seed: ") + reason.what());
+    }
+}
+
 }  // namespace axl::sim::toml_support

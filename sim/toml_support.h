@@ -57,6 +57,9 @@ protected:
     std::optional<std::string> string(const toml::table& table, std::string_view key) const;
     std::optional<int64_t> integer(const toml::table& table, std::string_view key, int64_t min, int64_t max) const;
     std::optional<bool> boolean(const toml::table& table, std::string_view key) const;
+    // `seed`: an integer, or a string (decimal or 0x-hex) for seeds above 2^63,
+    // where TOML integers stop.
+    std::optional<uint64_t> seed(const toml::table& table) const;
 
 private:
     const std::string& m_file;
