@@ -10,7 +10,13 @@ namespace axl::config {
 
 // Process slots. 100,000-process experiments need > 2^16; the slot field of an
 // Endpoint must hold every slot and stay clear of the pseudo-endpoint slots.
+// The bare-metal port boots a handful of drivers, servers and workloads and
+// keeps its tables in the kernel image (.bss), so it sizes them for that.
+#if defined(AXL_BARE_METAL)
+inline constexpr uint32_t process_slots_max = 1u << 8;
+#else
 inline constexpr uint32_t process_slots_max = 1u << 17;
+#endif
 static_assert(process_slots_max <= endpoints::pseudo_slot_first);
 
 // Simulated or real CPUs.

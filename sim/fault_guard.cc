@@ -381,19 +381,6 @@ const char* bus_detail(int code) {
 
 }  // namespace
 
-const char* to_string(FaultKind kind) {
-    switch (kind) {
-        case FaultKind::null_pointer: return "null_pointer";
-        case FaultKind::bad_pointer: return "bad_pointer";
-        case FaultKind::stack_overflow: return "stack_overflow";
-        case FaultKind::divide_by_zero: return "divide_by_zero";
-        case FaultKind::arithmetic: return "arithmetic";
-        case FaultKind::illegal_instruction: return "illegal_instruction";
-        case FaultKind::bus_error: return "bus_error";
-    }
-    return "unknown";
-}
-
 std::string FaultInfo::describe() const {
     // "(detail, rip 0x..., write)" with the parts that are known.
     auto parenthesis = [&](const char* detail) {

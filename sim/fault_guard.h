@@ -49,6 +49,8 @@
 // x86-64 Linux only: the ucontext rewrite names its registers.
 #pragma once
 
+#include "kernel/api/fault.h"
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -58,16 +60,7 @@
 
 namespace axl::sim {
 
-enum class FaultKind : uint8_t {
-    null_pointer,
-    bad_pointer,
-    stack_overflow,
-    divide_by_zero,
-    arithmetic,
-    illegal_instruction,
-    bus_error,
-};
-const char* to_string(FaultKind kind);
+using axl::FaultKind;  // kernel/api/fault.h: the ports share the vocabulary
 
 // What the page fault was doing, from the CPU's error code (SIGSEGV only).
 enum class MemoryAccess : uint8_t { unknown, read, write, execute };

@@ -18,7 +18,7 @@ PACKAGE_GROUPS=(
     "libraries:libboost-context-dev libboost-fiber-dev libboost-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev"
     "testing:libgtest-dev libgmock-dev googletest libbenchmark-dev valgrind"
     "scripts:python3 python3-matplotlib"
-    # "baremetal:qemu-system-x86 grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf"
+    "baremetal:qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf"
 )
 
 log() { printf 'setup-deps: %s\n' "$*" >&2; }

@@ -6,6 +6,7 @@
 //   axl campaign SCENARIO --runs N [--jobs J] [--shard I/K] [--seed-base B] [--json FILE] [--run-timeout S]
 //                [--quiet]
 //   axl campaign merge A.json B.json ... [--json FILE]
+//   axl bootfile FILE [-o OUT] [--ipc S] [--seed N] [--ring-capacity N]
 //   axl list
 //
 // Exit codes: 0 the run met every expectation, 1 it did not (or could not
@@ -28,6 +29,7 @@
 #include "sim/program_registry.h"
 #include "sim/simulator.h"
 #include "sim/system_description.h"
+#include "tools/axl/bootfile.h"
 #include "tools/axl/campaign.h"
 #include "tools/axl/cli_checks.h"
 #include "tools/axl/report_json.h"
@@ -196,6 +198,8 @@ int main(int argc, char** argv) {
     CLI::App* replay = axl::tools::add_replay_command(app, replay_arguments);
     axl::tools::CampaignArguments campaign_arguments;
     CLI::App* campaign = axl::tools::add_campaign_command(app, campaign_arguments);
+    axl::tools::BootfileArguments bootfile_arguments;
+    CLI::App* bootfile = axl::tools::add_bootfile_command(app, bootfile_arguments);
     app.add_subcommand("list", "list the registered programs, the IPC strategies and the device kinds");
 
     try {
@@ -209,6 +213,7 @@ int main(int argc, char** argv) {
         if (run->parsed()) return run_system(run_arguments);
         if (replay->parsed()) return axl::tools::replay_scenario(replay_arguments);
         if (campaign->parsed()) return axl::tools::run_campaign(campaign_arguments);
+        if (bootfile->parsed()) return axl::tools::write_bootfile(bootfile_arguments);
         return list_everything();
     } catch (const std::exception& error) {
         // Not a problem of the description (those exit 2 above): the run itself broke.

@@ -1,0 +1,239 @@
+// kernel_main: from boot.S to the first process. Brings the machine up,
+// reads the system file GRUB loaded, builds the same Kernel the hosted port
+// builds from a system description, and runs it.
+#include <new>
+
+#include "ipc_strategies/queue/queue.h"
+#include "ipc_strategies/rendezvous/rendezvous.h"
+#include "ipc_strategies/ring/ring.h"
+#include "kernel/arch/x86_64/address_space.h"
+#include "kernel/arch/x86_64/clock.h"
+#include "kernel/arch/x86_64/console.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/fw_cfg.h"
+#include "kernel/arch/x86_64/multiboot.h"
+#include "kernel/arch/x86_64/physical_memory.h"
+#include "kernel/arch/x86_64/pic.h"
+#include "kernel/arch/x86_64/port.h"
+#include "kernel/arch/x86_64/process_image.h"
+#include "kernel/arch/x86_64/run_verdict.h"
+#include "kernel/arch/x86_64/screen.h"
+#include "kernel/arch/x86_64/serial.h"
+#include "kernel/arch/x86_64/x86.h"
+#include "kernel/boot/system_file.h"
+#include "kernel/kernel.h"
+
+extern "C" {
+extern char __kernel_end[];
+extern void (*__init_array_start[])();
+extern void (*__init_array_end[])();
+}
+
+namespace axl::x86_64 {
+
+namespace {
+
+Port g_port;
+BootInformation g_boot;
+boot::SystemFile g_system;
+alignas(Kernel) unsigned char g_kernel_storage[sizeof(Kernel)];
+RendezvousStrategy g_rendezvous;
+alignas(RingStrategy) unsigned char g_ring_storage[sizeof(RingStrategy)];
+alignas(QueueStrategy) unsigned char g_queue_storage[sizeof(QueueStrategy)];
+alignas(64) unsigned char g_strategy_buffers[2 << 20];
+
+// The command line: GRUB's, then QEMU's fw_cfg file on top (later words win).
+struct Options {
+    char system[64] = "pingpong";
+    bool ipc_given = false;
+    IpcStrategyKind ipc = IpcStrategyKind::rendezvous;
+};
+
+bool equal(const char* a, const char* b) {
+    while (*a && *a == *b) ++a, ++b;
+    return *a == *b;
+}
+
+void parse_command_line(const char* line, Options& options) {
+    for (const char* at = line; *at;) {
+        while (*at == ' ') ++at;
+        char word[96];
+        size_t length = 0;
+        while (*at && *at != ' ') {
+            if (length + 1 < sizeof word) word[length++] = *at;
+            ++at;
+        }
+        word[length] = '\0';
+        if (length == 0) continue;
+        char* value = word;
+        while (*value && *value != '=') ++value;
+        if (*value == '=') *value++ = '\0';
+        if (equal(word, "system")) {
+            size_t i = 0;
+            for (; value[i] && i + 1 < sizeof options.system; ++i) options.system[i] = value[i];
+            options.system[i] = '\0';
+        } else if (equal(word, "ipc")) {
+            bool known = false;
+            for (uint32_t k = 0; k < ipc_strategy_kind_count; ++k) {
+                if (equal(value, to_string(static_cast<IpcStrategyKind>(k)))) {
+                    options.ipc = static_cast<IpcStrategyKind>(k);
+                    options.ipc_given = known = true;
+                }
+            }
+            if (!known) console::print("[kernel] ignoring ipc=%s: rendezvous, ring or queue\n", value);
+        } else {
+            console::print("[kernel] ignoring unknown option '%s'\n", word);
+        }
+    }
+}
+
+[[noreturn]] void refuse(const char* what, const char* detail) {
+    console::print("[kernel] cannot boot: %s%s%s\n", what, detail[0] ? ": " : "", detail);
+    end_with_verdict(false);
+}
+
+const BootModule* find_module(const char* name) {
+    for (uint32_t m = 0; m < g_boot.module_count; ++m) {
+        const char* module = g_boot.modules[m].name;
+        // The module's command line is its path; match the file name.
+        const char* base = module;
+        for (const char* c = module; *c; ++c)
+            if (*c == '/') base = c + 1;
+        if (equal(base, name)) return &g_boot.modules[m];
+    }
+    return nullptr;
+}
+
+IpcStrategy& make_strategy(IpcStrategyKind kind, uint32_t slots) {
+    switch (kind) {
+        case IpcStrategyKind::rendezvous:
+            return g_rendezvous;
+        case IpcStrategyKind::ring: {
+            const size_t bytes = RingStrategy::storage_bytes(slots, 1, g_system.ring_capacity);
+            if (bytes > sizeof g_strategy_buffers) refuse("the ring strategy needs more memory than set aside", "");
+            return *new (g_ring_storage) RingStrategy(g_strategy_buffers, bytes, slots, 1, g_system.ring_capacity);
+        }
+        case IpcStrategyKind::queue: {
+            const size_t bytes = QueueStrategy::storage_bytes(slots);
+            if (bytes > sizeof g_strategy_buffers) refuse("the queue strategy needs more memory than set aside", "");
+            return *new (g_queue_storage) QueueStrategy(g_strategy_buffers, bytes, slots);
+        }
+    }
+    refuse("unknown IPC strategy", "");
+}
+
+// Mirrors the hosted port's boot (sim/simulator.cc): privileges, then
+// destinations, then the processes in file order, which fixes their slots.
+void build_system(Kernel& kernel) {
+    uint16_t privilege_ids[boot::system_file_privileges_max];
+    for (uint32_t p = 0; p < g_system.privilege_count; ++p) {
+        const boot::SystemFilePrivilege& privilege = g_system.privileges[p];
+        if (privilege.spec.devices.irq_lines & (uint64_t{1} << clock::tick_line))
+            refuse("IRQ line 0 is the kernel's clock", g_system.string(privilege.name));
+        if (kernel.create_privilege(privilege.spec, privilege_ids[p]) != Status::ok)
+            refuse("no privilege structure for", g_system.string(privilege.name));
+    }
+    for (uint32_t p = 0; p < g_system.privilege_count; ++p)
+        for (uint32_t d = 0; d < g_system.privileges[p].destination_count; ++d)
+            if (kernel.allow_destination(privilege_ids[p], privilege_ids[g_system.privileges[p].destinations[d]]) !=
+                Status::ok)
+                refuse("cannot grant a destination to", g_system.string(g_system.privileges[p].name));
+    for (uint32_t i = 0; i < g_system.process_count; ++i) {
+        const boot::SystemFileProcess& process = g_system.processes[i];
+        ImageView image;
+        uint64_t entry;
+        if (!find_program_image(g_port, g_system.string(process.program), image, entry))
+            refuse("no program image defines", g_system.string(process.program));
+    }
+    for (uint32_t i = 0; i < g_system.process_count; ++i) {
+        const boot::SystemFileProcess& process = g_system.processes[i];
+        g_port.spawning = static_cast<int32_t>(i);
+        ProcessSpec spec{.name = g_system.string(process.name),
+                         .privilege = privilege_ids[process.privilege],
+                         .priority = process.priority,
+                         .cpu = process.cpu,
+                         .quantum_ns = process.quantum_ns};
+        Endpoint endpoint;
+        if (kernel.spawn(spec, endpoint) != Status::ok) refuse("cannot spawn", g_system.string(process.name));
+    }
+    g_port.spawning = -1;
+}
+
+void report_images() {
+    for (uint32_t m = 0; m < g_boot.module_count; ++m) {
+        const BootModule& module = g_boot.modules[m];
+        const ImageView view{static_cast<const uint8_t*>(phys_to_virt(module.start)), module.end - module.start};
+        size_t length = 0;
+        while (module.name[length]) ++length;
+        if (length < 4 || !equal(module.name + length - 4, ".elf")) continue;
+        if (const char* problem = check_image(view)) console::print("[kernel] ignoring %s: %s\n", module.name, problem);
+    }
+}
+
+}  // namespace
+
+Port& the_port() { return g_port; }
+
+}  // namespace axl::x86_64
+
+extern "C" [[noreturn]] void axl_kernel_main(uint32_t magic, uint32_t information) {
+    using namespace axl;
+    using namespace axl::x86_64;
+    // Static objects the compiler could not initialise at build time.
+    for (void (**constructor)() = __init_array_start; constructor != __init_array_end; ++constructor) (*constructor)();
+    serial::initialise(serial::com1);
+    build_kernel_address_space();
+    if (!read_boot_information(magic, information, direct_map_base, g_boot)) {
+        console::print("[kernel] not started by a Multiboot2 loader (magic %#x)\n", magic);
+        end_with_verdict(false);
+    }
+    screen::initialise(g_boot.framebuffer);
+    console::print("Axolotl on x86-64 (%s, %s console)\n", g_boot.uefi ? "UEFI" : "BIOS",
+                   g_boot.framebuffer.kind == Framebuffer::Kind::vga_text ? "VGA text"
+                   : g_boot.framebuffer.kind == Framebuffer::Kind::rgb   ? "framebuffer"
+                                                                          : "serial");
+    frames::initialise(g_boot, reinterpret_cast<uint64_t>(__kernel_end) - kernel_vma);
+    cpu::initialise();
+    pic::initialise();
+    clock::initialise();
+
+    Options options;
+    parse_command_line(g_boot.command_line, options);
+    char extra[256];
+    if (fw_cfg::read_file("opt/axolotl/cmdline", extra, sizeof extra)) parse_command_line(extra, options);
+
+    char system_name[80];
+    {
+        size_t i = 0;
+        for (; options.system[i] && i + 5 < sizeof system_name; ++i) system_name[i] = options.system[i];
+        const char suffix[] = ".sys";
+        for (size_t s = 0; s < sizeof suffix; ++s) system_name[i + s] = suffix[s];
+    }
+    const BootModule* system_module = find_module(system_name);
+    if (!system_module) refuse("no boot module named", system_name);
+    boot::ParseError error;
+    if (!boot::parse_system_file(static_cast<const char*>(phys_to_virt(system_module->start)),
+                                 system_module->end - system_module->start, g_system, error)) {
+        console::print("[kernel] %s:%u: %s\n", system_name, error.line, error.message);
+        end_with_verdict(false);
+    }
+    if (options.ipc_given) g_system.ipc = options.ipc;
+    report_images();
+    console::print("[kernel] %llu MiB free, TSC %llu MHz; system %s, %u processes, ipc %s\n",
+                   static_cast<unsigned long long>(frames::free_count() * page_size >> 20),
+                   static_cast<unsigned long long>(clock::tsc_hz() / 1'000'000), g_system.string(g_system.name),
+                   g_system.process_count, to_string(g_system.ipc));
+
+    g_port.boot = &g_boot;
+    g_port.system = &g_system;
+    IpcStrategy& strategy = make_strategy(g_system.ipc, g_system.process_count);
+    // Real time is measured, not modelled: every cost is zero and the port
+    // charges each process the time that actually passed (account_time).
+    Kernel& kernel = *new (g_kernel_storage) Kernel(g_port, strategy, CostModel{}, 1);
+    g_port.kernel = &kernel;
+    build_system(kernel);
+
+    pic::unmask(clock::tick_line);
+    g_port.last_charge_ns = clock::now_ns();
+    idle(g_port);
+}

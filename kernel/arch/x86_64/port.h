@@ -1,0 +1,71 @@
+// The x86-64 port's state: what kernel/platform.h's `Port` is on bare metal.
+// One kernel, one CPU, one of these (kernel_main.cc owns it).
+#pragma once
+
+#include <cstdint>
+
+#include "kernel/api/message.h"
+#include "kernel/arch/x86_64/address_space.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/multiboot.h"
+#include "kernel/arch/x86_64/trap_frame.h"
+#include "kernel/boot/system_file.h"
+#include "kernel/config.h"
+#include "kernel/process.h"
+
+namespace axl {
+
+class Kernel;
+
+namespace x86_64 {
+
+// A process as the port sees it. The trap frame comes first and the entry is
+// 64-byte aligned, so the frame's end, where the CPU starts pushing, is
+// 16-byte aligned as interrupt entry requires.
+struct alignas(64) ProcessContext {
+    TrapFrame frame;
+    cpu::FpuState fpu;
+    // The message a call passes and receives, kept in the kernel: the kernel
+    // core may write a blocked receiver's message while another address space
+    // is loaded, and the port copies it out when the receiver runs again.
+    Message message;
+    uint64_t copy_out_to = 0;  // user address the message goes to on resumption
+    bool in_call = false;      // blocked in a call: its status comes from Process::ipc_status
+    bool started = false;
+    int32_t description = -1;  // index into the system file's processes
+    AddressSpace space;
+    uint64_t entry = 0;        // the program's entry in its image
+    int32_t image = -1;        // index into boot.modules
+};
+
+}  // namespace x86_64
+
+struct Port {
+    Kernel* kernel = nullptr;
+    const boot::SystemFile* system = nullptr;
+    const x86_64::BootInformation* boot = nullptr;
+    int32_t spawning = -1;                    // system-file process being spawned now
+    uint32_t loaded = no_slot;                // whose address space and FPU state the CPU holds
+    uint64_t last_charge_ns = 0;              // real time already charged to processes
+    uint64_t timer_at_ns = ~uint64_t{0};      // Kernel's one-shot timer (platform::timer_arm)
+    uint16_t irq_lines_open = 0;              // device lines unmasked for drivers
+    bool run_over = false;
+    x86_64::ProcessContext processes[config::process_slots_max];
+};
+
+namespace x86_64 {
+
+Port& the_port();
+// Continue what the kernel chose: its process (address space, FPU state,
+// the result of a call it blocked in), or the idle loop.
+[[noreturn]] void continue_chosen(Port& port);
+TrapFrame* resume_frame(Port& port);
+// Real time that passed since the last kernel entry, charged to the running process.
+void account_time(Port& port);
+// The end of the run, when no process it expects to finish can still run:
+// the report, the verdict, and the exit (QEMU's isa-debug-exit) or a halt.
+void check_run_over(Port& port);
+[[noreturn]] void idle(Port& port);
+
+}  // namespace x86_64
+}  // namespace axl

@@ -1,0 +1,125 @@
+#include "kernel/arch/x86_64/process_image.h"
+
+#include "kernel/arch/x86_64/address_space.h"
+#include "kernel/arch/x86_64/physical_memory.h"
+#include "kernel/arch/x86_64/port.h"
+#include "kernel/arch/x86_64/syscall_abi.h"
+#include "kernel/arch/x86_64/x86.h"
+#include "kernel/kernel.h"
+
+namespace axl::x86_64 {
+
+namespace {
+
+bool ends_with(const char* text, const char* suffix) {
+    size_t length = 0, suffix_length = 0;
+    while (text[length]) ++length;
+    while (suffix[suffix_length]) ++suffix_length;
+    if (suffix_length > length) return false;
+    for (size_t i = 0; i < suffix_length; ++i)
+        if (text[length - suffix_length + i] != suffix[i]) return false;
+    return true;
+}
+
+// Writes `text` into the block at `used` (advanced); its offset, 0 if it does not fit.
+uint32_t put_string(uint8_t* block, uint32_t& used, const char* text) {
+    const uint32_t start = used;
+    for (size_t i = 0;; ++i) {
+        if (used >= startup_block_bytes) return 0;
+        block[used++] = static_cast<uint8_t>(text[i]);
+        if (!text[i]) return start;
+    }
+}
+
+alignas(8) uint8_t g_block[startup_block_bytes];
+
+const char* build_startup_block(const Port& port, uint32_t slot, const boot::SystemFileProcess& description) {
+    const boot::SystemFile& system = *port.system;
+    for (uint8_t& byte : g_block) byte = 0;
+    StartupBlock& block = *reinterpret_cast<StartupBlock*>(g_block);
+    block.magic = StartupBlock::magic_value;
+    block.seed = system.seed;
+    block.slot = slot;
+    block.arg_count = description.arg_count;
+    const char* name = system.string(description.name);
+    for (size_t i = 0; name[i] && i + 1 < sizeof block.name; ++i) block.name[i] = name[i];
+    uint32_t used = static_cast<uint32_t>(sizeof(StartupBlock) + description.arg_count * sizeof(StartupArg));
+    if (used > startup_block_bytes) return "too many arguments for the startup block";
+    for (uint32_t a = 0; a < description.arg_count; ++a) {
+        const boot::SystemFileArg& arg = system.args[description.first_arg + a];
+        StartupArg& out = block.args[a];
+        out.key_offset = put_string(g_block, used, system.string(arg.key));
+        out.string_offset = arg.is_int ? 0 : put_string(g_block, used, system.string(arg.string_value));
+        out.value = arg.is_int ? arg.int_value : 0;
+        if (!out.key_offset || (!arg.is_int && !out.string_offset)) return "arguments too long for the startup block";
+    }
+    return nullptr;
+}
+
+uint64_t image_entry(ImageView image) {
+    uint64_t entry;
+    __builtin_memcpy(&entry, image.bytes + 24, sizeof entry);  // e_entry
+    return entry;
+}
+
+}  // namespace
+
+bool find_program_image(const Port& port, const char* program, ImageView& image, uint64_t& entry) {
+    for (uint32_t m = 0; m < port.boot->module_count; ++m) {
+        const BootModule& module = port.boot->modules[m];
+        if (!ends_with(module.name, ".elf")) continue;
+        const ImageView view{static_cast<const uint8_t*>(phys_to_virt(module.start)), module.end - module.start};
+        if (check_image(view)) continue;
+        entry = find_program(view, program);
+        if (entry) {
+            image = view;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char* build_process_image(Port& port, uint32_t slot) {
+    ProcessContext& process = port.processes[slot];
+    const boot::SystemFileProcess& description = port.system->processes[process.description];
+    ImageView image;
+    uint64_t entry;
+    if (!find_program_image(port, port.system->string(description.program), image, entry))
+        return "no boot module defines the program";
+    process.space.destroy();
+    if (!process.space.create()) return "out of memory for page tables";
+    if (const char* problem = load_image(image, process.space)) return problem;
+
+    const uint64_t stack_pages = (description.stack_bytes + page_size - 1) / page_size;
+    for (uint64_t page = 0; page < stack_pages; ++page) {
+        const uint64_t frame = frames::allocate();
+        if (!frame || !process.space.map(stack_top - (page + 1) * page_size, frame, true, false))
+            return "out of memory for the stack";
+    }
+    if (const char* problem = build_startup_block(port, slot, description)) return problem;
+    for (uint64_t offset = 0; offset < startup_block_bytes; offset += page_size) {
+        const uint64_t frame = frames::allocate();
+        if (!frame) return "out of memory for the startup block";
+        __builtin_memcpy(phys_to_virt(frame), g_block + offset, page_size);
+        if (!process.space.map(startup_block_address + offset, frame, false, false))
+            return "out of memory for the startup block";
+    }
+
+    process.frame = TrapFrame{};
+    process.frame.rip = image_entry(image);
+    process.frame.cs = x86::user_code;
+    process.frame.ss = x86::user_data;
+    process.frame.rflags = x86::rflags_if | x86::rflags_reserved;
+    process.frame.rsp = stack_top;
+    process.frame.rdi = entry;
+    process.frame.rsi = startup_block_address;
+    process.fpu = cpu::fpu_initial_state();
+    process.message = Message{};
+    process.in_call = false;
+    process.copy_out_to = 0;
+    process.entry = entry;
+    process.started = true;
+    return nullptr;
+}
+
+}  // namespace axl::x86_64

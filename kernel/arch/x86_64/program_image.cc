@@ -1,0 +1,153 @@
+#include "kernel/arch/x86_64/program_image.h"
+
+#include "kernel/arch/x86_64/address_space.h"
+#include "kernel/arch/x86_64/physical_memory.h"
+#include "kernel/arch/x86_64/syscall_abi.h"
+
+namespace axl::x86_64 {
+
+namespace {
+
+// The parts of the ELF-64 format the loader reads (System V gABI).
+struct FileHeader {
+    uint8_t ident[16];
+    uint16_t type, machine;
+    uint32_t version;
+    uint64_t entry, program_headers, section_headers;
+    uint32_t flags;
+    uint16_t header_size, program_header_size, program_header_count, section_header_size, section_header_count,
+        section_names_index;
+};
+struct ProgramHeader {
+    uint32_t type, flags;
+    uint64_t offset, virtual_address, physical_address, file_size, memory_size, align;
+};
+struct SectionHeader {
+    uint32_t name, type;
+    uint64_t flags, address, offset, size;
+    uint32_t link, info;
+    uint64_t align, entry_size;
+};
+constexpr uint32_t segment_load = 1;
+constexpr uint32_t flag_execute = 1, flag_write = 2;
+
+// AXL_PROGRAM's record in .axl_programs (kernel/api/program.h ProgramInfo).
+struct ProgramRecord {
+    uint64_t name, description, entry;
+};
+
+template <typename T>
+bool read(ImageView image, uint64_t offset, T& out) {
+    if (offset > image.size || sizeof(T) > image.size - offset) return false;
+    __builtin_memcpy(&out, image.bytes + offset, sizeof(T));
+    return true;
+}
+
+bool header_of(ImageView image, FileHeader& header) {
+    return read(image, 0, header) && header.ident[0] == 0x7F && header.ident[1] == 'E' && header.ident[2] == 'L' &&
+           header.ident[3] == 'F' && header.ident[4] == 2 /* 64-bit */ && header.ident[5] == 1 /* little endian */ &&
+           header.type == 2 /* executable */ && header.machine == 62 /* x86-64 */;
+}
+
+bool segment(ImageView image, const FileHeader& header, uint32_t index, ProgramHeader& out) {
+    return read(image, header.program_headers + uint64_t{index} * header.program_header_size, out);
+}
+
+bool section(ImageView image, const FileHeader& header, uint32_t index, SectionHeader& out) {
+    return read(image, header.section_headers + uint64_t{index} * header.section_header_size, out);
+}
+
+// The file offset holding virtual address `address`, if a segment's file part has it.
+bool file_offset_of(ImageView image, const FileHeader& header, uint64_t address, uint64_t& offset) {
+    for (uint32_t i = 0; i < header.program_header_count; ++i) {
+        ProgramHeader ph;
+        if (!segment(image, header, i, ph) || ph.type != segment_load) continue;
+        if (address >= ph.virtual_address && address - ph.virtual_address < ph.file_size) {
+            offset = ph.offset + (address - ph.virtual_address);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool string_equals(ImageView image, uint64_t offset, const char* text) {
+    for (size_t i = 0;; ++i) {
+        if (offset + i >= image.size) return false;
+        const char c = static_cast<char>(image.bytes[offset + i]);
+        if (c != text[i]) return false;
+        if (c == '\0') return true;
+    }
+}
+
+}  // namespace
+
+const char* check_image(ImageView image) {
+    FileHeader header;
+    if (!header_of(image, header)) return "not an x86-64 ELF executable";
+    if (header.program_header_size < sizeof(ProgramHeader)) return "bad program header size";
+    bool loads = false;
+    for (uint32_t i = 0; i < header.program_header_count; ++i) {
+        ProgramHeader ph;
+        if (!segment(image, header, i, ph)) return "program headers run past the end of the file";
+        if (ph.type != segment_load) continue;
+        loads = true;
+        if ((ph.flags & flag_write) && (ph.flags & flag_execute)) return "a segment is both writable and executable";
+        if (ph.file_size > ph.memory_size || ph.offset > image.size || ph.file_size > image.size - ph.offset)
+            return "a segment runs past the end of the file";
+        if (ph.virtual_address < user_image_base || ph.virtual_address >= stack_top ||
+            ph.memory_size > stack_top - ph.virtual_address)
+            return "a segment lies outside the program area";
+    }
+    if (!loads) return "no loadable segment";
+    return nullptr;
+}
+
+uint64_t find_program(ImageView image, const char* program) {
+    FileHeader header;
+    if (!header_of(image, header) || header.section_header_size < sizeof(SectionHeader)) return 0;
+    SectionHeader names;
+    if (!section(image, header, header.section_names_index, names)) return 0;
+    for (uint32_t i = 0; i < header.section_header_count; ++i) {
+        SectionHeader sh;
+        if (!section(image, header, i, sh) || !string_equals(image, names.offset + sh.name, ".axl_programs")) continue;
+        for (uint64_t at = 0; at + sizeof(ProgramRecord) <= sh.size; at += sizeof(ProgramRecord)) {
+            ProgramRecord record;
+            uint64_t name_offset;
+            if (!read(image, sh.offset + at, record)) return 0;
+            if (file_offset_of(image, header, record.name, name_offset) && string_equals(image, name_offset, program))
+                return record.entry;
+        }
+    }
+    return 0;
+}
+
+const char* load_image(ImageView image, AddressSpace& space) {
+    FileHeader header;
+    if (!header_of(image, header)) return "not an x86-64 ELF executable";
+    for (uint32_t i = 0; i < header.program_header_count; ++i) {
+        ProgramHeader ph;
+        if (!segment(image, header, i, ph) || ph.type != segment_load || ph.memory_size == 0) continue;
+        const uint64_t first = ph.virtual_address & ~(page_size - 1);
+        const uint64_t end = ph.virtual_address + ph.memory_size;
+        for (uint64_t page = first; page < end; page += page_size) {
+            uint64_t already;
+            if (space.translate(page, false, already)) return "two segments share a page";
+            const uint64_t frame = frames::allocate();
+            if (!frame) return "out of memory";
+            uint8_t* to = static_cast<uint8_t*>(phys_to_virt(frame));
+            // The part of this page that the file provides (the rest stays zero).
+            const uint64_t file_begin = ph.virtual_address, file_end = ph.virtual_address + ph.file_size;
+            const uint64_t copy_begin = page > file_begin ? page : file_begin;
+            const uint64_t copy_end = page + page_size < file_end ? page + page_size : file_end;
+            for (uint64_t address = copy_begin; address < copy_end; ++address)
+                to[address - page] = image.bytes[ph.offset + (address - file_begin)];
+            if (!space.map(page, frame, ph.flags & flag_write, ph.flags & flag_execute)) {
+                frames::release(frame);
+                return "out of memory";
+            }
+        }
+    }
+    return nullptr;
+}
+
+}  // namespace axl::x86_64

@@ -1,0 +1,102 @@
+#include "kernel/arch/x86_64/run_verdict.h"
+
+#include "kernel/arch/x86_64/console.h"
+#include "kernel/arch/x86_64/port.h"
+#include "kernel/arch/x86_64/x86.h"
+#include "kernel/kernel.h"
+
+namespace axl::x86_64 {
+
+namespace {
+
+constexpr uint16_t debug_exit_port = 0xF4;  // QEMU -device isa-debug-exit,iobase=0xf4
+
+const char* fault_name(int32_t kind) {
+    return kind >= 0 && kind <= static_cast<int32_t>(FaultKind::bus_error) ? to_string(static_cast<FaultKind>(kind))
+                                                                            : "unknown";
+}
+
+boot::Expect expectation(const Port& port, uint32_t slot) {
+    const int32_t description = port.processes[slot].description;
+    return description >= 0 ? port.system->processes[description].expect : boot::Expect::serve;
+}
+
+// Whether `process` did what was expected of it; `why` says what went wrong.
+bool as_expected(const Process& process, boot::Expect expect, const char*& why) {
+    switch (expect) {
+        case boot::Expect::exit:
+            why = process.state == ProcessState::exited ? "exited with a non-zero status" : "did not exit";
+            return process.state == ProcessState::exited && process.exit_status == 0;
+        case boot::Expect::fault:
+            why = "was expected to be killed by a fault";
+            return process.state == ProcessState::faulted;
+        case boot::Expect::serve:
+            why = "ended although it should serve";
+            return is_alive(process.state) || (process.state == ProcessState::exited && process.exit_status == 0);
+    }
+    return false;
+}
+
+}  // namespace
+
+void report_death(const Port& port, uint32_t slot) {
+    const Process& process = port.kernel->process(slot);
+    switch (process.state) {
+        case ProcessState::exited:
+            console::print("[kernel] %s exited with status %d\n", process.name, process.exit_status);
+            break;
+        case ProcessState::faulted:
+            console::print("[kernel] %s killed by a fault (%s)\n", process.name, fault_name(process.exit_status));
+            break;
+        case ProcessState::killed:
+            console::print("[kernel] %s killed\n", process.name);
+            break;
+        default:
+            break;
+    }
+}
+
+void report_fault(const Port& port, uint32_t slot, FaultKind kind, const char* what, uint64_t address, uint64_t rip) {
+    console::print("[kernel] %s faulted: %s, %s at address %#llx (rip %#llx)\n", port.kernel->process(slot).name,
+                   to_string(kind), what, static_cast<unsigned long long>(address),
+                   static_cast<unsigned long long>(rip));
+}
+
+bool run_is_over(const Port& port) {
+    const Kernel& kernel = *port.kernel;
+    bool any = false;
+    for (uint32_t slot = 0; slot < kernel.slots_used(); ++slot) {
+        const boot::Expect expect = expectation(port, slot);
+        if (expect == boot::Expect::serve) continue;
+        any = true;
+        if (is_alive(kernel.process(slot).state)) return false;
+    }
+    return any;
+}
+
+void finish_run(const Port& port, bool stuck) {
+    const Kernel& kernel = *port.kernel;
+    bool pass = !stuck;
+    console::print("[kernel] run over%s: %u processes, ipc %s\n", stuck ? " (nothing left that can run)" : "",
+                   kernel.slots_used(), to_string(kernel.strategy_kind()));
+    for (uint32_t slot = 0; slot < kernel.slots_used(); ++slot) {
+        const Process& process = kernel.process(slot);
+        const char* why = "";
+        const bool ok = as_expected(process, expectation(port, slot), why);
+        pass = pass && ok;
+        console::print("[kernel]   %-20s %-9s status %-4d %s%s\n", process.name, to_string(process.state),
+                       process.exit_status, ok ? "ok" : "FAILED: ", ok ? "" : why);
+    }
+    console::print("verdict: %s\n", pass ? "pass" : "fail");
+    end_with_verdict(pass);
+}
+
+void end_with_verdict(bool pass) {
+    x86::cli();
+    x86::outb(debug_exit_port, pass ? 0 : 1);
+    // Still here: not QEMU with the exit device (a real PC).
+    console::print("[kernel] the run is over; the machine can be switched off\n");
+    for (;;) x86::hlt();
+}
+
+}  // namespace axl::x86_64

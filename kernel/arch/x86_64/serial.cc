@@ -1,0 +1,43 @@
+#include "kernel/arch/x86_64/serial.h"
+
+#include "kernel/arch/x86_64/x86.h"
+
+namespace axl::x86_64::serial {
+
+namespace {
+uint16_t g_base = 0;
+
+// Register offsets (drivers/hw/uart_16550.h has the same for the user driver;
+// the kernel keeps to its own few).
+constexpr uint16_t data = 0, interrupt_enable = 1, fifo_control = 2, line_control = 3, modem_control = 4,
+                   line_status = 5;
+constexpr uint8_t line_status_transmit_empty = 0x20;
+
+void put(char c) {
+    // A missing UART reads all ones: give up after a while rather than hang.
+    for (uint32_t tries = 0; tries < 100'000; ++tries)
+        if (x86::inb(g_base + line_status) & line_status_transmit_empty) break;
+    x86::outb(g_base + data, static_cast<uint8_t>(c));
+}
+}  // namespace
+
+void initialise(uint16_t base) {
+    g_base = base;
+    x86::outb(base + interrupt_enable, 0);   // polled: the kernel never takes its interrupt
+    x86::outb(base + line_control, 0x80);    // divisor latch
+    x86::outb(base + data, 1);               // 115200 baud
+    x86::outb(base + interrupt_enable, 0);
+    x86::outb(base + line_control, 0x03);    // 8 bits, no parity, one stop bit
+    x86::outb(base + fifo_control, 0x07);    // FIFOs on and cleared
+    x86::outb(base + modem_control, 0x03);   // DTR, RTS
+}
+
+void write(const char* text, size_t length) {
+    if (!g_base) return;
+    for (size_t i = 0; i < length; ++i) {
+        if (text[i] == '\n') put('\r');
+        put(text[i]);
+    }
+}
+
+}  // namespace axl::x86_64::serial

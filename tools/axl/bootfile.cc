@@ -1,0 +1,315 @@
+// `axl bootfile`: a system description as the bare-metal kernel's system file
+// (docs/system-file.md). The file carries exactly what the hosted simulator
+// builds at boot (sim/simulator.cc): one privilege per privilege group, with
+// its device rights and destinations, then the processes in file order, then
+// every argument each process reads through axl::arg_int / axl::arg_string
+// (the file's [process.args], plus what the loader adds: `replica`, a
+// driver's `io_base` and `irq`, the reincarnation server's `service.N.*`).
+#include "tools/axl/bootfile.h"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <variant>
+#include <vector>
+
+#include "kernel/boot/system_file.h"
+#include "tools/axl/cli_checks.h"
+
+namespace axl::tools {
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_failed = 1;
+constexpr int exit_usage = 2;
+
+const char* expect_name(sim::Expectation expect) {
+    switch (expect) {
+        case sim::Expectation::exit: return "exit";
+        case sim::Expectation::serve: return "serve";
+        case sim::Expectation::fault: return "fault";
+    }
+    return "?";
+}
+
+// The line of `[system] key` (or of [system] itself, when the key is absent)
+// in the description: SystemDescription keeps no lines for [system].
+uint32_t system_line(const std::string& path, std::string_view key) {
+    try {
+        toml::table root = toml::parse_file(path);
+        const toml::node* system = root.get("system");
+        if (system == nullptr) return 0;
+        if (const toml::table* table = system->as_table()) {
+            if (const toml::node* value = table->get(key)) return value->source().begin.line;
+        }
+        return system->source().begin.line;
+    } catch (const std::exception&) {
+        return 0;  // loaded from memory (tests), or gone since: no line to name
+    }
+}
+
+// Builds the file and checks, line by line, that the kernel's parser will
+// hold it (kernel/boot/system_file.h), blaming the description's lines.
+class SystemFileWriter {
+public:
+    explicit SystemFileWriter(const sim::SystemDescription& system) : m_system(system) {}
+
+    std::string write(std::string_view note);
+
+private:
+    [[noreturn]] void fail(uint32_t line, const std::string& problem) const {
+        throw sim::DescriptionError(fmt::format("{}:{}: {}", m_system.path, line, problem));
+    }
+    void refuse_what_bare_metal_cannot_run() const;
+    void add_line(const std::string& text, uint32_t blame);
+    // A string the parser keeps (decoded, with its NUL), encoded for the file.
+    std::string kept(const std::string& text, uint32_t blame, const std::string& what);
+    void check_word(const std::string& text, uint32_t blame, const std::string& what) const;
+
+    const sim::SystemDescription& m_system;
+    std::string m_out;
+    size_t m_text_used = 0;  // bytes of SystemFile::text the parser will use
+};
+
+void SystemFileWriter::refuse_what_bare_metal_cannot_run() const {
+    if (m_system.cpus > 1)
+        fail(system_line(m_system.path, "cpus"),
+             fmt::format("cpus = {}: the bare-metal port runs on one CPU for now; axl bootfile writes "
+                         "single-CPU systems only",
+                         m_system.cpus));
+    for (const sim::DeviceDescription& device : m_system.devices) {
+        if (device.kind != sim::DeviceKind::uart)
+            fail(device.line, fmt::format("device '{}' is a {} device; the bare-metal port drives only uart "
+                                          "devices for now",
+                                          device.name, sim::to_string(device.kind)));
+    }
+}
+
+void SystemFileWriter::add_line(const std::string& text, uint32_t blame) {
+    if (text.size() > boot::system_file_line_bytes_max)
+        fail(blame, fmt::format("this gives a system file line of {} bytes; the bare-metal parser reads lines of "
+                                "at most {} (axl::boot::system_file_line_bytes_max): {:.60}...",
+                                text.size(), boot::system_file_line_bytes_max, text));
+    m_out += text;
+    m_out += '\n';
+    if (m_out.size() > boot::system_file_size_max)
+        fail(blame, fmt::format("the system file grows past {} bytes here (axl::boot::system_file_size_max)",
+                                boot::system_file_size_max));
+}
+
+std::string SystemFileWriter::kept(const std::string& text, uint32_t blame, const std::string& what) {
+    if (text.find('\0') != std::string::npos)
+        fail(blame, what + " holds a NUL byte, which a system file cannot carry");
+    m_text_used += text.size() + 1;
+    if (m_text_used > boot::system_file_text_bytes)
+        fail(blame, fmt::format("the names, programs, argument keys and string arguments up to {} take more than "
+                                "{} bytes, all the bare-metal parser holds (axl::boot::system_file_text_bytes)",
+                                what, boot::system_file_text_bytes));
+    return percent_encode(text);
+}
+
+void SystemFileWriter::check_word(const std::string& text, uint32_t blame, const std::string& what) const {
+    if (text.empty() || text.size() > boot::system_file_word_bytes_max)
+        fail(blame, fmt::format("{} is {} bytes long; the system file takes 1..{} (axl::boot::"
+                                "system_file_word_bytes_max)",
+                                what, text.size(), boot::system_file_word_bytes_max));
+}
+
+std::string SystemFileWriter::write(std::string_view note) {
+    refuse_what_bare_metal_cannot_run();
+    const auto& processes = m_system.processes;
+
+    // The comment names the description: one line (a line end in the path
+    // would end the comment), well within the parser's line limit.
+    std::string path = m_system.path;
+    for (char& c : path)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    constexpr size_t path_shown_max = 1024;
+    if (path.size() > path_shown_max) path = "..." + path.substr(path.size() - path_shown_max);
+    m_out = "# generated by axl bootfile from " + path + std::string(note) + "\n";
+    add_line("axolotl-system " + std::to_string(boot::system_file_version), 0);
+
+    const uint32_t name_line = system_line(m_system.path, "name");
+    check_word(m_system.name, name_line, "the system's name");
+    add_line(fmt::format("system name={} cpus={} ipc={} ring_capacity={} seed={}",
+                         kept(m_system.name, name_line, "the system's name"), m_system.cpus,
+                         axl::to_string(m_system.ipc), m_system.ring_capacity, m_system.seed),
+             name_line);
+
+    // One privilege per group, in the order of each group's first process
+    // (as the simulator creates them).
+    std::map<std::string, size_t> first_of_group;
+    std::vector<size_t> group_leaders;  // index of each group's first process
+    for (size_t i = 0; i < processes.size(); ++i) {
+        if (!first_of_group.try_emplace(sim::privilege_group(processes[i]), i).second) continue;
+        if (group_leaders.size() == boot::system_file_privileges_max)
+            fail(processes[i].line,
+                 fmt::format("process '{}' needs privilege structure number {}; the bare-metal parser holds {} "
+                             "(axl::boot::system_file_privileges_max)",
+                             sim::privilege_group(processes[i]), group_leaders.size() + 1,
+                             boot::system_file_privileges_max));
+        group_leaders.push_back(i);
+    }
+    if (processes.size() > boot::system_file_processes_max) {
+        const sim::ProcessDescription& first_too_many = processes[boot::system_file_processes_max];
+        fail(first_too_many.line,
+             fmt::format("{} processes, replicas included; the bare-metal parser holds {} "
+                         "(axl::boot::system_file_processes_max), and '{}' is number {}",
+                         processes.size(), boot::system_file_processes_max, first_too_many.name,
+                         boot::system_file_processes_max + 1));
+    }
+
+    for (size_t leader : group_leaders) {
+        const sim::ProcessDescription& process = processes[leader];
+        const std::string& group = sim::privilege_group(process);
+        add_line(fmt::format("privilege name={} primitives={:#x} kernel_calls={:#x} all_destinations={} "
+                             "irq_lines={:#x}",
+                             kept(group, process.line, "privilege '" + group + "'"), process.primitives,
+                             process.kernel_calls, process.all_destinations ? 1 : 0,
+                             process.device_rights.irq_lines),
+                 process.line);
+    }
+    for (size_t leader : group_leaders) {
+        const sim::ProcessDescription& process = processes[leader];
+        const DeviceRights& rights = process.device_rights;
+        for (uint32_t r = 0; r < rights.io_range_count; ++r)
+            add_line(fmt::format("io privilege={} first={:#x} last={:#x} direct={}",
+                                 percent_encode(sim::privilege_group(process)), rights.io[r].first, rights.io[r].last,
+                                 rights.io[r].direct ? 1 : 0),
+                     process.line);
+    }
+    for (size_t leader : group_leaders) {
+        const sim::ProcessDescription& process = processes[leader];
+        for (const std::string& destination : process.destinations)
+            add_line(fmt::format("destination privilege={} to={}", percent_encode(sim::privilege_group(process)),
+                                 percent_encode(destination)),
+                     process.line);
+    }
+
+    for (const sim::ProcessDescription& process : processes) {
+        check_word(process.program, process.line, "program '" + process.program + "'");
+        add_line(fmt::format("process name={} program={} privilege={} priority={} cpu={} quantum_ns={} "
+                             "stack_bytes={} expect={} dedicated={}",
+                             kept(process.name, process.line, "process '" + process.name + "'"),
+                             kept(process.program, process.line, "the program of process '" + process.name + "'"),
+                             percent_encode(sim::privilege_group(process)), unsigned{process.priority}, process.cpu,
+                             process.quantum_ns, process.stack_bytes, expect_name(process.expect),
+                             process.dedicated_cpu ? 1 : 0),
+                 process.line);
+    }
+
+    size_t arg_count = 0;
+    for (const sim::ProcessDescription& process : processes) {
+        for (const auto& [key, value] : process.args) {
+            const std::string what = "argument '" + key + "' of process '" + process.name + "'";
+            if (++arg_count > boot::system_file_args_max)
+                fail(process.line, fmt::format("{} is argument number {} of the system; the bare-metal parser "
+                                               "holds {} (axl::boot::system_file_args_max)",
+                                               what, arg_count, boot::system_file_args_max));
+            check_word(key, process.line, "the key of " + what);
+            std::string line = "arg process=" + percent_encode(process.name) + " key=" + kept(key, process.line, what);
+            if (const int64_t* number = std::get_if<int64_t>(&value))
+                line += " int=" + std::to_string(*number);
+            else
+                line += " string=" + kept(std::get<std::string>(value), process.line, what);
+            add_line(line, process.line);
+        }
+    }
+
+    // The kernel's parser has the last word: a file it refuses is a bug here.
+    auto parsed = std::make_unique<boot::SystemFile>();
+    boot::ParseError error{};
+    if (!boot::parse_system_file(m_out.data(), m_out.size(), *parsed, error))
+        throw std::runtime_error(fmt::format("internal error: the system file written for {} does not parse: "
+                                             "line {}: {}",
+                                             m_system.path, error.line, error.message));
+    return m_out;
+}
+
+}  // namespace
+
+std::string percent_encode(std::string_view text) {
+    std::string encoded;
+    encoded.reserve(text.size());
+    for (char c : text) {
+        const bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+                           c == '_' || c == '/' || c == ':' || c == '-';
+        if (plain)
+            encoded += c;
+        else
+            encoded += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    }
+    return encoded;
+}
+
+std::string format_system_file(const sim::SystemDescription& system, std::string_view note) {
+    return SystemFileWriter(system).write(note);
+}
+
+CLI::App* add_bootfile_command(CLI::App& app, BootfileArguments& args) {
+    CLI::App* bootfile = app.add_subcommand(
+        "bootfile", "translate a system description into the system file the bare-metal kernel boots");
+    bootfile->add_option("FILE", args.path, "system description (TOML, see docs/system-description.md)")
+        ->required();
+    bootfile->add_option("-o,--output", args.output, "write the system file here (default: standard output)")
+        ->type_name("FILE");
+    std::vector<std::string> strategies;
+    for (uint32_t i = 0; i < ipc_strategy_kind_count; ++i)
+        strategies.emplace_back(axl::to_string(static_cast<IpcStrategyKind>(i)));
+    bootfile->add_option("--ipc", args.ipc, "IPC strategy, overrides the file")
+        ->check(CLI::IsMember(strategies))
+        ->type_name("NAME");
+    bootfile->add_option("--seed", args.seed, "64-bit seed (decimal or 0x hex), overrides the file")
+        ->check(seed_check())
+        ->type_name("N");
+    args.ring_capacity_option =
+        bootfile
+            ->add_option("--ring-capacity", args.ring_capacity,
+                         "messages per ring for the ring strategy (a power of two), overrides the file")
+            ->type_name("N");
+    return bootfile;
+}
+
+int write_bootfile(const BootfileArguments& args) {
+    sim::DescriptionOverrides overrides;
+    std::string note;
+    if (!args.ipc.empty()) {
+        overrides.ipc = sim::parse_ipc_strategy(args.ipc);
+        note += " --ipc " + args.ipc;
+    }
+    if (!args.seed.empty()) {
+        overrides.seed = sim::parse_seed(args.seed);
+        note += " --seed " + args.seed;
+    }
+    if (args.ring_capacity_option != nullptr && args.ring_capacity_option->count() > 0) {
+        overrides.ring_capacity = args.ring_capacity;
+        note += " --ring-capacity " + std::to_string(args.ring_capacity);
+    }
+    std::string text;
+    try {
+        const sim::SystemDescription system = sim::load_system_description(args.path, overrides);
+        text = format_system_file(system, note);
+    } catch (const sim::DescriptionError& error) {
+        fmt::print(stderr, "{}\n", error.what());
+        return exit_usage;
+    }
+    if (args.output.empty() || args.output == "-") {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        return std::fflush(stdout) == 0 ? exit_ok : exit_failed;
+    }
+    std::ofstream out(args.output, std::ios::binary);
+    out << text;
+    out.close();
+    if (!out) {
+        fmt::print(stderr, "axl: cannot write {}\n", args.output);
+        return exit_failed;
+    }
+    return exit_ok;
+}
+
+}  // namespace axl::tools

@@ -1,0 +1,64 @@
+// isolation: processes that break the rules of memory, each killed alone
+// while a pingpong pair next to them goes on. The same programs fault on both
+// ports: hosted, the fault guard turns the signal into the process's death
+// (sim/fault_guard.h); on x86-64, the CPU's page protection raises the fault
+// and the kernel kills the process (kernel/arch/x86_64/traps.cc).
+//
+// Each waits `delay` yields first, so that it faults while the others are in
+// the middle of their work.
+#include <cstdint>
+
+#include "kernel/api/ipc.h"
+#include "kernel/api/message.h"
+#include "kernel/api/program.h"
+#include "kernel/api/status.h"
+#include "workloads/workload.h"
+
+namespace {
+
+using namespace axl;
+
+void wait_a_little() {
+    const int64_t delay = arg_int("delay", 50);
+    for (int64_t i = 0; i < delay; ++i) (void)yield();
+}
+
+// Where nothing is mapped in either port's address space layout: well above
+// the program image, well below any stack.
+constexpr uintptr_t unmapped_address = 0x0000'1234'5678'0000ull;
+
+[[gnu::noinline, gnu::used]] int32_t returns_zero() { return 0; }
+
+// A `ret` instruction, as data: executing it must fault (no page is both
+// writable and executable).
+alignas(64) uint8_t g_code_in_data[64] = {0xC3};
+
+}  // namespace
+
+AXL_PROGRAM(fault_bad_pointer, "writes through a pointer to unmapped memory (isolation)") {
+    wait_a_little();
+    *reinterpret_cast<volatile uint64_t*>(unmapped_address) = 42;
+    fail("wrote to unmapped memory at %#llx and lived", workloads::ull(unmapped_address));
+}
+
+AXL_PROGRAM(fault_write_code, "writes over its own code (isolation)") {
+    wait_a_little();
+    volatile uint8_t* code = reinterpret_cast<volatile uint8_t*>(&returns_zero);
+    code[0] = 0xC3;
+    fail("overwrote its own code and lived");
+}
+
+AXL_PROGRAM(fault_execute_data, "jumps into its data (isolation)") {
+    wait_a_little();
+    auto* data_as_code = reinterpret_cast<void (*)()>(reinterpret_cast<uintptr_t>(g_code_in_data));
+    data_as_code();
+    fail("executed its data and lived");
+}
+
+AXL_PROGRAM(fault_bad_message, "hands the kernel a message at an unmapped address (isolation)") {
+    wait_a_little();
+    Endpoint server;
+    if (lookup(arg_string("server", "server"), server) != Status::ok) fail("no server to send to");
+    (void)sendrec(server, *reinterpret_cast<Message*>(unmapped_address));
+    fail("sendrec with an unmapped message returned");
+}
