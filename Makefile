@@ -17,7 +17,7 @@ CMAKE      ?= cmake
 CTEST      ?= ctest
 CMAKE_ARGS ?=
 
-.PHONY: help deps configure build test test-tsan check-freestanding run bench clean
+.PHONY: help deps configure build test test-tsan check-freestanding run bench clean iso boot
 
 help: ## list the targets
 	@echo "Axolotl make targets (build dir: $(BUILD_DIR)/, JOBS=$(JOBS)):"
@@ -37,6 +37,16 @@ $(BUILD_DIR)/build.ninja:
 
 build: configure ## build everything
 	$(CMAKE) --build $(BUILD_DIR) -j $(JOBS)
+
+# The bare-metal x86-64 kernel, its program images and system files, and the
+# GRUB ISO (also part of `make build` when grub-mkrescue is installed).
+iso: configure ## build build/axolotl.iso (bare-metal kernel + programs, GRUB; docs/bare-metal.md)
+	$(CMAKE) --build $(BUILD_DIR) --target iso -j $(JOBS)
+
+SYSTEM ?= pingpong
+IPC    ?= rendezvous
+boot: iso ## boot the ISO in QEMU, serial console here (SYSTEM=pingpong IPC=rendezvous)
+	$(BUILD_DIR)/bin/axl boot --system $(SYSTEM) --ipc $(IPC)
 
 # The freestanding check runs first as its own step so its report is shown (ctest
 # only shows the output of failed tests); ctest then runs every registered test,

@@ -3,7 +3,7 @@
 #
 #   1. every #include in kernel/ (except kernel/arch/) and ipc_strategies/ is on
 #      kernel/allowed-headers.txt;
-#   2. every kernel/*.cc and ipc_strategies/*/*.cc compiles with the bare-metal flags
+#   2. every kernel/*.cc, kernel/boot/*.cc and ipc_strategies/*/*.cc compiles with the bare-metal flags
 #      below (no exceptions, no RTTI, no red zone, no libstdc++ runtime);
 #   3. the objects, linked into one relocatable object (ld -r), have no undefined
 #      symbol beyond kernel/freestanding-allowlist.txt.
@@ -45,6 +45,7 @@ endif()
 
 file(GLOB AXL_FREESTANDING_SOURCES CONFIGURE_DEPENDS
      ${CMAKE_SOURCE_DIR}/kernel/*.cc
+     ${CMAKE_SOURCE_DIR}/kernel/boot/*.cc
      ${CMAKE_SOURCE_DIR}/ipc_strategies/*/*.cc)
 list(SORT AXL_FREESTANDING_SOURCES)
 

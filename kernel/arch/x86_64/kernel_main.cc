@@ -219,9 +219,9 @@ extern "C" [[noreturn]] void axl_kernel_main(uint32_t magic, uint32_t informatio
     }
     if (options.ipc_given) g_system.ipc = options.ipc;
     report_images();
-    console::print("[kernel] %llu MiB free, TSC %llu MHz; system %s, %u processes, ipc %s\n",
+    console::print("[kernel] %llu MiB free, TSC %llu Hz; system %s, %u processes, ipc %s\n",
                    static_cast<unsigned long long>(frames::free_count() * page_size >> 20),
-                   static_cast<unsigned long long>(clock::tsc_hz() / 1'000'000), g_system.string(g_system.name),
+                   static_cast<unsigned long long>(clock::tsc_hz()), g_system.string(g_system.name),
                    g_system.process_count, to_string(g_system.ipc));
 
     g_port.boot = &g_boot;

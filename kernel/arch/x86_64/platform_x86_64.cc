@@ -171,3 +171,7 @@ void panic(const char* message) {
 
 }  // namespace platform
 }  // namespace axl
+
+// The C++ runtime's one hook the kernel may reach: a call through an
+// abstract class's vtable slot (IpcStrategy's) is a kernel bug.
+extern "C" [[noreturn]] void __cxa_pure_virtual() { axl::platform::panic("pure virtual function called"); }
