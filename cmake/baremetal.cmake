@@ -161,3 +161,4 @@ else()
     COMMAND ${CMAKE_COMMAND} -E echo "make iso needs grub-mkrescue and xorriso: run tools/setup-deps.sh"
     COMMAND ${CMAKE_COMMAND} -E false)
 endif()
+include(${CMAKE_CURRENT_LIST_DIR}/boot_tests.cmake)

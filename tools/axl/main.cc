@@ -7,6 +7,8 @@
 //                [--quiet]
 //   axl campaign merge A.json B.json ... [--json FILE]
 //   axl bootfile FILE [-o OUT] [--ipc S] [--seed N] [--ring-capacity N]
+//   axl boot [--iso PATH] [--system NAME] [--ipc S] [--uefi] [--test] [--timeout SECONDS] [--log FILE]
+//            [--expect TEXT]... [--icount] [--grub-wait] [--qemu ARG]...
 //   axl list
 //
 // Exit codes: 0 the run met every expectation, 1 it did not (or could not
@@ -29,6 +31,7 @@
 #include "sim/program_registry.h"
 #include "sim/simulator.h"
 #include "sim/system_description.h"
+#include "tools/axl/boot.h"
 #include "tools/axl/bootfile.h"
 #include "tools/axl/campaign.h"
 #include "tools/axl/cli_checks.h"
@@ -200,6 +203,8 @@ int main(int argc, char** argv) {
     CLI::App* campaign = axl::tools::add_campaign_command(app, campaign_arguments);
     axl::tools::BootfileArguments bootfile_arguments;
     CLI::App* bootfile = axl::tools::add_bootfile_command(app, bootfile_arguments);
+    axl::tools::BootArguments boot_arguments;
+    CLI::App* boot = axl::tools::add_boot_command(app, boot_arguments);
     app.add_subcommand("list", "list the registered programs, the IPC strategies and the device kinds");
 
     try {
@@ -214,6 +219,7 @@ int main(int argc, char** argv) {
         if (replay->parsed()) return axl::tools::replay_scenario(replay_arguments);
         if (campaign->parsed()) return axl::tools::run_campaign(campaign_arguments);
         if (bootfile->parsed()) return axl::tools::write_bootfile(bootfile_arguments);
+        if (boot->parsed()) return axl::tools::boot(boot_arguments);
         return list_everything();
     } catch (const std::exception& error) {
         // Not a problem of the description (those exit 2 above): the run itself broke.

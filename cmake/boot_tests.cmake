@@ -1,0 +1,129 @@
+# Boot tests: the bare-metal ISO booted in QEMU by `axl boot --test`
+# (tools/axl/boot.h, docs/bare-metal-boot.md), one CTest test per system, IPC
+# strategy and firmware, each judged by the kernel's own verdict (QEMU's exit
+# status through isa-debug-exit, and `verdict: pass` in the serial log).
+# Included at the end of cmake/baremetal.cmake, which sets AXL_ISO and defines
+# the `iso` target:
+#
+#   ctest --test-dir build -L boot -j2 --output-on-failure
+#
+# The tests need the ISO built (`iso` is part of the normal build) but do not
+# depend on it through CTest: no fixtures, no DEPENDS. They are registered only
+# when QEMU, grub-mkrescue and xorriso are installed (tools/setup-deps.sh);
+# axl_boot_test() is defined either way, so callers need no check of their own.
+# Each writes its serial log to <build>/boot-logs/NAME.log, kept after the run.
+#
+#   axl_boot_test(NAME SYSTEM IPC [UEFI] [TIMEOUT SECONDS] [EXPECT TEXT...])
+#
+# Sizing, measured with TCG (this machine's KVM is unusable, and `axl boot`
+# always runs -accel tcg) on 2 cores shared with other work, `axl boot`
+# pressing Enter at GRUB's menu rather than waiting out its 3 s countdown
+# (which would add 3-4 s to each boot):
+#   BIOS  pingpong alone 1.5 s; under `ctest -L boot -j2` 2-6.5 s a test
+#         (fanin and pipeline alike);
+#   UEFI  pingpong alone 6 s (OVMF's start-up is most of it); at -j2 8-14.5 s.
+# The whole label takes 15-20 s at -j2. Timeouts: about 6x the slowest boot
+# of the kind, and at least 120 s, so 120 s for both (a loaded machine, say a
+# parallel build, may stretch a boot several-fold; a hang still fails within
+# two minutes). CTest's own TIMEOUT is 60 s more, so that `axl boot`'s
+# timeout, which kills QEMU's process group and says so, always fires first.
+
+set(AXL_BOOT_TEST_TIMEOUT 120)        # seconds, BIOS
+set(AXL_BOOT_TEST_TIMEOUT_UEFI 120)   # seconds, UEFI
+set(AXL_BOOT_TEST_CTEST_MARGIN 60)    # seconds more for CTest's TIMEOUT
+
+find_program(AXL_QEMU_X86_64 NAMES qemu-system-x86_64)
+set(_axl_boot_tests_enabled OFF)
+if(AXL_QEMU_X86_64 AND TARGET iso AND TARGET axl AND DEFINED AXL_ISO AND AXL_GRUB_MKRESCUE AND AXL_XORRISO)
+  set(_axl_boot_tests_enabled ON)
+  set(_axl_boot_log_dir ${CMAKE_BINARY_DIR}/boot-logs)
+  file(MAKE_DIRECTORY ${_axl_boot_log_dir})
+elseif(NOT AXL_QEMU_X86_64)
+  message(STATUS "Boot tests: off (qemu-system-x86_64 not found: tools/setup-deps.sh installs it)")
+else()
+  message(STATUS "Boot tests: off (the ISO cannot be built here)")
+endif()
+# Global properties, so that axl_boot_test() works from any scope.
+set_property(GLOBAL PROPERTY AXL_BOOT_TESTS_ENABLED ${_axl_boot_tests_enabled})
+set_property(GLOBAL PROPERTY AXL_BOOT_TESTS_ISO "${AXL_ISO}")
+set_property(GLOBAL PROPERTY AXL_BOOT_TESTS_LOG_DIR "${_axl_boot_log_dir}")
+set_property(GLOBAL PROPERTY AXL_BOOT_TESTS_TIMEOUTS
+             ${AXL_BOOT_TEST_TIMEOUT} ${AXL_BOOT_TEST_TIMEOUT_UEFI} ${AXL_BOOT_TEST_CTEST_MARGIN})
+
+# axl_boot_test(NAME SYSTEM IPC [UEFI] [TIMEOUT SECONDS] [EXPECT TEXT...])
+#   NAME     the CTest test's name (boot_<system>_<ipc>[_uefi] by convention)
+#   SYSTEM   a system in the ISO (workloads/SYSTEM.toml, cmake/baremetal.cmake's AXL_BM_SYSTEMS)
+#   IPC      rendezvous, ring or queue
+#   UEFI     boot with OVMF instead of the BIOS
+#   TIMEOUT  `axl boot --timeout`, for a test slower than a few seconds (default: above)
+#   EXPECT   texts that must appear in the serial log, besides `verdict: pass` and the
+#            kernel's "system SYSTEM, " and "ipc IPC" (added always)
+function(axl_boot_test name system ipc)
+  cmake_parse_arguments(PARSE_ARGV 3 _arg "UEFI" "TIMEOUT" "EXPECT")
+  if(_arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "axl_boot_test(${name}): unexpected arguments: ${_arg_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT ipc MATCHES "^(rendezvous|ring|queue)$")
+    message(FATAL_ERROR "axl_boot_test(${name}): IPC is '${ipc}', not rendezvous, ring or queue")
+  endif()
+  get_property(_enabled GLOBAL PROPERTY AXL_BOOT_TESTS_ENABLED)
+  if(NOT _enabled)
+    return()
+  endif()
+  get_property(_iso GLOBAL PROPERTY AXL_BOOT_TESTS_ISO)
+  get_property(_log_dir GLOBAL PROPERTY AXL_BOOT_TESTS_LOG_DIR)
+  get_property(_timeouts GLOBAL PROPERTY AXL_BOOT_TESTS_TIMEOUTS)
+  list(GET _timeouts 0 _timeout)
+  list(GET _timeouts 2 _margin)
+  set(_command $<TARGET_FILE:axl> boot --test --iso ${_iso} --system ${system} --ipc ${ipc})
+  if(_arg_UEFI)
+    list(GET _timeouts 1 _timeout)
+    list(APPEND _command --uefi)
+  endif()
+  if(DEFINED _arg_TIMEOUT)
+    set(_timeout ${_arg_TIMEOUT})
+  endif()
+  list(APPEND _command --timeout ${_timeout} --log ${_log_dir}/${name}.log)
+  # The kernel's start-up line (kernel/arch/x86_64/kernel_main.cc) says what it
+  # booted: without these, a lost fw_cfg file would pass as GRUB's default entry.
+  list(PREPEND _arg_EXPECT "system ${system}, " "ipc ${ipc}")
+  foreach(_text IN LISTS _arg_EXPECT)
+    list(APPEND _command "--expect=${_text}")  # "=": a text may start with a dash
+  endforeach()
+  add_test(NAME ${name} COMMAND ${_command})
+  math(EXPR _ctest_timeout "${_timeout} + ${_margin}")
+  set_tests_properties(${name} PROPERTIES LABELS boot TIMEOUT ${_ctest_timeout})
+endfunction()
+
+axl_boot_test(boot_pingpong_rendezvous pingpong rendezvous)
+axl_boot_test(boot_pingpong_ring pingpong ring)
+axl_boot_test(boot_pingpong_queue pingpong queue)
+axl_boot_test(boot_pingpong_uefi pingpong ring UEFI)
+axl_boot_test(boot_fanin_queue fanin queue)
+axl_boot_test(boot_pipeline_ring pipeline ring)
+
+# Isolation: four processes fault in four ways and are killed, each reported
+# by what it did, while a pingpong pair beside them finishes (workloads/isolation.toml).
+axl_boot_test(boot_isolation_ring isolation ring
+  EXPECT "bad_pointer faulted: bad_pointer, writing unmapped memory at address 0x123456780000"
+         "write_code faulted: bad_pointer, writing a read-only page"
+         "execute_data faulted: bad_pointer, executing a page that is not code"
+         "bad_message faulted: bad_pointer, sendrec with a bad message address"
+         "[client] ok: 2000 round trips")
+# Preemption: a process that never enters the kernel does not stop the others
+# (workloads/preemption.toml); the spinner is still running at the end.
+axl_boot_test(boot_preemption_rendezvous preemption rendezvous
+  EXPECT "[client] ok: 2000 round trips" "spinner              runnable")
+
+# The ring-3 UART driver on COM2 (workloads/console_x86.toml): the kernel's
+# verdict, and every line the client printed through the driver, read back
+# from QEMU's second serial port.
+get_property(_axl_boot_enabled GLOBAL PROPERTY AXL_BOOT_TESTS_ENABLED)
+if(_axl_boot_enabled)
+  set(_com2 ${CMAKE_BINARY_DIR}/boot-logs/boot_console_x86_com2.log)
+  add_test(NAME boot_console_x86
+           COMMAND sh -c "rm -f \"$2\" && \"$1\" boot --test --iso \"$0\" --system console_x86 --timeout ${AXL_BOOT_TEST_TIMEOUT} --log \"$3\" --expect '[hello] ok: printed 20 lines' --qemu -serial --qemu \"file:$2\" && for i in $(seq 1 20); do grep -q \"through the UART, line $i\$\" \"$2\" || { echo \"COM2 is missing line $i\"; exit 1; }; done && echo 'COM2: all 20 lines'"
+                   ${AXL_ISO} $<TARGET_FILE:axl> ${_com2} ${CMAKE_BINARY_DIR}/boot-logs/boot_console_x86.log)
+  math(EXPR _axl_console_timeout "${AXL_BOOT_TEST_TIMEOUT} + ${AXL_BOOT_TEST_CTEST_MARGIN}")
+  set_tests_properties(boot_console_x86 PROPERTIES LABELS boot TIMEOUT ${_axl_console_timeout})
+endif()

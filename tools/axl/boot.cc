@@ -1,0 +1,719 @@
+// `axl boot`: the bare-metal ISO in QEMU, by hand or as a test.
+//
+// QEMU always runs under TCG (-accel tcg), with the kernel's console on the
+// first serial port as QEMU's standard output (-serial stdio) and the
+// isa-debug-exit device at port 0xf4: the kernel writes 0 there after
+// `verdict: pass` and 1 after `verdict: fail` or a panic, and QEMU exits with
+// (value << 1) | 1, so 1 or 3. A hang exits with nothing: only a timeout ends it.
+//
+// --test: QEMU's standard output is a pipe; every byte goes unchanged to the
+// log file and, cleaned of GRUB's escape sequences, line by line to our
+// standard output. QEMU leads a process group of its own and dies with us
+// (PR_SET_PDEATHSIG), so the timeout's SIGKILL to the group, or our own death,
+// leaves nothing running. As soon as GRUB's menu starts counting down we press
+// Enter for it on the serial line (its default entry is the one it would boot
+// anyway; the fw_cfg file picks the system), which saves its 3 s of waiting --
+// or, with --icount, where the countdown is 3e9 guest instructions, about 100 s.
+//
+// Interactive: QEMU inherits the terminal and stays in our process group, so
+// that Ctrl-C reaches it (a background group could not read the terminal);
+// we ignore SIGINT and SIGQUIT meanwhile, as system() does, and report its status.
+#include "tools/axl/boot.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <system_error>
+#include <utility>
+
+#include "kernel/ipc_strategy.h"
+
+namespace axl::tools {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr int exit_ok = 0;
+constexpr int exit_failed = 1;
+constexpr int exit_usage = 2;
+
+// QEMU's exit status through isa-debug-exit: (value << 1) | 1.
+constexpr int qemu_status_pass = 1;
+constexpr int qemu_status_fail = 3;
+
+constexpr const char* qemu_program = "qemu-system-x86_64";
+constexpr const char* ovmf_code = "/usr/share/OVMF/OVMF_CODE_4M.fd";
+constexpr const char* ovmf_vars = "/usr/share/OVMF/OVMF_VARS_4M.fd";
+constexpr const char* fw_cfg_file = "opt/axolotl/cmdline";
+
+constexpr std::string_view pass_text = "verdict: pass";
+constexpr std::string_view fail_text = "verdict: fail";
+constexpr std::string_view panic_text = "KERNEL PANIC";
+// GRUB 2's menu, once its countdown runs (grub-core/normal/menu_text.c).
+constexpr std::string_view grub_countdown_text = "will be executed automatically";
+
+std::vector<std::string> strategy_names() {
+    std::vector<std::string> names;
+    for (uint32_t i = 0; i < ipc_strategy_kind_count; ++i)
+        names.emplace_back(to_string(static_cast<IpcStrategyKind>(i)));
+    return names;
+}
+
+// A value inside a QEMU option list ("file=...,readonly=on"): a comma is doubled.
+std::string qemu_option_value(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        out += c;
+        if (c == ',') out += ',';
+    }
+    return out;
+}
+
+std::optional<std::string> find_on_path(const std::string& name) {
+    const char* path = std::getenv("PATH");
+    if (path == nullptr) return std::nullopt;
+    std::string_view rest(path);
+    while (true) {
+        const size_t colon = rest.find(':');
+        std::string dir(rest.substr(0, colon));
+        if (dir.empty()) dir = ".";
+        const std::string candidate = dir + "/" + name;
+        struct stat info{};
+        if (::stat(candidate.c_str(), &info) == 0 && S_ISREG(info.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
+            return candidate;
+        if (colon == std::string_view::npos) return std::nullopt;
+        rest.remove_prefix(colon + 1);
+    }
+}
+
+// build/bin/axl -> build/axolotl.iso
+fs::path default_iso() {
+    std::error_code error;
+    fs::path self = fs::read_symlink("/proc/self/exe", error);
+    if (error) return "axolotl.iso";
+    return (self.parent_path().parent_path() / "axolotl.iso").lexically_normal();
+}
+
+// A display of the user's own (--qemu): then no "-display none" of ours.
+bool chooses_display(const std::vector<std::string>& qemu_args) {
+    for (const std::string& arg : qemu_args) {
+        std::string_view name(arg);
+        if (name.starts_with("--")) name.remove_prefix(1);
+        name = name.substr(0, name.find('='));
+        if (name == "-display" || name == "-nographic" || name == "-vnc" || name == "-curses" || name == "-sdl")
+            return true;
+    }
+    return false;
+}
+
+// Several texts, each found once anywhere in a stream of bytes that is fed in
+// pieces (a text may straddle two pieces). Memory: the longest text.
+class TextWatch {
+public:
+    size_t add(std::string text) {
+        m_keep = std::max(m_keep, text.empty() ? 0 : text.size() - 1);
+        m_texts.push_back({std::move(text), false});
+        return m_texts.size() - 1;
+    }
+
+    void feed(std::string_view bytes) {
+        m_window.append(bytes);
+        for (Text& text : m_texts)
+            if (!text.found && m_window.find(text.text) != std::string::npos) text.found = true;
+        if (m_window.size() > m_keep) m_window.erase(0, m_window.size() - m_keep);
+    }
+
+    bool found(size_t index) const { return m_texts[index].found; }
+
+private:
+    struct Text {
+        std::string text;
+        bool found;
+    };
+    std::vector<Text> m_texts;
+    std::string m_window;
+    size_t m_keep = 0;
+};
+
+// --- processes ----------------------------------------------------------------------------
+
+volatile std::sig_atomic_t g_caught_signal = 0;
+
+extern "C" void catch_signal(int signal_number) { g_caught_signal = signal_number; }
+
+// Sets the dispositions of some signals for as long as it lives.
+class SignalDispositions {
+public:
+    SignalDispositions(std::initializer_list<int> signals, void (*handler)(int)) {
+        struct sigaction action{};
+        action.sa_handler = handler;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = 0;  // no SA_RESTART: poll() returns EINTR
+        for (int signal_number : signals) {
+            struct sigaction old{};
+            if (::sigaction(signal_number, &action, &old) == 0) m_saved.emplace_back(signal_number, old);
+        }
+    }
+    ~SignalDispositions() {
+        for (auto& [signal_number, old] : m_saved) ::sigaction(signal_number, &old, nullptr);
+    }
+    SignalDispositions(const SignalDispositions&) = delete;
+    SignalDispositions& operator=(const SignalDispositions&) = delete;
+
+private:
+    std::vector<std::pair<int, struct sigaction>> m_saved;
+};
+
+void close_fd(int& fd) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+}
+
+struct Pipe {
+    int read = -1;
+    int write = -1;
+    Pipe() {
+        int fds[2];
+        if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(fmt::format("cannot make a pipe: {}", std::strerror(errno)));
+        read = fds[0];
+        write = fds[1];
+    }
+    ~Pipe() {
+        close_fd(read);
+        close_fd(write);
+    }
+    Pipe(const Pipe&) = delete;
+    Pipe& operator=(const Pipe&) = delete;
+};
+
+// Starts `path` with `argv`; stdin/stdout replaced by the given descriptors
+// (-1: inherited). own_group: the child leads a new process group. The child
+// gets `death_signal` when we die. Throws if it cannot be started (exec
+// failures included: they come back through a close-on-exec pipe).
+pid_t start_process(const std::string& path, const std::vector<std::string>& argv, int stdin_fd, int stdout_fd,
+                    bool own_group, int death_signal) {
+    std::vector<char*> arguments;
+    for (const std::string& arg : argv) arguments.push_back(const_cast<char*>(arg.c_str()));
+    arguments.push_back(nullptr);
+    Pipe report;
+    const pid_t parent = ::getpid();
+    std::fflush(nullptr);  // nothing buffered may be written twice
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error(fmt::format("cannot start {}: {}", path, std::strerror(errno)));
+    if (pid == 0) {
+        // The child: async-signal-safe calls only.
+        if (own_group) ::setpgid(0, 0);
+        ::prctl(PR_SET_PDEATHSIG, death_signal);
+        if (::getppid() != parent) ::_exit(127);  // we died before prctl
+        struct sigaction default_action{};
+        default_action.sa_handler = SIG_DFL;
+        sigemptyset(&default_action.sa_mask);
+        for (int signal_number : {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE})
+            ::sigaction(signal_number, &default_action, nullptr);
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        int error = 0;
+        if ((stdin_fd >= 0 && ::dup2(stdin_fd, STDIN_FILENO) < 0) ||
+            (stdout_fd >= 0 && ::dup2(stdout_fd, STDOUT_FILENO) < 0)) {
+            error = errno;
+        } else {
+            ::execv(path.c_str(), arguments.data());
+            error = errno;
+        }
+        [[maybe_unused]] ssize_t written = ::write(report.write, &error, sizeof error);
+        ::_exit(127);
+    }
+    if (own_group) ::setpgid(pid, pid);  // as the child does: whoever runs first (after exec it fails, harmlessly)
+    close_fd(report.write);
+    int error = 0;
+    ssize_t got;
+    while ((got = ::read(report.read, &error, sizeof error)) < 0 && errno == EINTR) {
+    }
+    if (got == static_cast<ssize_t>(sizeof error)) {
+        int status;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        throw std::runtime_error(fmt::format("cannot run {}: {}", path, std::strerror(error)));
+    }
+    return pid;
+}
+
+std::optional<int> try_wait(pid_t pid) {
+    int status = 0;
+    pid_t done;
+    while ((done = ::waitpid(pid, &status, WNOHANG)) < 0 && errno == EINTR) {
+    }
+    if (done == pid) return status;
+    if (done < 0) throw std::runtime_error(fmt::format("waitpid: {}", std::strerror(errno)));
+    return std::nullopt;
+}
+
+int wait_for(pid_t pid) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) throw std::runtime_error(fmt::format("waitpid: {}", std::strerror(errno)));
+    }
+    return status;
+}
+
+// QEMU's process group, killed and reaped unless it was reaped already.
+class QemuProcess {
+public:
+    explicit QemuProcess(pid_t pid) : m_pid(pid) {}
+    ~QemuProcess() {
+        if (m_pid > 0) {
+            kill();
+            int status;
+            while (::waitpid(m_pid, &status, 0) < 0 && errno == EINTR) {
+            }
+        }
+    }
+    QemuProcess(const QemuProcess&) = delete;
+    QemuProcess& operator=(const QemuProcess&) = delete;
+
+    pid_t pid() const { return m_pid; }
+    void kill() const {
+        if (::kill(-m_pid, SIGKILL) != 0) ::kill(m_pid, SIGKILL);
+    }
+    void reaped() { m_pid = -1; }
+
+private:
+    pid_t m_pid;
+};
+
+bool write_all(int fd, std::string_view bytes) {
+    while (!bytes.empty()) {
+        const ssize_t written = ::write(fd, bytes.data(), bytes.size());
+        if (written < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        bytes.remove_prefix(static_cast<size_t>(written));
+    }
+    return true;
+}
+
+std::string describe_status(int status) {
+    if (WIFSIGNALED(status)) return fmt::format("QEMU killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
+    return fmt::format("QEMU exited with status {}", WEXITSTATUS(status));
+}
+
+// --- the two modes --------------------------------------------------------------------------
+
+struct TempDir {
+    fs::path path;
+    ~TempDir() {
+        std::error_code ignored;
+        if (!path.empty()) fs::remove_all(path, ignored);
+    }
+};
+
+struct LogFile {
+    std::string path;
+    int fd = -1;
+    bool temporary = false;
+    bool keep = true;
+    ~LogFile() {
+        close_fd(fd);
+        if (temporary && !keep) ::unlink(path.c_str());
+    }
+};
+
+int run_interactive(const std::string& qemu, const std::vector<std::string>& argv) {
+    int status;
+    {
+        SignalDispositions ignore({SIGINT, SIGQUIT}, SIG_IGN);
+        QemuProcess process(start_process(qemu, argv, -1, -1, false, SIGTERM));
+        status = wait_for(process.pid());
+        process.reaped();
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == qemu_status_pass) return exit_ok;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == qemu_status_fail)
+        fmt::print(stderr, "axl boot: the kernel reported a failure ({})\n", describe_status(status));
+    else
+        fmt::print(stderr, "axl boot: {}\n", describe_status(status));
+    return exit_failed;
+}
+
+// Returns the exit code; `interrupted` is set to the signal that stopped us, if one did.
+int run_test(const BootArguments& args, const std::string& qemu, const std::vector<std::string>& argv, LogFile& log,
+             int& interrupted) {
+    TextWatch watch;
+    const size_t pass = watch.add(std::string(pass_text));
+    const size_t fail = watch.add(std::string(fail_text));
+    const size_t countdown = watch.add(std::string(grub_countdown_text));
+    std::vector<size_t> expected;
+    for (const std::string& text : args.expect) expected.push_back(watch.add(text));
+
+    std::optional<std::string> panic_line;
+    std::string last_line;  // the console's last words, for a failure without a verdict
+    SerialEcho echo([&](std::string_view line) {
+        std::fwrite(line.data(), 1, line.size(), stdout);
+        std::fputc('\n', stdout);
+        std::fflush(stdout);
+        const size_t panic = line.find(panic_text);
+        if (!panic_line && panic != std::string_view::npos) panic_line = std::string(line.substr(panic));
+        if (line.find_first_not_of(" \t") != std::string_view::npos) last_line = line.substr(0, 200);
+    });
+
+    g_caught_signal = 0;
+    SignalDispositions catcher({SIGINT, SIGTERM, SIGHUP}, catch_signal);
+    SignalDispositions no_sigpipe({SIGPIPE}, SIG_IGN);  // QEMU's input may be gone by the time we write
+    Pipe to_qemu, from_qemu;
+    const Clock::time_point start = Clock::now();
+    const Clock::time_point deadline = start + std::chrono::seconds(args.timeout_s);
+    QemuProcess process(start_process(qemu, argv, to_qemu.read, from_qemu.write, true, SIGKILL));
+    close_fd(to_qemu.read);
+    close_fd(from_qemu.write);
+
+    bool menu_answered = args.grub_wait;
+    bool log_error_reported = false;
+    auto take = [&](std::string_view bytes) {
+        if (!write_all(log.fd, bytes) && !log_error_reported) {
+            fmt::print(stderr, "axl boot: cannot write the serial log {}: {}\n", log.path, std::strerror(errno));
+            log_error_reported = true;
+        }
+        watch.feed(bytes);
+        echo.feed(bytes);
+        if (!menu_answered && watch.found(countdown)) {
+            // Enter on the serial line: boot the default entry now. (QEMU may be gone: errors do not matter.)
+            [[maybe_unused]] bool sent = write_all(to_qemu.write, "\r");
+            menu_answered = true;
+        }
+    };
+
+    // Until QEMU closes its output (it is exiting), time runs out, or a signal.
+    bool timed_out = false;
+    char buffer[16384];
+    while (g_caught_signal == 0) {
+        const auto now = Clock::now();
+        if (now >= deadline) {
+            timed_out = true;
+            break;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
+        pollfd polled{from_qemu.read, POLLIN, 0};
+        const int ready = ::poll(&polled, 1, static_cast<int>(std::min<long long>(left, 1000)));
+        if (ready < 0 && errno != EINTR) throw std::runtime_error(fmt::format("poll: {}", std::strerror(errno)));
+        if (ready <= 0) continue;
+        const ssize_t got = ::read(from_qemu.read, buffer, sizeof buffer);
+        if (got < 0 && errno != EINTR && errno != EAGAIN)
+            throw std::runtime_error(fmt::format("reading QEMU's output: {}", std::strerror(errno)));
+        if (got == 0) break;
+        if (got > 0) take(std::string_view(buffer, static_cast<size_t>(got)));
+    }
+    std::optional<int> status;
+    while (!timed_out && g_caught_signal == 0) {
+        if ((status = try_wait(process.pid()))) break;
+        if (Clock::now() >= deadline) {
+            timed_out = true;
+            break;
+        }
+        ::poll(nullptr, 0, 20);
+    }
+    if (status) {
+        process.reaped();
+    } else {
+        process.kill();
+        status = wait_for(process.pid());
+        process.reaped();
+    }
+    // What QEMU wrote before it died is in the log too.
+    ::fcntl(from_qemu.read, F_SETFL, O_NONBLOCK);
+    ssize_t got;
+    while ((got = ::read(from_qemu.read, buffer, sizeof buffer)) > 0) take(std::string_view(buffer, static_cast<size_t>(got)));
+    echo.finish();
+    std::fflush(stdout);
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+
+    if (g_caught_signal != 0) {
+        interrupted = g_caught_signal;
+        fmt::print("boot test: interrupted by signal {} ({}); QEMU killed\n", interrupted, strsignal(interrupted));
+        if (log.temporary) fmt::print("boot test: serial log kept in {}\n", log.path);
+        return exit_failed;
+    }
+    std::string reason;
+    if (timed_out) {
+        reason = fmt::format("timed out after {} s", args.timeout_s);
+    } else if (WIFSIGNALED(*status)) {
+        reason = describe_status(*status);
+    } else if (panic_line) {
+        reason = *panic_line;
+    } else if (watch.found(fail)) {
+        reason = std::string(fail_text);
+    } else if (WEXITSTATUS(*status) != qemu_status_pass) {
+        // 3: the kernel failed without a verdict line (it could not boot, say);
+        // 0: a reset (a triple fault: -no-reboot) or a shutdown, no verdict at all.
+        reason = describe_status(*status);
+        if (WEXITSTATUS(*status) == 0) reason += " (a reset or shutdown, e.g. a triple fault, before any verdict)";
+        if (!last_line.empty()) reason += fmt::format("; last console line: '{}'", last_line);
+    } else if (!watch.found(pass)) {
+        reason = fmt::format("QEMU exited with status {} but the log has no '{}'", qemu_status_pass, pass_text);
+    } else {
+        std::vector<std::string> missing;
+        for (size_t i = 0; i < expected.size(); ++i)
+            if (!watch.found(expected[i])) missing.push_back("'" + args.expect[i] + "'");
+        if (missing.size() == 1) reason = "missing expected text " + missing.front();
+        if (missing.size() > 1) reason = fmt::format("missing expected texts {}", fmt::join(missing, ", "));
+    }
+    if (reason.empty()) {
+        fmt::print("boot test: pass in {:.1f} s\n", seconds);
+        log.keep = false;
+        return exit_ok;
+    }
+    fmt::print("boot test: {}\n", reason);
+    if (log.temporary) fmt::print("boot test: serial log kept in {}\n", log.path);
+    std::fflush(stdout);
+    return exit_failed;
+}
+
+int boot_once(const BootArguments& args, int& interrupted) {
+    // What must exist, before anything runs.
+    const bool default_location = args.iso.empty();
+    const fs::path iso = default_location ? default_iso() : fs::path(args.iso);
+    std::error_code error;
+    if (!fs::is_regular_file(iso, error)) {
+        fmt::print(stderr, "axl boot: no ISO at {}{}: build it with `make iso` (or `cmake --build BUILD --target iso`){}\n",
+                   iso.string(), default_location ? " (the default: the build directory above this axl's bin/)" : "",
+                   default_location ? ", or pass --iso PATH" : "");
+        return exit_usage;
+    }
+    const std::optional<std::string> qemu = find_on_path(qemu_program);
+    if (!qemu) {
+        fmt::print(stderr,
+                   "axl boot: {} is not on PATH: install the bare-metal tools with tools/setup-deps.sh "
+                   "(Debian package qemu-system-x86)\n",
+                   qemu_program);
+        return exit_usage;
+    }
+    if (args.uefi) {
+        for (const char* firmware : {ovmf_code, ovmf_vars}) {
+            if (!fs::is_regular_file(firmware, error)) {
+                fmt::print(stderr, "axl boot: --uefi needs {}: install the Debian package ovmf (tools/setup-deps.sh does)\n",
+                           firmware);
+                return exit_usage;
+            }
+        }
+    }
+
+    LogFile log;
+    if (args.test) {
+        if (!args.log_path.empty()) {
+            log.path = args.log_path;
+            log.fd = ::open(log.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            if (log.fd < 0) {
+                fmt::print(stderr, "axl boot: cannot write the serial log {}: {}\n", log.path, std::strerror(errno));
+                return exit_usage;
+            }
+        } else {
+            std::string name = (fs::temp_directory_path() / "axl-boot-XXXXXX.log").string();
+            log.fd = ::mkostemps(name.data(), 4, O_CLOEXEC);
+            if (log.fd < 0) throw std::runtime_error(fmt::format("cannot make a temporary log {}: {}", name, std::strerror(errno)));
+            log.path = name;
+            log.temporary = true;
+        }
+    }
+
+    // UEFI: the variable store is written to, so each boot gets a copy of its own.
+    TempDir firmware_dir;
+    fs::path vars_copy;
+    if (args.uefi) {
+        std::string name = (fs::temp_directory_path() / "axl-boot-XXXXXX").string();
+        if (::mkdtemp(name.data()) == nullptr)
+            throw std::runtime_error(fmt::format("cannot make a temporary directory {}: {}", name, std::strerror(errno)));
+        firmware_dir.path = name;
+        vars_copy = firmware_dir.path / fs::path(ovmf_vars).filename();
+        fs::copy_file(ovmf_vars, vars_copy);
+        fs::permissions(vars_copy, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::add);
+    }
+
+    std::vector<std::string> argv = {*qemu, "-accel", "tcg", "-m", "256M", "-no-reboot"};
+    if (!chooses_display(args.qemu_args)) argv.insert(argv.end(), {"-display", "none"});
+    argv.insert(argv.end(), {"-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"});
+    if (args.uefi) {
+        argv.insert(argv.end(), {"-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + qemu_option_value(ovmf_code)});
+        argv.insert(argv.end(), {"-drive", "if=pflash,format=raw,unit=1,file=" + qemu_option_value(vars_copy.string())});
+    }
+    // -cdrom's argument is an option list's file= value.
+    argv.insert(argv.end(), {"-cdrom", qemu_option_value(iso.string())});
+    std::string cmdline;
+    if (!args.system.empty()) cmdline = "system=" + args.system;
+    if (!args.ipc.empty()) cmdline += (cmdline.empty() ? "" : " ") + ("ipc=" + args.ipc);
+    if (!cmdline.empty())
+        argv.insert(argv.end(), {"-fw_cfg", fmt::format("name={},string={}", fw_cfg_file, qemu_option_value(cmdline))});
+    if (args.icount) argv.insert(argv.end(), {"-icount", "shift=0"});
+    argv.insert(argv.end(), args.qemu_args.begin(), args.qemu_args.end());
+
+    std::vector<std::string> quoted;
+    for (const std::string& arg : argv) quoted.push_back(shell_quote(arg));
+    fmt::print("qemu: {}\n", fmt::join(quoted, " "));
+    if (args.test) fmt::print("log: {}\n", log.path);
+    std::fflush(stdout);
+
+    if (!args.test) return run_interactive(*qemu, argv);
+    return run_test(args, *qemu, argv, log, interrupted);
+}
+
+}  // namespace
+
+std::string shell_quote(std::string_view text) {
+    const bool safe = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               std::string_view("_@%+=:,./-").find(c) != std::string_view::npos;
+    });
+    if (safe) return std::string(text);
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+void SerialEcho::feed(std::string_view bytes) {
+    constexpr size_t longest_line = 64 * 1024;
+    for (char c : bytes) {
+        const auto u = static_cast<unsigned char>(c);
+        switch (m_state) {
+            case State::text:
+                if (c == '\n') {
+                    end_line(false);
+                } else if (c == '\x1b') {
+                    m_state = State::escape;
+                } else if (c == '\t') {
+                    m_line += c;
+                } else if (u >= 0x20 && u != 0x7f) {
+                    m_line += c;
+                    if (m_line.size() >= longest_line) end_line(false);
+                }
+                break;  // other control characters, \r among them: dropped
+            case State::escape:
+                if (c == '[') m_state = State::csi;
+                else if (std::string_view("()*+#").find(c) != std::string_view::npos) m_state = State::charset;
+                else m_state = State::text;
+                break;
+            case State::charset:
+                m_state = State::text;
+                break;
+            case State::csi:
+                if (u >= 0x40 && u <= 0x7e) {
+                    // Cursor position or erase: GRUB is drawing elsewhere on the screen.
+                    if (c == 'H' || c == 'f' || c == 'J') end_line(true);
+                    m_state = State::text;
+                } else if (u < 0x20 || u > 0x7e) {
+                    m_state = State::text;  // not a sequence after all
+                }
+                break;
+        }
+    }
+}
+
+void SerialEcho::finish() {
+    if (!m_line.empty()) end_line(false);
+}
+
+void SerialEcho::end_line(bool moved) {
+    while (!m_line.empty() && (m_line.back() == ' ' || m_line.back() == '\t')) m_line.pop_back();
+    const size_t first = m_line.find_first_not_of(" \t");
+    const bool blank = first == std::string::npos;
+    const bool box = !blank && m_line.find_first_not_of("|+- \t", first) == std::string::npos;
+    if (box || (blank && (moved || m_last_blank))) {
+        m_line.clear();
+        return;
+    }
+    m_sink(m_line);
+    m_last_blank = blank;
+    m_line.clear();
+}
+
+CLI::App* add_boot_command(CLI::App& app, BootArguments& args) {
+    CLI::App* boot = app.add_subcommand(
+        "boot",
+        "boot the bare-metal ISO in QEMU (x86-64, TCG): interactively, the serial console on this terminal; with "
+        "--test, judged by the kernel's verdict (exit 0 pass, 1 fail, 2 nothing ran)");
+    boot->add_option("--iso", args.iso,
+                     "ISO to boot (default: axolotl.iso in the build directory above this axl's bin/, built by "
+                     "`make iso`)")
+        ->type_name("PATH");
+    boot->add_option("--system", args.system,
+                     "system to run, a system file in the ISO (workloads/NAME.toml); default: GRUB's default "
+                     "entry's (pingpong)")
+        ->check(CLI::Validator(
+            [](const std::string& name) {
+                const bool ok = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+                    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                           c == '-' || c == '.';
+                });
+                return ok ? std::string() : "'" + name + "' is not a system name (letters, digits, _ - . only)";
+            },
+            ""))
+        ->type_name("NAME");
+    boot->add_option("--ipc", args.ipc, "IPC strategy; default: GRUB's default entry's (rendezvous)")
+        ->check(CLI::IsMember(strategy_names()))
+        ->type_name("NAME");
+    boot->add_flag("--uefi", args.uefi,
+                   "boot with UEFI firmware (OVMF, Debian package ovmf) instead of the BIOS; slower under TCG, OVMF's "
+                   "start-up is most of it: a pingpong test takes about 6 s (10 s with --grub-wait) against 1.5 s "
+                   "(4.5 s) with the BIOS, alone on 2 cores");
+    CLI::Option* test = boot->add_flag(
+        "--test", args.test,
+        "run as a test: serial console to a log and echoed here, a timeout, exit 0 only if QEMU exited with status "
+        "1 (the kernel's pass), the log says 'verdict: pass' and every --expect text is in it");
+    boot->add_option("--timeout", args.timeout_s,
+                     "with --test: kill QEMU (its whole process group) and fail after this many seconds (default 300)")
+        ->check(CLI::Range(1u, 86400u))
+        ->needs(test)
+        ->type_name("SECONDS");
+    boot->add_option("--log", args.log_path,
+                     "with --test: write the serial output, unchanged, to this file (default: a temporary file, "
+                     "removed if the test passes)")
+        ->needs(test)
+        ->type_name("FILE");
+    boot->add_option("--expect", args.expect, "with --test: fail unless this text is in the serial log (repeatable)")
+        ->needs(test)
+        ->allow_extra_args(false)
+        ->type_name("TEXT");
+    boot->add_flag("--icount", args.icount,
+                   "run QEMU with -icount shift=0: the guest's TSC counts its instructions (for path lengths); "
+                   "much slower: a pingpong test takes about 12 s with the BIOS, 60 s with UEFI (and GRUB's countdown, "
+                   "should it run, about 110 s more)");
+    boot->add_flag("--grub-wait", args.grub_wait,
+                   "with --test: let GRUB's menu count its 3 s down (100 s of guest time with --icount) instead of "
+                   "pressing Enter for it on the serial line")
+        ->needs(test);
+    boot->add_option("--qemu", args.qemu_args,
+                     "one more QEMU argument, appended as is (repeatable: --qemu -smp --qemu 2; write --qemu=ARG when "
+                     "ARG could pass for an option of axl's); a -display of your own replaces -display none")
+        ->allow_extra_args(false)
+        ->type_name("ARG");
+    return boot;
+}
+
+int boot(const BootArguments& args) {
+    int interrupted = 0;
+    const int code = boot_once(args, interrupted);  // every temporary file is gone when it returns
+    if (interrupted != 0) {
+        std::fflush(nullptr);
+        ::signal(interrupted, SIG_DFL);
+        ::raise(interrupted);
+    }
+    return code;
+}
+
+}  // namespace axl::tools
