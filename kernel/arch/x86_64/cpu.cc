@@ -91,7 +91,11 @@ void initialise() {
         : "rax", "memory");
     asm volatile("ltr %0" : : "r"(x86::tss_selector));
 
-    for (uint32_t vector = 0; vector < 48; ++vector) set_gate(vector, axl_trap_stubs[vector], vector == 8 ? 1 : 0);
+    // A double fault and an NMI get the spare stack (IST 1): either may arrive
+    // with a stack the kernel cannot trust (an NMI right before sysretq runs
+    // on the user's).
+    for (uint32_t vector = 0; vector < 48; ++vector)
+        set_gate(vector, axl_trap_stubs[vector], vector == 8 || vector == 2 ? 1 : 0);
     set_gate(255, axl_trap_stubs[48], 0);
     const DescriptorPointer idt{sizeof g_idt - 1, reinterpret_cast<uint64_t>(g_idt)};
     asm volatile("lidt %0" : : "m"(idt));

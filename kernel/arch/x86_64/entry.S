@@ -36,10 +36,40 @@
 
     .text
 // void axl_resume(TrapFrame* frame) [[noreturn]]: continue what `frame` holds.
+// A frame saved by a system call returns with sysretq (rcx and r11, which
+// `syscall` clobbers anyway, carry rip and rflags); any other frame (an
+// interrupt, a fault, a process's first start) with iretq.
     .global axl_resume
 axl_resume:
     mov %rdi, %rsp
+    cmpq $SYSCALL_VECTOR, 15*8(%rsp)
+    jne 2f
+    // sysretq to a non-canonical rip would fault in ring 0 on the user's
+    // stack: only a rip inside user space takes this way.
+    movabs $0x00007FFFFFFFFFFF, %rax
+    cmp %rax, 17*8(%rsp)
+    ja 2f
     pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rbp
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rbx
+    pop %rax
+    add $16, %rsp       // vector, error
+    mov 0(%rsp), %rcx   // rip
+    mov 16(%rsp), %r11  // rflags
+    mov 24(%rsp), %rsp  // the user's stack; interrupts stay off until sysretq
+    sysretq
+2:  pop %r15
     pop %r14
     pop %r13
     pop %r12

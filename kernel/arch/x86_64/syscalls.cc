@@ -25,9 +25,8 @@ TrapFrame* bad_address(Port& port, TrapFrame* frame, const char* what, uint64_t 
 // write: probed now, so that the later copy out cannot fail unnoticed).
 bool take_message(ProcessContext& caller, uint64_t address, bool will_write) {
     if (!copy_from_user(&caller.message, address, sizeof(Message))) return false;
-    if (!will_write) return true;
-    const uint8_t* bytes = reinterpret_cast<const uint8_t*>(&caller.message);
-    return copy_to_user(address, bytes, 1) && copy_to_user(address + sizeof(Message) - 1, bytes + sizeof(Message) - 1, 1);
+    static_assert(sizeof(Message) == 64, "axl_user_probe_message checks 64 bytes");
+    return !will_write || message_writable(address);
 }
 
 // A NUL-terminated name of at most `capacity - 1` bytes; longer ones arrive

@@ -26,4 +26,25 @@ axl_user_copy:
     .quad 1b, 3b
     .quad 2b, 3b
 
+// bool axl_user_probe_message(void* message): the 64 bytes at `message` are
+// writable; checked at both ends by writing back what is there (a message
+// never spans more than two pages).
+    .text
+    .global axl_user_probe_message
+axl_user_probe_message:
+4:  mov (%rdi), %al
+5:  mov %al, (%rdi)
+6:  mov 63(%rdi), %al
+7:  mov %al, 63(%rdi)
+    mov $1, %eax
+    ret
+8:  xor %eax, %eax
+    ret
+
+    .section .fixups, "a"
+    .quad 4b, 8b
+    .quad 5b, 8b
+    .quad 6b, 8b
+    .quad 7b, 8b
+
     .section .note.GNU-stack, "", @progbits

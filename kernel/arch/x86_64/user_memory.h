@@ -10,6 +10,7 @@
 #include "kernel/arch/x86_64/syscall_abi.h"
 
 extern "C" bool axl_user_copy(void* to, const void* from, size_t bytes);
+extern "C" bool axl_user_probe_message(void* message);
 
 namespace axl::x86_64 {
 
@@ -23,6 +24,11 @@ inline bool copy_from_user(void* to, uint64_t from, size_t bytes) {
 
 inline bool copy_to_user(uint64_t to, const void* from, size_t bytes) {
     return in_user_space(to, bytes) && axl_user_copy(reinterpret_cast<void*>(to), from, bytes);
+}
+
+// The 64 bytes of a message at `address` can be written.
+inline bool message_writable(uint64_t address) {
+    return in_user_space(address, 64) && axl_user_probe_message(reinterpret_cast<void*>(address));
 }
 
 }  // namespace axl::x86_64
