@@ -56,10 +56,33 @@ const char* build_startup_block(const Port& port, uint32_t slot, const boot::Sys
     return nullptr;
 }
 
-uint64_t image_entry(ImageView image) {
-    uint64_t entry;
-    __builtin_memcpy(&entry, image.bytes + 24, sizeof entry);  // e_entry
-    return entry;
+// Copies the image's segments into fresh frames mapped in `space`, each page
+// with its segment's rights (check_image refused writable and executable).
+const char* load_image(ImageView image, AddressSpace& space) {
+    ImageSegment segments[image_segments_max];
+    const uint32_t count = loadable_segments(image, segments);
+    for (uint32_t s = 0; s < count; ++s) {
+        const ImageSegment& segment = segments[s];
+        const uint64_t file_begin = segment.virtual_address, file_end = file_begin + segment.file_size;
+        const uint64_t end = segment.virtual_address + segment.memory_size;
+        for (uint64_t page = segment.virtual_address & ~(page_size - 1); page < end; page += page_size) {
+            uint64_t already;
+            if (space.translate(page, false, already)) return "two segments share a page";
+            const uint64_t frame = frames::allocate();
+            if (!frame) return "out of memory";
+            // The part of this page the file provides; the rest stays zero.
+            uint8_t* to = static_cast<uint8_t*>(phys_to_virt(frame));
+            const uint64_t copy_begin = page > file_begin ? page : file_begin;
+            const uint64_t copy_end = page + page_size < file_end ? page + page_size : file_end;
+            for (uint64_t address = copy_begin; address < copy_end; ++address)
+                to[address - page] = image.bytes[segment.file_offset + (address - file_begin)];
+            if (!space.map(page, frame, segment.writable, segment.executable)) {
+                frames::release(frame);
+                return "out of memory";
+            }
+        }
+    }
+    return nullptr;
 }
 
 }  // namespace

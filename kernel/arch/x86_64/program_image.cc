@@ -1,7 +1,5 @@
 #include "kernel/arch/x86_64/program_image.h"
 
-#include "kernel/arch/x86_64/address_space.h"
-#include "kernel/arch/x86_64/physical_memory.h"
 #include "kernel/arch/x86_64/syscall_abi.h"
 
 namespace axl::x86_64 {
@@ -99,6 +97,12 @@ const char* check_image(ImageView image) {
             return "a segment lies outside the program area";
     }
     if (!loads) return "no loadable segment";
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < header.program_header_count; ++i) {
+        ProgramHeader ph;
+        if (segment(image, header, i, ph) && ph.type == segment_load) ++count;
+    }
+    if (count > image_segments_max) return "too many loadable segments";
     return nullptr;
 }
 
@@ -121,33 +125,22 @@ uint64_t find_program(ImageView image, const char* program) {
     return 0;
 }
 
-const char* load_image(ImageView image, AddressSpace& space) {
+uint32_t loadable_segments(ImageView image, ImageSegment (&out)[image_segments_max]) {
     FileHeader header;
-    if (!header_of(image, header)) return "not an x86-64 ELF executable";
-    for (uint32_t i = 0; i < header.program_header_count; ++i) {
+    if (!header_of(image, header)) return 0;
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < header.program_header_count && count < image_segments_max; ++i) {
         ProgramHeader ph;
         if (!segment(image, header, i, ph) || ph.type != segment_load || ph.memory_size == 0) continue;
-        const uint64_t first = ph.virtual_address & ~(page_size - 1);
-        const uint64_t end = ph.virtual_address + ph.memory_size;
-        for (uint64_t page = first; page < end; page += page_size) {
-            uint64_t already;
-            if (space.translate(page, false, already)) return "two segments share a page";
-            const uint64_t frame = frames::allocate();
-            if (!frame) return "out of memory";
-            uint8_t* to = static_cast<uint8_t*>(phys_to_virt(frame));
-            // The part of this page that the file provides (the rest stays zero).
-            const uint64_t file_begin = ph.virtual_address, file_end = ph.virtual_address + ph.file_size;
-            const uint64_t copy_begin = page > file_begin ? page : file_begin;
-            const uint64_t copy_end = page + page_size < file_end ? page + page_size : file_end;
-            for (uint64_t address = copy_begin; address < copy_end; ++address)
-                to[address - page] = image.bytes[ph.offset + (address - file_begin)];
-            if (!space.map(page, frame, ph.flags & flag_write, ph.flags & flag_execute)) {
-                frames::release(frame);
-                return "out of memory";
-            }
-        }
+        out[count++] = ImageSegment{ph.offset, ph.virtual_address, ph.file_size, ph.memory_size,
+                                    (ph.flags & flag_write) != 0, (ph.flags & flag_execute) != 0};
     }
-    return nullptr;
+    return count;
+}
+
+uint64_t image_entry(ImageView image) {
+    FileHeader header;
+    return header_of(image, header) ? header.entry : 0;
 }
 
 }  // namespace axl::x86_64

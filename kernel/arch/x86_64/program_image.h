@@ -2,14 +2,15 @@
 // program source file (drivers/uart.cc -> uart.elf). The kernel never runs
 // code to learn what an image holds: the programs it defines are listed in
 // its .axl_programs section (AXL_PROGRAM, kernel/api/program.h), read here.
+// Reading only: process_image.cc builds a process from what this finds. No
+// input can make these functions read outside the image (tested hosted,
+// tests/kernel/arch/x86_64/program_image_test.cc).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
 namespace axl::x86_64 {
-
-class AddressSpace;
 
 struct ImageView {
     const uint8_t* bytes = nullptr;
@@ -20,9 +21,15 @@ struct ImageView {
 const char* check_image(ImageView image);
 // The entry of `program` in `image`, 0 if the image does not define it.
 uint64_t find_program(ImageView image, const char* program);
-// Copies the image's segments into fresh frames mapped in `space`, with the
-// segments' own permissions (never writable and executable at once).
-// nullptr on success, else the problem.
-const char* load_image(ImageView image, AddressSpace& space);
+// A loadable segment: what the process builder copies and maps.
+struct ImageSegment {
+    uint64_t file_offset, virtual_address, file_size, memory_size;
+    bool writable, executable;
+};
+inline constexpr uint32_t image_segments_max = 16;
+// The loadable segments of an image check_image accepted, in file order; their count.
+uint32_t loadable_segments(ImageView image, ImageSegment (&out)[image_segments_max]);
+// The image's entry point (where user/start.S's _start is).
+uint64_t image_entry(ImageView image);
 
 }  // namespace axl::x86_64

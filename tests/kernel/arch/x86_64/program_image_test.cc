@@ -1,0 +1,190 @@
+// The bare-metal loader's reading of program images, run hosted against the
+// real images the build made (build/baremetal/images/*.elf) and against
+// damaged copies of them: what the kernel finds in an image, and that no
+// input makes it read outside the image.
+#include "kernel/arch/x86_64/program_image.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "kernel/arch/x86_64/syscall_abi.h"
+
+namespace axl::x86_64 {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr uint64_t page = 4096;
+
+std::vector<uint8_t> read_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+ImageView view_of(const std::vector<uint8_t>& bytes) { return {bytes.data(), bytes.size()}; }
+
+class ProgramImages : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const char* bin = std::getenv("AXL_BIN_DIR");
+        const char* source = std::getenv("AXL_SOURCE_DIR");
+        ASSERT_NE(source, nullptr) << "AXL_SOURCE_DIR is set by CTest";
+        m_source = source;
+        m_images = fs::path(bin ? bin : "build/bin").parent_path() / "baremetal" / "images";
+        if (!fs::exists(m_images)) GTEST_SKIP() << "no " << m_images << " (AXL_BUILD_BAREMETAL=OFF?)";
+    }
+
+    // Program name -> the image its source file becomes (drivers/uart.cc -> uart.elf).
+    std::map<std::string, std::string> programs_by_image_name() const {
+        std::map<std::string, std::string> programs;
+        const std::regex declaration(R"(AXL_PROGRAM\((\w+),)");
+        for (const char* folder : {"drivers", "servers", "workloads"}) {
+            for (const auto& entry : fs::directory_iterator(m_source / folder)) {
+                if (entry.path().extension() != ".cc") continue;
+                std::ifstream in(entry.path());
+                const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+                for (std::sregex_iterator it(text.begin(), text.end(), declaration), end; it != end; ++it)
+                    programs[(*it)[1]] = entry.path().stem().string() + ".elf";
+            }
+        }
+        return programs;
+    }
+
+    std::vector<uint8_t> image(const std::string& name) const { return read_file(m_images / name); }
+
+    fs::path m_source;
+    fs::path m_images;
+};
+
+TEST_F(ProgramImages, EveryImageIsAcceptedAndItsSegmentsAreNeverWritableAndExecutable) {
+    size_t images = 0;
+    for (const auto& entry : fs::directory_iterator(m_images)) {
+        const std::vector<uint8_t> bytes = read_file(entry.path());
+        const ImageView view = view_of(bytes);
+        EXPECT_EQ(check_image(view), nullptr) << entry.path();
+        ImageSegment segments[image_segments_max];
+        const uint32_t count = loadable_segments(view, segments);
+        ASSERT_GE(count, 2u) << entry.path();
+        bool entry_in_code = false;
+        for (uint32_t s = 0; s < count; ++s) {
+            EXPECT_FALSE(segments[s].writable && segments[s].executable) << entry.path();
+            EXPECT_GE(segments[s].virtual_address, user_image_base);
+            const uint64_t start = image_entry(view);
+            if (segments[s].executable && start >= segments[s].virtual_address &&
+                start < segments[s].virtual_address + segments[s].memory_size)
+                entry_in_code = true;
+            // Pages are never shared between segments (the loader refuses that).
+            for (uint32_t t = s + 1; t < count; ++t)
+                EXPECT_LE((segments[s].virtual_address + segments[s].memory_size + page - 1) / page,
+                          segments[t].virtual_address / page)
+                    << entry.path() << " segments " << s << " and " << t;
+        }
+        EXPECT_TRUE(entry_in_code) << entry.path();
+        ++images;
+    }
+    EXPECT_GE(images, 10u);
+}
+
+TEST_F(ProgramImages, EachProgramIsFoundInItsOwnImageAndNoOther) {
+    const auto programs = programs_by_image_name();
+    ASSERT_GE(programs.size(), 20u);
+    std::map<std::string, std::vector<uint8_t>> images;
+    for (const auto& [program, image_name] : programs) images.try_emplace(image_name, image(image_name));
+    for (const auto& [program, image_name] : programs) {
+        for (const auto& [name, bytes] : images) {
+            const uint64_t entry = find_program(view_of(bytes), program.c_str());
+            if (name == image_name)
+                EXPECT_NE(entry, 0u) << program << " not found in " << name;
+            else
+                EXPECT_EQ(entry, 0u) << program << " found in " << name << " too";
+        }
+    }
+    EXPECT_EQ(find_program(view_of(image("pingpong.elf")), "pingpong"), 0u) << "names match whole";
+    EXPECT_EQ(find_program(view_of(image("pingpong.elf")), ""), 0u);
+}
+
+// Offsets into an ELF-64 file (System V gABI), to damage a copy.
+constexpr size_t program_headers_offset = 32, program_header_count_offset = 56;
+constexpr size_t segment_flags = 4, segment_virtual_address = 16;
+
+size_t first_segment(const std::vector<uint8_t>& bytes, uint32_t flags_wanted) {
+    uint64_t table;
+    uint16_t count;
+    std::memcpy(&table, &bytes[program_headers_offset], 8);
+    std::memcpy(&count, &bytes[program_header_count_offset], 2);
+    for (uint16_t i = 0; i < count; ++i) {
+        const size_t at = table + size_t{i} * 56;
+        uint32_t type, flags;
+        std::memcpy(&type, &bytes[at], 4);
+        std::memcpy(&flags, &bytes[at + segment_flags], 4);
+        if (type == 1 && (flags & flags_wanted) == flags_wanted) return at;
+    }
+    return 0;
+}
+
+TEST_F(ProgramImages, DamagedImagesAreRefusedWithTheReason) {
+    const std::vector<uint8_t> good = image("pingpong.elf");
+
+    std::vector<uint8_t> writable_code = good;
+    const size_t code = first_segment(writable_code, 1);
+    ASSERT_NE(code, 0u);
+    writable_code[code + segment_flags] |= 2;
+    EXPECT_STREQ(check_image(view_of(writable_code)), "a segment is both writable and executable");
+
+    std::vector<uint8_t> low = good;
+    const uint64_t zero_page = 0x1000;
+    std::memcpy(&low[code + segment_virtual_address], &zero_page, 8);
+    EXPECT_STREQ(check_image(view_of(low)), "a segment lies outside the program area");
+
+    std::vector<uint8_t> not_elf = good;
+    not_elf[1] = 'X';
+    EXPECT_STREQ(check_image(view_of(not_elf)), "not an x86-64 ELF executable");
+    EXPECT_EQ(find_program(view_of(not_elf), "pingpong_client"), 0u);
+
+    const std::vector<uint8_t> cut(good.begin(), good.begin() + 200);
+    EXPECT_NE(check_image(view_of(cut)), nullptr);
+    EXPECT_EQ(find_program(view_of(cut), "pingpong_client"), 0u);
+    EXPECT_NE(check_image(ImageView{good.data(), 0}), nullptr);
+}
+
+// Every prefix and thousands of random corruptions: the reader answers
+// (accepts, refuses, finds or not) without reading outside the image. The
+// copy sits at the end of its allocation with nothing after it, so under
+// AddressSanitizer (the asan preset) an overread is reported.
+TEST_F(ProgramImages, NoDamageMakesTheReaderLeaveTheImage) {
+    const std::vector<uint8_t> good = image("pingpong.elf");
+    auto probe = [](const std::vector<uint8_t>& bytes) {
+        std::vector<uint8_t> exact(bytes);  // its own allocation, exactly this size
+        const ImageView view = view_of(exact);
+        (void)check_image(view);
+        (void)find_program(view, "pingpong_client");
+        ImageSegment segments[image_segments_max];
+        (void)loadable_segments(view, segments);
+        (void)image_entry(view);
+    };
+    for (size_t length = 0; length < good.size(); length += 97)
+        probe(std::vector<uint8_t>(good.begin(), good.begin() + static_cast<ptrdiff_t>(length)));
+    std::mt19937_64 random(6);
+    for (int round = 0; round < 3000; ++round) {
+        std::vector<uint8_t> damaged = good;
+        const int changes = 1 + static_cast<int>(random() % 8);
+        for (int c = 0; c < changes; ++c) {
+            // Mostly the headers and tables, where offsets and sizes live.
+            const size_t at = random() % 4 == 0 ? random() % damaged.size() : random() % 256;
+            damaged[at] = static_cast<uint8_t>(random());
+        }
+        probe(damaged);
+    }
+}
+
+}  // namespace
+}  // namespace axl::x86_64
