@@ -31,15 +31,8 @@ set(AXL_BM_COMMON_FLAGS
     -fno-pie -fno-plt
     -DAXL_BARE_METAL=1
     -Wall -Wextra -Wshadow
-    -I${CMAKE_SOURCE_DIR})
-if(TARGET Boost::headers)
-  get_target_property(_axl_bm_boost_inc Boost::headers INTERFACE_INCLUDE_DIRECTORIES)
-  foreach(_dir IN LISTS _axl_bm_boost_inc)
-    if(_dir AND NOT _dir IN_LIST CMAKE_CXX_IMPLICIT_INCLUDE_DIRECTORIES)
-      list(APPEND AXL_BM_COMMON_FLAGS -isystem ${_dir})
-    endif()
-  endforeach()
-endif()
+    # The project root and Boost's headers, as the freestanding check has them.
+    ${AXL_FREESTANDING_INCLUDES})
 # The kernel: top 2 GiB, no red zone (interrupts push onto the same stack),
 # no SSE (user programs' FPU state is theirs; the kernel never touches it).
 set(AXL_BM_KERNEL_FLAGS ${AXL_BM_COMMON_FLAGS} -mcmodel=kernel -mno-red-zone -mgeneral-regs-only)

@@ -9,6 +9,7 @@
 
 #include "kernel/platform.h"
 #include "sim/fault_guard.h"
+#include "kernel/lib/splitmix64.h"
 #include "sim/hosted_port.h"
 #include "sim/parallel.h"
 #include "sim/program_registry.h"
@@ -131,7 +132,7 @@ void context_create(Port& port, uint32_t slot) {
 #endif
     process.fault_target = sim::FaultTarget{.on_fault = &sim::process_faulted, .arg = &port, .stack = process.stack};
     // Each process draws from its own stream, derived from the run's seed.
-    process.random_state = port.system->seed ^ (0x9E37'79B9'7F4A'7C15ull * (uint64_t{slot} + 1));
+    process.random_state = splitmix64::stream_start(port.system->seed, slot);
     if (port.tracer) port.tracer->set_process_name(slot, description->name);
     if (restarts > 0)
         port.lifecycle.push_back(sim::LifecycleEvent{.time_ns = lifecycle_time(port),

@@ -13,6 +13,7 @@
 #include "kernel/api/grant.h"
 #include "kernel/api/ipc.h"
 #include "kernel/api/service.h"
+#include "kernel/lib/splitmix64.h"
 #include "sim/hosted_port.h"
 #include "sim/parallel.h"
 
@@ -383,14 +384,7 @@ void log(const char* format, ...) {
     exit(1);
 }
 
-uint64_t random_u64() {
-    // SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and every seed is good.
-    uint64_t& state = tl_port->processes[sim::running_slot].random_state;
-    uint64_t z = (state += 0x9E37'79B9'7F4A'7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58'476D'1CE4'E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D0'49BB'1331'11EBull;
-    return z ^ (z >> 31);
-}
+uint64_t random_u64() { return splitmix64::next(tl_port->processes[sim::running_slot].random_state); }
 
 int64_t arg_int(const char* key, int64_t fallback) {
     const auto& args = description().args;

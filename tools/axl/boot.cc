@@ -44,16 +44,13 @@
 #include <utility>
 
 #include "kernel/ipc_strategy.h"
+#include "tools/axl/exit_status.h"
 
 namespace axl::tools {
 namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-constexpr int exit_ok = 0;
-constexpr int exit_failed = 1;
-constexpr int exit_usage = 2;
 
 // QEMU's exit status through isa-debug-exit: (value << 1) | 1.
 constexpr int qemu_status_pass = 1;

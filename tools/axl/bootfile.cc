@@ -20,22 +20,11 @@
 
 #include "kernel/boot/system_file.h"
 #include "tools/axl/cli_checks.h"
+#include "tools/axl/exit_status.h"
+#include "tools/axl/report_printer.h"
 
 namespace axl::tools {
 namespace {
-
-constexpr int exit_ok = 0;
-constexpr int exit_failed = 1;
-constexpr int exit_usage = 2;
-
-const char* expect_name(sim::Expectation expect) {
-    switch (expect) {
-        case sim::Expectation::exit: return "exit";
-        case sim::Expectation::serve: return "serve";
-        case sim::Expectation::fault: return "fault";
-    }
-    return "?";
-}
 
 // The line of `[system] key` (or of [system] itself, when the key is absent)
 // in the description: SystemDescription keeps no lines for [system].
@@ -198,7 +187,7 @@ std::string SystemFileWriter::write(std::string_view note) {
                              kept(process.name, process.line, "process '" + process.name + "'"),
                              kept(process.program, process.line, "the program of process '" + process.name + "'"),
                              percent_encode(sim::privilege_group(process)), unsigned{process.priority}, process.cpu,
-                             process.quantum_ns, process.stack_bytes, expect_name(process.expect),
+                             process.quantum_ns, process.stack_bytes, expectation_name(process.expect),
                              process.dedicated_cpu ? 1 : 0),
                  process.line);
     }

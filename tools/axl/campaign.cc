@@ -54,6 +54,7 @@
 #include "sim/scenario.h"
 #include "sim/trace_digest.h"
 #include "tools/axl/cli_checks.h"
+#include "tools/axl/exit_status.h"
 #include "tools/axl/report_printer.h"
 #include "tools/axl/text_table.h"
 
@@ -62,11 +63,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
-
-constexpr int exit_ok = 0;
-constexpr int exit_crashes = 1;
-constexpr int exit_usage = 2;
-constexpr int exit_interrupted = 130;  // as a shell reports a command ended by Ctrl-C
 
 constexpr std::string_view json_format = "axl-campaign/1";
 constexpr std::string_view panic_marker = "axolotl kernel panic";  // sim/platform_hosted.cc
@@ -988,7 +984,7 @@ bool write_json(const std::string& path, const CampaignTotals& totals) {
 }
 
 int exit_code(const CampaignTotals& totals) {
-    if (totals.count(RunClass::simulator_crash) > 0 || totals.count(RunClass::kernel_panic) > 0) return exit_crashes;
+    if (totals.count(RunClass::simulator_crash) > 0 || totals.count(RunClass::kernel_panic) > 0) return exit_failed;
     return totals.interrupted ? exit_interrupted : exit_ok;
 }
 
@@ -1052,7 +1048,7 @@ int merge_campaigns(const CampaignArguments& args) {
                merged->runs_planned, shard_list, merged->shard_count,
                merged->shards.size() < merged->shard_count ? " (not all: this is part of the campaign)" : "");
     fmt::print("{}", format_summary(*merged, true));
-    if (!args.merge_json_path.empty() && !write_json(args.merge_json_path, *merged)) return exit_crashes;
+    if (!args.merge_json_path.empty() && !write_json(args.merge_json_path, *merged)) return exit_failed;
     return exit_code(*merged);
 }
 
@@ -1152,7 +1148,7 @@ int run_campaign(const CampaignArguments& args) {
     std::sort(totals.failed.begin(), totals.failed.end(),
               [](const FailedRun& a, const FailedRun& b) { return a.index < b.index; });
     fmt::print("\n{}", format_summary(totals, false));
-    if (!args.json_path.empty() && !write_json(args.json_path, totals)) return exit_crashes;
+    if (!args.json_path.empty() && !write_json(args.json_path, totals)) return exit_failed;
     return exit_code(totals);
 }
 

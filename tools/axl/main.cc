@@ -35,15 +35,16 @@
 #include "tools/axl/bootfile.h"
 #include "tools/axl/campaign.h"
 #include "tools/axl/cli_checks.h"
-#include "tools/axl/report_json.h"
+#include "tools/axl/exit_status.h"
 #include "tools/axl/replay.h"
+#include "tools/axl/report_json.h"
 #include "tools/axl/report_printer.h"
 
 namespace {
 
-constexpr int exit_ok = 0;
-constexpr int exit_run_failed = 1;
-constexpr int exit_usage = 2;
+using axl::tools::exit_failed;
+using axl::tools::exit_ok;
+using axl::tools::exit_usage;
 
 const char* describe(axl::IpcStrategyKind kind) {
     switch (kind) {
@@ -160,10 +161,10 @@ int run_system(const RunArguments& args) {
         json << axl::tools::format_run_report_json(report);
         if (!json) {
             fmt::print(stderr, "axl: cannot write {}\n", args.json_path);
-            return exit_run_failed;
+            return exit_failed;
         }
     }
-    return report.ok ? exit_ok : exit_run_failed;
+    return report.ok ? exit_ok : exit_failed;
 }
 
 int list_everything() {
@@ -224,6 +225,6 @@ int main(int argc, char** argv) {
     } catch (const std::exception& error) {
         // Not a problem of the description (those exit 2 above): the run itself broke.
         fmt::print(stderr, "axl: {}\n", error.what());
-        return exit_run_failed;
+        return exit_failed;
     }
 }

@@ -23,15 +23,12 @@
 #include "sim/campaign.h"
 #include "sim/trace_digest.h"
 #include "tools/axl/cli_checks.h"
+#include "tools/axl/exit_status.h"
 #include "tools/axl/report_json.h"
 #include "tools/axl/report_printer.h"
 
 namespace axl::tools {
 namespace {
-
-constexpr int exit_ok = 0;
-constexpr int exit_failed = 1;
-constexpr int exit_usage = 2;
 
 // Digests are printed as 16 hex digits; a leading 0x is tolerated.
 std::optional<uint64_t> parse_digest(std::string_view text) {

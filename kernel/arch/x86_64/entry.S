@@ -34,21 +34,8 @@
     push %r15
 .endm
 
-    .text
-// void axl_resume(TrapFrame* frame) [[noreturn]]: continue what `frame` holds.
-// A frame saved by a system call returns with sysretq (rcx and r11, which
-// `syscall` clobbers anyway, carry rip and rflags); any other frame (an
-// interrupt, a fault, a process's first start) with iretq.
-    .global axl_resume
-axl_resume:
-    mov %rdi, %rsp
-    cmpq $SYSCALL_VECTOR, 15*8(%rsp)
-    jne 2f
-    // sysretq to a non-canonical rip would fault in ring 0 on the user's
-    // stack: only a rip inside user space takes this way.
-    movabs $0x00007FFFFFFFFFFF, %rax
-    cmp %rax, 17*8(%rsp)
-    ja 2f
+// The other way, and past the vector and error code.
+.macro RESTORE_REGISTERS
     pop %r15
     pop %r14
     pop %r13
@@ -65,26 +52,29 @@ axl_resume:
     pop %rbx
     pop %rax
     add $16, %rsp       // vector, error
+.endm
+
+    .text
+// void axl_resume(TrapFrame* frame) [[noreturn]]: continue what `frame` holds.
+// A frame saved by a system call returns with sysretq (rcx and r11, which
+// `syscall` clobbers anyway, carry rip and rflags); any other frame (an
+// interrupt, a fault, a process's first start) with iretq.
+    .global axl_resume
+axl_resume:
+    mov %rdi, %rsp
+    cmpq $SYSCALL_VECTOR, 15*8(%rsp)
+    jne 2f
+    // sysretq to a non-canonical rip would fault in ring 0 on the user's
+    // stack: only a rip inside user space takes this way.
+    movabs $0x00007FFFFFFFFFFF, %rax
+    cmp %rax, 17*8(%rsp)
+    ja 2f
+    RESTORE_REGISTERS
     mov 0(%rsp), %rcx   // rip
     mov 16(%rsp), %r11  // rflags
     mov 24(%rsp), %rsp  // the user's stack; interrupts stay off until sysretq
     sysretq
-2:  pop %r15
-    pop %r14
-    pop %r13
-    pop %r12
-    pop %r11
-    pop %r10
-    pop %r9
-    pop %r8
-    pop %rbp
-    pop %rdi
-    pop %rsi
-    pop %rdx
-    pop %rcx
-    pop %rbx
-    pop %rax
-    add $16, %rsp       // vector, error
+2:  RESTORE_REGISTERS
     iretq
 
 // syscall: rcx = user rip, r11 = user rflags, rsp still the user's; IF is

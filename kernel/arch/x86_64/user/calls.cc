@@ -10,6 +10,7 @@
 #include "kernel/api/service.h"
 #include "kernel/arch/x86_64/syscall_abi.h"
 #include "kernel/lib/format.h"
+#include "kernel/lib/splitmix64.h"
 
 namespace axl {
 
@@ -114,14 +115,7 @@ void fail(const char* format, ...) {
     exit(1);
 }
 
-uint64_t random_u64() {
-    // SplitMix64, seeded as the hosted port seeds it, so a program draws the
-    // same numbers on both ports for the same seed and slot.
-    uint64_t z = (g_random_state += 0x9E37'79B9'7F4A'7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58'476D'1CE4'E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D0'49BB'1331'11EBull;
-    return z ^ (z >> 31);
-}
+uint64_t random_u64() { return splitmix64::next(g_random_state); }
 
 int64_t arg_int(const char* key, int64_t fallback) {
     const x86_64::StartupArg* arg = find_arg(key);
@@ -186,7 +180,7 @@ extern void (*__init_array_start[])();
 extern void (*__init_array_end[])();
 
 [[noreturn]] void axl_user_start(axl::ProgramEntry entry, const axl::x86_64::StartupBlock* block) {
-    axl::g_random_state = block->seed ^ (0x9E37'79B9'7F4A'7C15ull * (uint64_t{block->slot} + 1));
+    axl::g_random_state = axl::splitmix64::stream_start(block->seed, block->slot);
     for (void (**constructor)() = __init_array_start; constructor != __init_array_end; ++constructor) (*constructor)();
     axl::exit(entry());
 }
