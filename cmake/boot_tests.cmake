@@ -114,6 +114,12 @@ axl_boot_test(boot_isolation_ring isolation ring
 # (workloads/preemption.toml); the spinner is still running at the end.
 axl_boot_test(boot_preemption_rendezvous preemption rendezvous
   EXPECT "[client] ok: 2000 round trips" "spinner              runnable")
+# Restarts: the reincarnation server rebuilds a crashing process from its image
+# three times (fresh page tables, stack and startup block), then gives up,
+# while a pingpong pair goes on (workloads/restarts.toml).
+axl_boot_test(boot_restarts_rendezvous restarts rendezvous
+  EXPECT "rs: restarted flaky (restart 3," "rs: giving up on flaky after 3 restarts"
+         "[client] ok: 20000 round trips")
 
 # The ring-3 UART driver on COM2 (workloads/console_x86.toml): the kernel's
 # verdict, and every line the client printed through the driver, read back

@@ -68,7 +68,8 @@ void idle(Port& port) {
             continue_chosen(port);
         }
         // Nothing can make a process runnable again: no alarm and no device
-        // line a driver waits on. The run is over, whatever it expected.
+        // line a driver waits on. The run is over; the verdict says whether
+        // every process did what was expected of it.
         if (port.timer_at_ns == platform::never_ns && port.irq_lines_open == 0) finish_run(port, true);
         x86::sti_hlt();
         x86::cli();

@@ -66,18 +66,17 @@ bool run_is_over(const Port& port) {
     const Kernel& kernel = *port.kernel;
     bool any = false;
     for (uint32_t slot = 0; slot < kernel.slots_used(); ++slot) {
-        const boot::Expect expect = expectation(port, slot);
-        if (expect == boot::Expect::serve) continue;
+        if (expectation(port, slot) != boot::Expect::exit) continue;
         any = true;
         if (is_alive(kernel.process(slot).state)) return false;
     }
     return any;
 }
 
-void finish_run(const Port& port, bool stuck) {
+void finish_run(const Port& port, bool quiescent) {
     const Kernel& kernel = *port.kernel;
-    bool pass = !stuck;
-    console::print("[kernel] run over%s: %u processes, ipc %s\n", stuck ? " (nothing left that can run)" : "",
+    bool pass = true;
+    console::print("[kernel] run over%s: %u processes, ipc %s\n", quiescent ? " (nothing left that can run)" : "",
                    kernel.slots_used(), to_string(kernel.strategy_kind()));
     for (uint32_t slot = 0; slot < kernel.slots_used(); ++slot) {
         const Process& process = kernel.process(slot);

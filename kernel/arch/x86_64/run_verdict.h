@@ -18,11 +18,14 @@ namespace axl::x86_64 {
 void report_death(const Port& port, uint32_t slot);
 // A process is about to be killed for a fault: what it did.
 void report_fault(const Port& port, uint32_t slot, FaultKind kind, const char* what, uint64_t address, uint64_t rip);
-// Every process the system file expects to end (exit or fault) has ended.
+// Every process the system file expects to exit has ended (as the hosted
+// simulator decides: processes expected to fault, and servers, may be
+// restarted or go on serving).
 bool run_is_over(const Port& port);
-// The report and the verdict. `stuck`: nothing can run any more although
-// some processes were expected to end.
-[[noreturn]] void finish_run(const Port& port, bool stuck = false);
+// The report and the verdict, from what each process did against what was
+// expected of it. `quiescent`: the run ended because nothing could run any
+// more (no runnable process, no alarm, no device line a driver waits on).
+[[noreturn]] void finish_run(const Port& port, bool quiescent = false);
 [[noreturn]] void end_with_verdict(bool pass);
 
 }  // namespace axl::x86_64
