@@ -102,13 +102,15 @@ axl_boot_test(boot_pingpong_uefi pingpong ring UEFI)
 axl_boot_test(boot_fanin_queue fanin queue)
 axl_boot_test(boot_pipeline_ring pipeline ring)
 
-# Isolation: four processes fault in four ways and are killed, each reported
+# Isolation: six processes fault in six ways and are killed, each reported
 # by what it did, while a pingpong pair beside them finishes (workloads/isolation.toml).
 axl_boot_test(boot_isolation_ring isolation ring
   EXPECT "bad_pointer faulted: bad_pointer, writing unmapped memory at address 0x123456780000"
          "write_code faulted: bad_pointer, writing a read-only page"
          "execute_data faulted: bad_pointer, executing a page that is not code"
          "bad_message faulted: bad_pointer, sendrec with a bad message address"
+         "stack_overflow faulted: stack_overflow, writing unmapped memory"
+         "privileged faulted: bad_pointer, general protection fault"
          "[client] ok: 2000 round trips")
 # Preemption: a process that never enters the kernel does not stop the others
 # (workloads/preemption.toml); the spinner is still running at the end.

@@ -1,4 +1,4 @@
-// isolation: processes that break the rules of memory, each killed alone
+// isolation: processes that break the rules of memory and privilege, each killed alone
 // while a pingpong pair next to them goes on. The same programs fault on both
 // ports: hosted, the fault guard turns the signal into the process's death
 // (sim/fault_guard.h); on x86-64, the CPU's page protection raises the fault
@@ -53,6 +53,27 @@ AXL_PROGRAM(fault_execute_data, "jumps into its data (isolation)") {
     auto* data_as_code = reinterpret_cast<void (*)()>(reinterpret_cast<uintptr_t>(g_code_in_data));
     data_as_code();
     fail("executed its data and lived");
+}
+
+// Recursion with no end (the compiler cannot know: the flag is volatile) and
+// a frame it cannot drop: the stack runs into the unmapped gap below it.
+volatile bool g_deeper = true;
+[[gnu::noinline]] uint64_t descend(uint64_t depth) {
+    volatile uint8_t frame[512];
+    frame[depth % sizeof frame] = static_cast<uint8_t>(depth);
+    return (g_deeper ? descend(depth + 1) : 0) + frame[(depth + 1) % sizeof frame];
+}
+
+AXL_PROGRAM(fault_stack_overflow, "recurses until its stack runs out (isolation)") {
+    wait_a_little();
+    (void)descend(0);
+    fail("recursed for ever and lived");
+}
+
+AXL_PROGRAM(fault_privileged_instruction, "executes hlt, which only the kernel may (isolation)") {
+    wait_a_little();
+    asm volatile("hlt");  // ring 3 (bare metal) or a Linux process (hosted): a protection fault
+    fail("executed hlt and lived");
 }
 
 AXL_PROGRAM(fault_bad_message, "hands the kernel a message at an unmapped address (isolation)") {

@@ -121,6 +121,50 @@ INSTANTIATE_TEST_SUITE_P(AllStrategies, WorkloadTest,
                              return std::get<0>(test.param) + "_" + strategy_name(std::get<1>(test.param));
                          });
 
+// ---- workloads where processes are meant to die ------------------------------------------
+
+// isolation: six processes break the rules of memory or privilege and are
+// killed; restarts: rs restarts a crashing process three times. Both also run
+// on x86-64 (cmake/boot_tests.cmake); hosted, the fault guard does the killing.
+class FaultingWorkloadTest : public ::testing::TestWithParam<WorkloadCase> {
+protected:
+    std::string path() const { return workload_path(std::get<0>(GetParam()) + ".toml"); }
+    IpcStrategyKind strategy() const { return std::get<1>(GetParam()); }
+};
+
+TEST_P(FaultingWorkloadTest, EveryFaultKillsOnlyItsProcessAndTheRestFinish) {
+    RunReport report = run_system(path(), strategy());
+    ASSERT_TRUE(report.ok) << describe(report);
+    EXPECT_TRUE(report.failures.empty()) << describe(report);
+    size_t faulted = 0, exited = 0;
+    for (const ProcessReport& process : report.processes) {
+        SCOPED_TRACE("process " + process.name + " (" + process.program + ")");
+        EXPECT_TRUE(process.met_expectation) << describe(report);
+        if (process.expect == Expectation::fault) {
+            EXPECT_EQ(process.state, ProcessState::faulted);
+            EXPECT_FALSE(process.fault.empty()) << "a real fault says what it was";
+            faulted += 1;
+        } else if (process.expect == Expectation::exit) {
+            EXPECT_EQ(process.state, ProcessState::exited);
+            EXPECT_EQ(process.exit_status, 0);
+            exited += 1;
+        } else {
+            EXPECT_NE(process.state, ProcessState::faulted);
+        }
+    }
+    EXPECT_GT(faulted, 0u);
+    EXPECT_GT(exited, 0u);
+    RunReport again = run_system(path(), strategy());
+    EXPECT_EQ(report.digest, again.digest) << "faults replay too";
+}
+
+INSTANTIATE_TEST_SUITE_P(AllStrategies, FaultingWorkloadTest,
+                         ::testing::Combine(::testing::Values("isolation", "restarts"),
+                                            ::testing::ValuesIn(all_strategies)),
+                         [](const ::testing::TestParamInfo<WorkloadCase>& test) {
+                             return std::get<0>(test.param) + "_" + strategy_name(std::get<1>(test.param));
+                         });
+
 // ---- the self-checks can fail -----------------------------------------------------------
 
 class LiarTest : public ::testing::TestWithParam<IpcStrategyKind> {};

@@ -57,9 +57,13 @@ void report_death(const Port& port, uint32_t slot) {
 }
 
 void report_fault(const Port& port, uint32_t slot, FaultKind kind, const char* what, uint64_t address, uint64_t rip) {
-    console::print("[kernel] %s faulted: %s, %s at address %#llx (rip %#llx)\n", port.kernel->process(slot).name,
-                   to_string(kind), what, static_cast<unsigned long long>(address),
-                   static_cast<unsigned long long>(rip));
+    const char* name = port.kernel->process(slot).name;
+    if (address == no_address)
+        console::print("[kernel] %s faulted: %s, %s (rip %#llx)\n", name, to_string(kind), what,
+                       static_cast<unsigned long long>(rip));
+    else
+        console::print("[kernel] %s faulted: %s, %s at address %#llx (rip %#llx)\n", name, to_string(kind), what,
+                       static_cast<unsigned long long>(address), static_cast<unsigned long long>(rip));
 }
 
 bool run_is_over(const Port& port) {

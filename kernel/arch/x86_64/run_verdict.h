@@ -16,7 +16,9 @@ namespace axl::x86_64 {
 
 // A process ended (exit, fault or kill): one console line.
 void report_death(const Port& port, uint32_t slot);
-// A process is about to be killed for a fault: what it did.
+// A process is about to be killed for a fault: what it did, and where (a
+// memory fault also names the address it touched).
+inline constexpr uint64_t no_address = ~uint64_t{0};
 void report_fault(const Port& port, uint32_t slot, FaultKind kind, const char* what, uint64_t address, uint64_t rip);
 // Every process the system file expects to exit has ended (as the hosted
 // simulator decides: processes expected to fault, and servers, may be

@@ -92,7 +92,7 @@ FaultKind classify(const TrapFrame& frame, uint64_t address, uint64_t stack_byte
 TrapFrame* process_fault(Port& port, TrapFrame* frame) {
     Kernel& kernel = *port.kernel;
     const uint32_t slot = kernel.running();
-    const uint64_t address = frame->vector == page_fault ? x86::read_cr2() : 0;
+    const uint64_t address = frame->vector == page_fault ? x86::read_cr2() : no_address;
     const ProcessContext& process = port.processes[slot];
     const uint64_t stack_bytes =
         process.description >= 0 ? port.system->processes[process.description].stack_bytes : 0;
