@@ -149,6 +149,9 @@ public:
     // the port's next event: the port then makes a preemption-point entry.
     // The caller's range holding ports [port, port + width), or nullptr.
     const IoRange* granted_io_range(uint16_t privilege, uint16_t port, uint32_t width) const;
+    // Every device a privilege may touch (bare metal: the direct ranges are
+    // opened in the TSS's I/O permission bitmap while its process runs).
+    const DeviceRights& device_rights(uint16_t privilege) const { return m_device_rights[privilege]; }
     bool charge_user_time(uint64_t ns) {
         charge(ns);
         return m_cpus[m_running_cpu].clock_ns >= m_next_event_ns;

@@ -1,5 +1,7 @@
 #include "kernel/arch/x86_64/cpu.h"
 
+#include <cstddef>
+
 #include "kernel/arch/x86_64/x86.h"
 
 extern "C" {
@@ -20,8 +22,11 @@ struct [[gnu::packed]] TaskStateSegment {
     uint64_t reserved2;
     uint16_t reserved3;
     uint16_t io_map_base;
+    // One bit per I/O port, set = closed to ring 3, and the all-ones byte the
+    // CPU may read past the last port.
+    uint8_t io_bitmap[65536 / 8 + 1];
 };
-static_assert(sizeof(TaskStateSegment) == 104);
+static_assert(sizeof(TaskStateSegment) == 104 + 8193);
 
 struct [[gnu::packed]] DescriptorPointer {
     uint16_t limit;
@@ -74,7 +79,8 @@ void initialise() {
     // TSS: rsp0 is set before each return to ring 3; a double fault gets a
     // stack of its own (IST 1), so a broken kernel stack still reports.
     g_tss.ist[0] = reinterpret_cast<uint64_t>(g_double_fault_stack + sizeof g_double_fault_stack);
-    g_tss.io_map_base = sizeof(TaskStateSegment);  // no I/O bitmap: ring 3 has no port access
+    g_tss.io_map_base = offsetof(TaskStateSegment, io_bitmap);  // every port closed to ring 3 until opened
+    for (uint8_t& bits : g_tss.io_bitmap) bits = 0xFF;
     const uint64_t tss = reinterpret_cast<uint64_t>(&g_tss);
     const uint64_t limit = sizeof(TaskStateSegment) - 1;
     g_gdt[6] = (limit & 0xFFFF) | ((tss & 0xFF'FFFF) << 16) | (uint64_t{0x89} << 40) | (((limit >> 16) & 0xF) << 48) |
@@ -115,6 +121,16 @@ void initialise() {
     const uint32_t mxcsr = 0x1F80;
     asm volatile("ldmxcsr %0" : : "m"(mxcsr));
     fpu_save(g_fpu_initial);
+}
+
+void set_io_ports(uint16_t first, uint16_t last, bool open) {
+    for (uint32_t port = first; port <= last; ++port) {
+        const uint8_t bit = static_cast<uint8_t>(1u << (port % 8));
+        if (open)
+            g_tss.io_bitmap[port / 8] &= static_cast<uint8_t>(~bit);
+        else
+            g_tss.io_bitmap[port / 8] |= bit;
+    }
 }
 
 void set_kernel_entry_stack(uint64_t top) {

@@ -10,6 +10,9 @@ void initialise();
 // Where the CPU saves a ring-3 context on an interrupt: just past the frame
 // of the process about to run (entry.S).
 void set_kernel_entry_stack(uint64_t top);
+// The TSS's I/O permission bitmap: ports [first, last] become accessible to
+// ring 3 (`open`) or not. Every port starts closed.
+void set_io_ports(uint16_t first, uint16_t last, bool open);
 
 // FPU/SSE registers of a process (fxsave area).
 struct alignas(16) FpuState {

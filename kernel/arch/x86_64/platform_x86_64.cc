@@ -25,6 +25,21 @@ void account_time(Port& port) {
     port.last_charge_ns = now;
 }
 
+// The I/O ports `privilege` may use directly are open in the TSS's bitmap
+// while one of its processes runs, and only then.
+void open_direct_ports(Port& port, uint16_t privilege) {
+    if (port.ports_open_for == privilege) return;
+    const Kernel& kernel = *port.kernel;
+    auto set = [&](uint16_t owner, bool open) {
+        const DeviceRights& rights = kernel.device_rights(owner);
+        for (uint32_t r = 0; r < rights.io_range_count; ++r)
+            if (rights.io[r].direct) cpu::set_io_ports(rights.io[r].first, rights.io[r].last, open);
+    };
+    if (port.ports_open_for) set(port.ports_open_for, false);
+    set(privilege, true);
+    port.ports_open_for = privilege;
+}
+
 TrapFrame* resume_frame(Port& port) {
     Kernel& kernel = *port.kernel;
     for (;;) {
@@ -37,6 +52,7 @@ TrapFrame* resume_frame(Port& port) {
             cpu::fpu_restore(process.fpu);
             x86::write_cr3(process.space.root());
             port.loaded = next;
+            open_direct_ports(port, kernel.process(next).privilege);
         }
         if (process.in_call) {
             // It blocked (or was preempted) in a call: the call returns now.

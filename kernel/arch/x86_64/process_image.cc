@@ -43,6 +43,11 @@ const char* build_startup_block(const Port& port, uint32_t slot, const boot::Sys
     block.arg_count = description.arg_count;
     const char* name = system.string(description.name);
     for (size_t i = 0; name[i] && i + 1 < sizeof block.name; ++i) block.name[i] = name[i];
+    const DeviceRights& rights = port.kernel->device_rights(port.kernel->process(slot).privilege);
+    for (uint32_t r = 0; r < rights.io_range_count; ++r) {
+        if (!rights.io[r].direct || block.direct_port_range_count == startup_port_ranges_max) continue;
+        block.direct_port_ranges[block.direct_port_range_count++] = {rights.io[r].first, rights.io[r].last};
+    }
     uint32_t used = static_cast<uint32_t>(sizeof(StartupBlock) + description.arg_count * sizeof(StartupArg));
     if (used > startup_block_bytes) return "too many arguments for the startup block";
     for (uint32_t a = 0; a < description.arg_count; ++a) {

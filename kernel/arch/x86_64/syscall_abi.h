@@ -58,6 +58,15 @@ struct StartupArg {
     int64_t value;
 };
 
+// I/O ports the process may use with in/out itself (a driver's device opened
+// with access = "direct"): the kernel opens them in the TSS's I/O permission
+// bitmap while the process runs; any other port faults.
+struct StartupPortRange {
+    uint16_t first;
+    uint16_t last;
+};
+inline constexpr uint32_t startup_port_ranges_max = 4;
+
 struct StartupBlock {
     static constexpr uint64_t magic_value = 0x6178'6c2d'7374'6172ull;  // "axl-star"
     uint64_t magic;
@@ -65,6 +74,8 @@ struct StartupBlock {
     uint32_t slot;
     uint32_t arg_count;
     char name[32];
+    uint32_t direct_port_range_count;
+    StartupPortRange direct_port_ranges[startup_port_ranges_max];
     StartupArg args[];       // arg_count of them, then the strings
 };
 

@@ -128,12 +128,50 @@ const char* arg_string(const char* key, const char* fallback) {
 }
 
 // Devices ------------------------------------------------------------------
+namespace {
+// A register of a device opened to this process (access = "direct"): in and
+// out straight from ring 3, which the TSS's bitmap allows for these ports only.
+bool direct(uint16_t port, IoWidth width) {
+    const x86_64::StartupBlock& block = startup();
+    const uint32_t last = uint32_t{port} + static_cast<uint32_t>(width) - 1;
+    for (uint32_t r = 0; r < block.direct_port_range_count; ++r)
+        if (port >= block.direct_port_ranges[r].first && last <= block.direct_port_ranges[r].last) return true;
+    return false;
+}
+}  // namespace
+
 Status io_read(uint16_t port, uint32_t& value, IoWidth width) {
+    if (direct(port, width)) {
+        switch (width) {
+            case IoWidth::byte: {
+                uint8_t byte;
+                asm volatile("inb %1, %0" : "=a"(byte) : "Nd"(port));
+                value = byte;
+                return Status::ok;
+            }
+            case IoWidth::half: {
+                uint16_t half;
+                asm volatile("inw %1, %0" : "=a"(half) : "Nd"(port));
+                value = half;
+                return Status::ok;
+            }
+            case IoWidth::word:
+                asm volatile("inl %1, %0" : "=a"(value) : "Nd"(port));
+                return Status::ok;
+        }
+    }
     const Result result = call(Syscall::device_io, port, static_cast<uint64_t>(width), 0, 0);
     if (result.status == Status::ok) value = static_cast<uint32_t>(result.value);
     return result.status;
 }
 Status io_write(uint16_t port, uint32_t value, IoWidth width) {
+    if (direct(port, width)) {
+        switch (width) {
+            case IoWidth::byte: asm volatile("outb %0, %1" : : "a"(static_cast<uint8_t>(value)), "Nd"(port)); return Status::ok;
+            case IoWidth::half: asm volatile("outw %0, %1" : : "a"(static_cast<uint16_t>(value)), "Nd"(port)); return Status::ok;
+            case IoWidth::word: asm volatile("outl %0, %1" : : "a"(value), "Nd"(port)); return Status::ok;
+        }
+    }
     return call(Syscall::device_io, port, static_cast<uint64_t>(width), 1, value).status;
 }
 namespace {
