@@ -26,9 +26,8 @@ void account_time(Port& port) {
 }
 
 // The I/O ports `privilege` may use directly are open in the TSS's bitmap
-// while one of its processes runs, and only then.
-void open_direct_ports(Port& port, uint16_t privilege) {
-    if (port.ports_open_for == privilege) return;
+// while one of its processes runs, and only then (0: close them all).
+[[gnu::noinline]] void open_direct_ports(Port& port, uint16_t privilege) {
     const Kernel& kernel = *port.kernel;
     auto set = [&](uint16_t owner, bool open) {
         const DeviceRights& rights = kernel.device_rights(owner);
@@ -36,7 +35,7 @@ void open_direct_ports(Port& port, uint16_t privilege) {
             if (rights.io[r].direct) cpu::set_io_ports(rights.io[r].first, rights.io[r].last, open);
     };
     if (port.ports_open_for) set(port.ports_open_for, false);
-    set(privilege, true);
+    if (privilege) set(privilege, true);
     port.ports_open_for = privilege;
 }
 
@@ -52,7 +51,9 @@ TrapFrame* resume_frame(Port& port) {
             cpu::fpu_restore(process.fpu);
             x86::write_cr3(process.space.root());
             port.loaded = next;
-            open_direct_ports(port, kernel.process(next).privilege);
+            // Only a switch to or from a driver with direct devices changes the bitmap.
+            if (process.direct_ports_of != port.ports_open_for) [[unlikely]]
+                open_direct_ports(port, process.direct_ports_of);
         }
         if (process.in_call) {
             // It blocked (or was preempted) in a call: the call returns now.

@@ -35,6 +35,7 @@ struct alignas(64) ProcessContext {
     int32_t description = -1;  // index into the system file's processes
     AddressSpace space;
     uint64_t entry = 0;        // the program's entry in its image
+    uint16_t direct_ports_of = 0;  // its privilege, if it has access = "direct" devices; else 0
     int32_t image = -1;        // index into boot.modules
 };
 
