@@ -126,11 +126,7 @@ INSTANTIATE_TEST_SUITE_P(AllStrategies, WorkloadTest,
 // isolation: six processes break the rules of memory or privilege and are
 // killed; restarts: rs restarts a crashing process three times. Both also run
 // on x86-64 (cmake/boot_tests.cmake); hosted, the fault guard does the killing.
-class FaultingWorkloadTest : public ::testing::TestWithParam<WorkloadCase> {
-protected:
-    std::string path() const { return workload_path(std::get<0>(GetParam()) + ".toml"); }
-    IpcStrategyKind strategy() const { return std::get<1>(GetParam()); }
-};
+class FaultingWorkloadTest : public WorkloadTest {};
 
 TEST_P(FaultingWorkloadTest, EveryFaultKillsOnlyItsProcessAndTheRestFinish) {
     RunReport report = run_system(path(), strategy());
