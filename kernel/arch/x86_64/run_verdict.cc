@@ -80,15 +80,28 @@ bool run_is_over(const Port& port) {
 void finish_run(const Port& port, bool quiescent) {
     const Kernel& kernel = *port.kernel;
     bool pass = true;
-    console::print("[kernel] run over%s: %u processes, ipc %s\n", quiescent ? " (nothing left that can run)" : "",
-                   kernel.slots_used(), to_string(kernel.strategy_kind()));
+    const uint64_t elapsed_ns = kernel.cpu(0).clock_ns;
+    const uint64_t messages = kernel.messages_delivered();
+    console::print("[kernel] run over%s: %u processes, ipc %s, %llu messages in %llu.%03llu ms\n",
+                   quiescent ? " (nothing left that can run)" : "", kernel.slots_used(),
+                   to_string(kernel.strategy_kind()), static_cast<unsigned long long>(messages),
+                   static_cast<unsigned long long>(elapsed_ns / 1'000'000),
+                   static_cast<unsigned long long>(elapsed_ns / 1'000 % 1'000));
+    console::print("[kernel]   %-20s %-9s %6s %10s %10s %8s %10s  %s\n", "process", "state", "status", "sent",
+                   "received", "calls", "cpu us", "expected");
     for (uint32_t slot = 0; slot < kernel.slots_used(); ++slot) {
         const Process& process = kernel.process(slot);
+        const boot::Expect expect = expectation(port, slot);
         const char* why = "";
-        const bool ok = as_expected(process, expectation(port, slot), why);
+        const bool ok = as_expected(process, expect, why);
         pass = pass && ok;
-        console::print("[kernel]   %-20s %-9s status %-4d %s%s\n", process.name, to_string(process.state),
-                       process.exit_status, ok ? "ok" : "FAILED: ", ok ? "" : why);
+        console::print("[kernel]   %-20s %-9s %6d %10llu %10llu %8llu %10llu  %s: %s%s\n", process.name,
+                       to_string(process.state), process.exit_status,
+                       static_cast<unsigned long long>(process.counters.sent),
+                       static_cast<unsigned long long>(process.counters.received),
+                       static_cast<unsigned long long>(process.counters.kernel_calls),
+                       static_cast<unsigned long long>(process.counters.cpu_ns / 1'000), boot::to_string(expect),
+                       ok ? "ok" : "FAILED, ", ok ? "" : why);
     }
     console::print("verdict: %s\n", pass ? "pass" : "fail");
     end_with_verdict(pass);
