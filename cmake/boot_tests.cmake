@@ -134,7 +134,7 @@ if(_axl_boot_enabled)
   foreach(_system console_x86 console_x86_direct)
     set(_com2 ${CMAKE_BINARY_DIR}/boot-logs/boot_${_system}_com2.log)
     add_test(NAME boot_${_system}
-             COMMAND sh -c "rm -f \"$2\" && \"$1\" boot --test --iso \"$0\" --system ${_system} --timeout ${AXL_BOOT_TEST_TIMEOUT} --log \"$3\" --expect 'system ${_system}, ' --expect '[hello] ok: printed 20 lines' --qemu -serial --qemu \"file:$2\" && for i in $(seq 1 20); do grep -q \"through the UART, line $i\$\" \"$2\" || { echo \"COM2 is missing line $i\"; exit 1; }; done && echo 'COM2: all 20 lines'"
+             COMMAND sh -c "rm -f \"$2\" && \"$1\" boot --test --iso \"$0\" --system ${_system} --timeout ${AXL_BOOT_TEST_TIMEOUT} --log \"$3\" --expect 'system ${_system}, ' --expect '[hello] ok: printed 20 lines' --com2 \"$2\" && for i in $(seq 1 20); do grep -q \"through the UART, line $i\$\" \"$2\" || { echo \"COM2 is missing line $i\"; exit 1; }; done && echo 'COM2: all 20 lines'"
                      ${AXL_ISO} $<TARGET_FILE:axl> ${_com2} ${CMAKE_BINARY_DIR}/boot-logs/boot_${_system}.log)
     set_tests_properties(boot_${_system} PROPERTIES LABELS boot TIMEOUT ${_axl_console_timeout})
   endforeach()

@@ -167,7 +167,7 @@ TEST_F(AxlBoot, PassesOnTheKernelsVerdictAndStatus) {
     EXPECT_NE(result.out.find("\nAxolotl\nverdict: pass\nboot test: pass in "), std::string::npos)
         << "the echo, without \\r and escape sequences: " << result.out;
     const std::string args = fake_args();
-    for (const std::string& expected : std::vector<std::string>{"-accel\ntcg\n", "-no-reboot\n", "-display\nnone\n", "-serial\nstdio\n",
+    for (const std::string& expected : std::vector<std::string>{"-accel\ntcg\n", "-no-reboot\n", "-display\nnone\n", "-serial\nstdio\n-serial\nnull\n",
           "-device\nisa-debug-exit,iobase=0xf4,iosize=0x04\n", "-cdrom\n" + iso + "\n",
           "-fw_cfg\nname=opt/axolotl/cmdline,string=system=fanin ipc=queue\n", "-icount\nshift=0\n"})
         EXPECT_NE(args.find(expected), std::string::npos) << expected << " in:\n" << args;

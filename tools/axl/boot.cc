@@ -545,7 +545,11 @@ int boot_once(const BootArguments& args, int& interrupted) {
 
     std::vector<std::string> argv = {*qemu, "-accel", "tcg", "-m", "256M", "-no-reboot"};
     if (!chooses_display(args.qemu_args)) argv.insert(argv.end(), {"-display", "none"});
-    argv.insert(argv.end(), {"-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"});
+    // COM1 is the kernel's console; COM2 is there as on a PC, for user-mode
+    // drivers (workloads/console_x86.toml), its output kept only if asked.
+    argv.insert(argv.end(), {"-serial", "stdio",
+                             "-serial", args.com2_path.empty() ? std::string("null") : "file:" + args.com2_path,
+                             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"});
     if (args.uefi) {
         argv.insert(argv.end(), {"-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + qemu_option_value(ovmf_code)});
         argv.insert(argv.end(), {"-drive", "if=pflash,format=raw,unit=1,file=" + qemu_option_value(vars_copy.string())});
@@ -677,6 +681,10 @@ CLI::App* add_boot_command(CLI::App& app, BootArguments& args) {
         ->check(CLI::Range(1u, 86400u))
         ->needs(test)
         ->type_name("SECONDS");
+    boot->add_option("--com2", args.com2_path,
+                     "write what the second serial port (COM2, a user-mode UART driver's) sends to this file "
+                     "(default: discarded)")
+        ->type_name("FILE");
     boot->add_option("--log", args.log_path,
                      "with --test: write the serial output, unchanged, to this file (default: a temporary file, "
                      "removed if the test passes)")

@@ -28,6 +28,7 @@ struct BootArguments {
     bool grub_wait = false;  // --test: let GRUB's menu count down instead of pressing Enter
     unsigned timeout_s = 300;
     std::string log_path;  // --test: "" means a temporary file
+    std::string com2_path; // what the PC's second serial port (COM2) writes: "" discards it
     std::vector<std::string> expect;
     std::vector<std::string> qemu_args;
 };
