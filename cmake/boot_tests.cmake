@@ -123,6 +123,13 @@ axl_boot_test(boot_restarts_rendezvous restarts rendezvous
   EXPECT "rs: restarted flaky (restart 3," "rs: giving up on flaky after 3 restarts"
          "[client] ok: 20000 round trips")
 
+# Register access from ring 3: through device_io calls, and with the ports
+# opened in the TSS's I/O bitmap; every value read back is checked.
+axl_boot_test(boot_register_access register_access rendezvous
+  EXPECT "[reader] ok: 20000 register accesses")
+axl_boot_test(boot_register_access_direct register_access_direct rendezvous
+  EXPECT "[reader] ok: 20000 register accesses")
+
 # The ring-3 UART driver on COM2 (workloads/console_x86.toml): the kernel's
 # verdict, and every line the client printed through the driver, read back
 # from QEMU's second serial port.
