@@ -31,12 +31,9 @@ struct alignas(64) ProcessContext {
     Message message;
     uint64_t copy_out_to = 0;  // user address the message goes to on resumption
     bool in_call = false;      // blocked in a call: its status comes from Process::ipc_status
-    bool started = false;
+    uint16_t direct_ports_of = 0;  // its privilege, if it has access = "direct" devices; else 0
     int32_t description = -1;  // index into the system file's processes
     AddressSpace space;
-    uint64_t entry = 0;        // the program's entry in its image
-    uint16_t direct_ports_of = 0;  // its privilege, if it has access = "direct" devices; else 0
-    int32_t image = -1;        // index into boot.modules
 };
 
 }  // namespace x86_64
@@ -64,9 +61,6 @@ Port& the_port();
 TrapFrame* resume_frame(Port& port);
 // Real time that passed since the last kernel entry, charged to the running process.
 void account_time(Port& port);
-// The end of the run, when no process it expects to finish can still run:
-// the report, the verdict, and the exit (QEMU's isa-debug-exit) or a halt.
-void check_run_over(Port& port);
 [[noreturn]] void idle(Port& port);
 
 }  // namespace x86_64

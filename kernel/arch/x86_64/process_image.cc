@@ -145,13 +145,11 @@ const char* build_process_image(Port& port, uint32_t slot) {
     process.message = Message{};
     process.in_call = false;
     process.copy_out_to = 0;
-    process.entry = entry;
     process.direct_ports_of = 0;
     const uint16_t privilege = port.kernel->process(slot).privilege;
     const DeviceRights& rights = port.kernel->device_rights(privilege);
     for (uint32_t r = 0; r < rights.io_range_count; ++r)
         if (rights.io[r].direct) process.direct_ports_of = privilege;
-    process.started = true;
     return nullptr;
 }
 

@@ -37,7 +37,6 @@ bool take_name(char* name, size_t capacity, uint64_t address) {
         if (name[i] == '\0') return true;
     }
     name[capacity - 1] = '\0';
-    for (size_t i = 0; i + 1 < capacity; ++i) name[i] = name[i] ? name[i] : 'x';
     return true;
 }
 
