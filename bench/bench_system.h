@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "kernel/api/calls.h"
-#include "sim/simulator.h"
-#include "sim/system_description.h"
+#include "sim/port/simulator.h"
+#include "sim/config/system_description.h"
 
 namespace axl::bench {
 

@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
     fmt::print("\nwall ns: host time per round trip (per message for the stream rows); x floor: wall ns divided\n"
                "by the floor's wall ns measured in this same run (the floor is a round trip of two raw switches,\n"
                "so a stream row compares one message with it); virtual ns: simulated time per round trip or\n"
-               "message under sim/cost_model.cc (deterministic).\n"
+               "message under sim/machine/cost_model.cc (deterministic).\n"
                "sendrec + reply_receive: the echo server replies and waits for the next request in one kernel\n"
                "entry; sendrec + send/receive: it replies with send, then calls receive (two entries).\n");
     std::string speedups;

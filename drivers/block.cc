@@ -1,4 +1,4 @@
-// block_driver: drives the simulated disk (drivers/hw/block.h) and serves the
+// block_driver: drives the simulated disk (hw/block.h) and serves the
 // block protocol (kernel/api/protocols/block.h).
 //
 // The device reaches memory only through a DMA window: a bounce buffer the
@@ -13,7 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "drivers/hw/block.h"
+#include "hw/block.h"
 #include "kernel/api/device.h"
 #include "kernel/api/grant.h"
 #include "kernel/api/ipc.h"

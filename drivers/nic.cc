@@ -1,4 +1,4 @@
-// nic_driver: drives the simulated network card (drivers/hw/nic.h) and serves
+// nic_driver: drives the simulated network card (hw/nic.h) and serves
 // the net protocol (kernel/api/protocols/net.h).
 //
 // The card reaches memory only through its two rings, each one grant to
@@ -27,7 +27,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "drivers/hw/nic.h"
+#include "hw/nic.h"
 #include "kernel/api/device.h"
 #include "kernel/api/grant.h"
 #include "kernel/api/ipc.h"
@@ -50,7 +50,7 @@ constexpr uint32_t logged_errors_max = 8; // card errors logged one by one; coun
 static_assert(buffer_stride >= card::max_frame_bytes && buffer_stride % 64 == 0);
 static_assert(rx_ring_size >= card::min_ring_size && tx_ring_size >= card::min_ring_size);
 
-// One ring's DMA memory, the layout drivers/hw/nic.h asks for: descriptors at
+// One ring's DMA memory, the layout hw/nic.h asks for: descriptors at
 // offset 0 of the grant, frame buffers after them.
 template <uint32_t Size>
 struct RingMemory {

@@ -1,4 +1,4 @@
-// uart_driver: the console. Drives a 16550 UART (drivers/hw/uart_16550.h)
+// uart_driver: the console. Drives a 16550 UART (hw/uart_16550.h)
 // by interrupts and serves the tty protocol (kernel/api/protocols/tty.h), so
 // user programs print through it and read what arrives on the line.
 //
@@ -14,7 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "drivers/hw/uart_16550.h"
+#include "hw/uart_16550.h"
 #include "kernel/api/device.h"
 #include "kernel/api/ipc.h"
 #include "kernel/api/program.h"

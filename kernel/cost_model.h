@@ -1,6 +1,6 @@
 // CostModel: how much virtual time each kernel action charges to the CPU that
 // performs it. The kernel only applies the numbers; the hosted port fills them
-// in (sim/cost_model.cc documents where each value comes from), and a port on
+// in (sim/machine/cost_model.cc documents where each value comes from), and a port on
 // real hardware can pass zeros and account real time instead.
 #pragma once
 

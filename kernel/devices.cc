@@ -7,7 +7,6 @@
 namespace axl {
 
 namespace {
-constexpr uint32_t kernel_call_trace_flag = 0x100;  // as in kernel_calls.cc
 
 bool valid_width(uint32_t width) { return width == 1 || width == 2 || width == 4; }
 

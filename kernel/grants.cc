@@ -9,7 +9,6 @@
 namespace axl {
 
 namespace {
-constexpr uint32_t kernel_call_trace_flag = 0x100;  // as in kernel_calls.cc
 
 bool access_allows(GrantAccess granted, GrantAccess wanted) {
     return (static_cast<uint32_t>(granted) & static_cast<uint32_t>(wanted)) == static_cast<uint32_t>(wanted);

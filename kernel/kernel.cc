@@ -3,6 +3,7 @@
 #include "kernel/kernel.h"
 
 #include "kernel/kassert.h"
+#include "kernel/lib/c_string.h"
 
 namespace axl {
 
@@ -13,11 +14,6 @@ uint32_t hash_name(const char* name) {
     uint32_t h = 2166136261u;
     for (const char* c = name; *c; ++c) h = (h ^ static_cast<uint8_t>(*c)) * 16777619u;
     return h;
-}
-
-bool names_equal(const char* a, const char* b) {
-    while (*a && *a == *b) ++a, ++b;
-    return *a == *b;
 }
 
 }  // namespace
@@ -94,7 +90,7 @@ uint32_t Kernel::name_hash_slot(const char* name) const {
     uint32_t mask = config::name_table_size - 1;
     for (uint32_t i = hash_name(name) & mask;; i = (i + 1) & mask) {
         uint32_t entry = m_name_table[i];
-        if (entry == 0 || names_equal(m_processes[entry - 1].name, name)) return i;
+        if (entry == 0 || c_string::equal(m_processes[entry - 1].name, name)) return i;
     }
 }
 

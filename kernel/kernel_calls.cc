@@ -8,7 +8,6 @@ namespace axl {
 namespace {
 // Bound on one compute() so virtual clocks cannot overflow: an hour.
 constexpr uint64_t compute_ns_max = 3'600'000'000'000ull;
-constexpr uint32_t kernel_call_trace_flag = 0x100;  // tells kernel calls from primitives in traces
 }  // namespace
 
 Status Kernel::check_kernel_call(KernelCall call) {

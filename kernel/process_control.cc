@@ -7,7 +7,6 @@
 namespace axl {
 
 namespace {
-constexpr uint32_t kernel_call_trace_flag = 0x100;  // as in kernel_calls.cc
 constexpr uint32_t process_control_call = kernel_call_trace_flag | static_cast<uint32_t>(KernelCall::process_control);
 
 DeathKind death_kind(ProcessState state) {

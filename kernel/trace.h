@@ -16,7 +16,7 @@ enum class TraceKind : uint8_t {
     dispatch,     // a = process slot now executing, b = previous slot, c = cpu
     notify,       // a = notifier slot, b = destination slot, c = privilege bit
     kernel_call,  // a = caller slot, b = call number, c = status
-    denied,       // a = caller slot, b = call (primitive or kernel call | 0x100), c = status
+    denied,       // a = caller slot, b = call (primitive, or kernel call | kernel_call_trace_flag), c = status
     exit,         // a = process slot, b = exit status
     fault,        // a = process slot, b = fault kind (port-defined), c = detail
     spawn,        // a = process slot, b = endpoint raw, c = cpu
@@ -29,6 +29,10 @@ enum class TraceKind : uint8_t {
     injected,     // a port event: a = target slot (no_slot: a device), b = fault kind, c = fault index
 };
 inline constexpr uint32_t trace_kind_count = 19;
+
+// In a `denied` event, tells a kernel call (its number | this flag) from an
+// IPC primitive (its number alone).
+inline constexpr uint32_t kernel_call_trace_flag = 0x100;
 
 struct TraceEvent {
     uint64_t time_ns;

@@ -26,12 +26,12 @@
 #include "kernel/api/ipc.h"
 #include "kernel/api/program.h"
 #include "kernel/api/service.h"
-#include "workloads/workload.h"
+#include "libsys/checks.h"
 
 namespace {
 
 using namespace axl;
-using namespace axl::workloads;
+using namespace axl::sys;
 
 constexpr uint32_t services_max = 32;
 constexpr uint32_t group_max = 8;  // names in one `with` or `notify` list

@@ -9,7 +9,7 @@
 // logged next to them (the run report counts the raises and deliveries).
 #include <cstdint>
 
-#include "drivers/hw/timer.h"
+#include "hw/timer.h"
 #include "kernel/api/device.h"
 #include "kernel/api/ipc.h"
 #include "kernel/api/program.h"

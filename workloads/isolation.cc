@@ -1,7 +1,7 @@
 // isolation: processes that break the rules of memory and privilege, each killed alone
 // while a pingpong pair next to them goes on. The same programs fault on both
 // ports: hosted, the fault guard turns the signal into the process's death
-// (sim/fault_guard.h); on x86-64, the CPU's page protection raises the fault
+// (sim/port/fault_guard.h); on x86-64, the CPU's page protection raises the fault
 // and the kernel kills the process (kernel/arch/x86_64/traps.cc).
 //
 // Each waits `delay` yields first, so that it faults while the others are in

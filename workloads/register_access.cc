@@ -8,7 +8,7 @@
 // (tools/path-length.sh, results/README.md).
 #include <cstdint>
 
-#include "drivers/hw/uart_16550.h"
+#include "hw/uart_16550.h"
 #include "kernel/api/device.h"
 #include "kernel/api/ipc.h"
 #include "kernel/api/program.h"

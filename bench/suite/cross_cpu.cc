@@ -28,8 +28,8 @@
 #include "kernel/api/calls.h"
 #include "kernel/api/ipc.h"
 #include "kernel/api/program.h"
-#include "sim/simulator.h"
-#include "sim/system_description.h"
+#include "sim/port/simulator.h"
+#include "sim/config/system_description.h"
 
 namespace {
 

@@ -72,14 +72,14 @@
 #include <exception>
 #include <string>
 
-#include "drivers/hw/timer.h"
+#include "hw/timer.h"
 #include "kernel/api/device.h"
 #include "kernel/api/grant.h"
 #include "kernel/api/ipc.h"
 #include "kernel/api/program.h"
 #include "kernel/api/protocols/block.h"
-#include "sim/simulator.h"
-#include "sim/system_description.h"
+#include "sim/port/simulator.h"
+#include "sim/config/system_description.h"
 
 namespace {
 

@@ -21,8 +21,8 @@
 
 #include "bench/suite/stream_programs.h"
 #include "kernel/api/calls.h"
-#include "sim/simulator.h"
-#include "sim/system_description.h"
+#include "sim/port/simulator.h"
+#include "sim/config/system_description.h"
 
 namespace {
 

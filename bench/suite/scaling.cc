@@ -69,10 +69,10 @@
 #include "kernel/api/message.h"
 #include "kernel/api/program.h"
 #include "kernel/api/status.h"
-#include "sim/fiber.h"
-#include "sim/simulator.h"
-#include "sim/stack_pool.h"
-#include "sim/system_description.h"
+#include "sim/port/fiber.h"
+#include "sim/port/simulator.h"
+#include "sim/port/stack_pool.h"
+#include "sim/config/system_description.h"
 
 namespace {
 

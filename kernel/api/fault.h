@@ -1,6 +1,6 @@
 // What kind of fault killed a process: a faulted process's exit status, and
 // what the reincarnation server reads in Death::status. Each port classifies
-// its own fault signals into these (hosted: sim/fault_guard.cc from signals;
+// its own fault signals into these (hosted: sim/port/fault_guard.cc from signals;
 // bare metal: kernel/arch/x86_64/traps.cc from CPU exceptions).
 #pragma once
 

@@ -10,6 +10,7 @@
 #include "kernel/boot/system_file.h"
 
 #include "kernel/api/calls.h"
+#include "kernel/lib/c_string.h"
 
 namespace axl::boot {
 
@@ -26,13 +27,6 @@ bool equals(Slice slice, const char* word) {
     for (; i < slice.size; ++i)
         if (word[i] == '\0' || word[i] != slice.data[i]) return false;
     return word[i] == '\0';
-}
-
-bool equal_strings(const char* a, const char* b) {
-    for (;; ++a, ++b) {
-        if (*a != *b) return false;
-        if (*a == '\0') return true;
-    }
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -699,7 +693,7 @@ bool Parser::parse_privilege(const Fields& fields) {
     const Slice name = fields.values[privilege_key::name];
     if (!store_name(name, privilege_key::name, privilege.name)) return false;
     for (uint32_t i = 0; i < m_out.privilege_count; ++i) {
-        if (equal_strings(m_out.string(m_out.privileges[i].name), m_out.string(privilege.name))) {
+        if (c_string::equal(m_out.string(m_out.privileges[i].name), m_out.string(privilege.name))) {
             MessageWriter message = fail();
             message << "privilege '" << name << "' is defined twice (first on line ";
             message.number(m_out.privileges[i].line) << ")";
@@ -801,7 +795,7 @@ bool Parser::parse_process(const Fields& fields) {
     const Slice name = fields.values[process_key::name];
     if (!store_name(name, process_key::name, process.name)) return false;
     for (uint32_t i = 0; i < m_out.process_count; ++i) {
-        if (equal_strings(m_out.string(m_out.processes[i].name), m_out.string(process.name))) {
+        if (c_string::equal(m_out.string(m_out.processes[i].name), m_out.string(process.name))) {
             MessageWriter message = fail();
             message << "process '" << name << "' is defined twice (first on line ";
             message.number(m_out.processes[i].line) << ")";
@@ -890,7 +884,7 @@ bool Parser::parse_arg(const Fields& fields) {
     if (!store_word(key, arg_key::key, arg.key)) return false;
     for (uint32_t i = 0; i < process.arg_count; ++i) {
         const SystemFileArg& other = m_out.args[process.first_arg + i];
-        if (equal_strings(m_out.string(other.key), m_out.string(arg.key))) {
+        if (c_string::equal(m_out.string(other.key), m_out.string(arg.key))) {
             MessageWriter message = fail();
             message << "arg '" << key << "' of process '" << process_name << "' is given twice (first on line ";
             message.number(other.line) << ")";
@@ -931,13 +925,13 @@ bool parse_system_file(const char* text, size_t length, SystemFile& out, ParseEr
 
 int32_t find_privilege(const SystemFile& file, const char* name) {
     for (uint32_t i = 0; i < file.privilege_count; ++i)
-        if (equal_strings(file.string(file.privileges[i].name), name)) return static_cast<int32_t>(i);
+        if (c_string::equal(file.string(file.privileges[i].name), name)) return static_cast<int32_t>(i);
     return -1;
 }
 
 int32_t find_process(const SystemFile& file, const char* name) {
     for (uint32_t i = 0; i < file.process_count; ++i)
-        if (equal_strings(file.string(file.processes[i].name), name)) return static_cast<int32_t>(i);
+        if (c_string::equal(file.string(file.processes[i].name), name)) return static_cast<int32_t>(i);
     return -1;
 }
 
@@ -946,7 +940,7 @@ const SystemFileArg* find_arg(const SystemFile& file, uint32_t process, const ch
     const SystemFileProcess& owner = file.processes[process];
     for (uint32_t i = 0; i < owner.arg_count; ++i) {
         const SystemFileArg& arg = file.args[owner.first_arg + i];
-        if (equal_strings(file.string(arg.key), key)) return &arg;
+        if (c_string::equal(file.string(arg.key), key)) return &arg;
     }
     return nullptr;
 }

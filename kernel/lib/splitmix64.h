@@ -1,7 +1,9 @@
-// The pseudo-random sequence behind axl::random_u64(): SplitMix64 (Steele,
-// Lea, Flood 2014: tiny, fast, every seed good), one stream per process,
-// started from the run's seed and the process's slot. Both ports use these,
-// so a program draws the same numbers hosted and on bare metal.
+// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, every seed good, and the
+// same on every port and compiler. The one generator of the project: behind
+// axl::random_u64() (one stream per process, started from the run's seed and
+// the process's slot, so a program draws the same numbers hosted and on bare
+// metal), libsys's payload mixing, and a campaign's fault draws (which must
+// never depend on a standard library's generators or distributions).
 #pragma once
 
 #include <cstdint>
@@ -18,5 +20,26 @@ constexpr uint64_t next(uint64_t& state) {
     z = (z ^ (z >> 27)) * 0x94D0'49BB'1331'11EBull;
     return z ^ (z >> 31);
 }
+
+// A generator object, for code that draws many numbers from one seed.
+class Generator {
+public:
+    explicit constexpr Generator(uint64_t seed) : m_state(seed) {}
+
+    constexpr uint64_t next() { return splitmix64::next(m_state); }
+
+    // Uniform in [0, bound), bound > 0: multiply-shift with rejection of the
+    // few values that would favour the low results (Lemire 2019).
+    constexpr uint64_t below(uint64_t bound) {
+        for (;;) {
+            const unsigned __int128 product = static_cast<unsigned __int128>(next()) * bound;
+            const auto low = static_cast<uint64_t>(product);
+            if (low >= bound || low >= (0 - bound) % bound) return static_cast<uint64_t>(product >> 64);
+        }
+    }
+
+private:
+    uint64_t m_state;
+};
 
 }  // namespace axl::splitmix64

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/simulator.h"
-#include "sim/system_description.h"
+#include "sim/port/simulator.h"
+#include "sim/config/system_description.h"
 #include "tests/support/script_program.h"
 #include "tests/support/source_dir.h"
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/system_description.h"
+#include "sim/config/system_description.h"
 #include "tests/support/script_program.h"
 #include "tests/support/source_dir.h"
 

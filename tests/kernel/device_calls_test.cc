@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "drivers/hw/timer.h"
+#include "hw/timer.h"
 #include "kernel/api/device.h"
 #include "kernel/api/grant.h"
-#include "sim/simulator.h"
-#include "sim/system_description.h"
+#include "sim/port/simulator.h"
+#include "sim/config/system_description.h"
 #include "tests/support/script_program.h"
 
 namespace {

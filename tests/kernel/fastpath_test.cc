@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "kernel/ipc_strategy.h"
-#include "sim/cost_model.h"
-#include "sim/simulator.h"
-#include "sim/system_description.h"
+#include "sim/machine/cost_model.h"
+#include "sim/port/simulator.h"
+#include "sim/config/system_description.h"
 #include "tests/support/script_program.h"
 
 namespace axl::sim {

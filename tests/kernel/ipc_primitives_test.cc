@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/cost_model.h"
+#include "sim/machine/cost_model.h"
 #include "tests/support/script_program.h"
 
 namespace axl::test {

@@ -10,9 +10,9 @@
 #include "ipc_strategies/rendezvous/rendezvous.h"
 #include "kernel/api/calls.h"
 #include "kernel/kernel.h"
-#include "sim/cost_model.h"
-#include "sim/fault_guard.h"
-#include "sim/hosted_port.h"
+#include "sim/machine/cost_model.h"
+#include "sim/port/fault_guard.h"
+#include "sim/port/hosted_port.h"
 #include "tests/support/script_program.h"
 
 namespace axl::test {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/system_description.h"
+#include "sim/config/system_description.h"
 #include "tests/support/script_program.h"
 
 namespace axl::test {

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/fault_injector.h"
-#include "sim/simulator.h"
-#include "sim/system_description.h"
+#include "sim/harness/fault_injector.h"
+#include "sim/port/simulator.h"
+#include "sim/config/system_description.h"
 #include "tests/support/script_program.h"
 #include "tests/support/source_dir.h"
 

@@ -14,8 +14,8 @@
 
 #include "kernel/api/grant.h"
 #include "kernel/api/status.h"
-#include "sim/devices/device.h"
-#include "sim/event_queue.h"
+#include "sim/machine/device.h"
+#include "sim/machine/event_queue.h"
 
 namespace axl::test {
 

@@ -62,8 +62,8 @@
 #include "kernel/config.h"
 #include "kernel/ipc_strategy.h"
 #include "kernel/process.h"
-#include "sim/simulator.h"
-#include "sim/system_description.h"
+#include "sim/port/simulator.h"
+#include "sim/config/system_description.h"
 
 namespace axl::test {
 

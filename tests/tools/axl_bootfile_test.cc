@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "kernel/boot/system_file.h"
-#include "sim/system_description.h"
+#include "sim/config/system_description.h"
 #include "tests/support/axl_command.h"
 #include "tests/support/source_dir.h"
 
@@ -51,7 +51,7 @@ ParsedFile parse(const std::string& text) {
 }
 
 // The system file says what the simulator builds from the description
-// (sim/simulator.cc), field by field.
+// (sim/port/simulator.cc), field by field.
 void expect_same_system(const sim::SystemDescription& system, const boot::SystemFile& file) {
     EXPECT_STREQ(file.string(file.name), system.name.c_str());
     EXPECT_EQ(file.cpus, system.cpus);

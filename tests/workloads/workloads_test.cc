@@ -10,8 +10,8 @@
 
 #include "kernel/ipc_strategy.h"
 #include "kernel/process.h"
-#include "sim/simulator.h"
-#include "sim/system_description.h"
+#include "sim/port/simulator.h"
+#include "sim/config/system_description.h"
 #include "tests/support/source_dir.h"
 
 namespace axl::sim {

@@ -1,6 +1,6 @@
 // `axl bootfile`: a system description as the bare-metal kernel's system file
 // (docs/system-file.md). The file carries exactly what the hosted simulator
-// builds at boot (sim/simulator.cc): one privilege per privilege group, with
+// builds at boot (sim/port/simulator.cc): one privilege per privilege group, with
 // its device rights and destinations, then the processes in file order, then
 // every argument each process reads through axl::arg_int / axl::arg_string
 // (the file's [process.args], plus what the loader adds: `replica`, a

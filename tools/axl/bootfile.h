@@ -13,7 +13,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "sim/system_description.h"
+#include "sim/config/system_description.h"
 
 namespace axl::tools {
 

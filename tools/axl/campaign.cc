@@ -50,9 +50,9 @@
 
 #include "kernel/platform.h"
 #include "kernel/process.h"
-#include "sim/campaign.h"
-#include "sim/scenario.h"
-#include "sim/trace_digest.h"
+#include "sim/harness/campaign.h"
+#include "sim/harness/scenario.h"
+#include "sim/harness/trace_digest.h"
 #include "tools/axl/cli_checks.h"
 #include "tools/axl/exit_status.h"
 #include "tools/axl/report_printer.h"
@@ -65,7 +65,7 @@ using json = nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view json_format = "axl-campaign/1";
-constexpr std::string_view panic_marker = "axolotl kernel panic";  // sim/platform_hosted.cc
+constexpr std::string_view panic_marker = "axolotl kernel panic";  // sim/port/platform_hosted.cc
 constexpr size_t output_kept_bytes = 16 * 1024;  // of a worker's stderr, for the record of a crash
 
 // ---- what a run ends as ------------------------------------------------------------------------------

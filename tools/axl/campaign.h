@@ -1,6 +1,6 @@
 // `axl campaign SCENARIO.toml --runs N`: a fault campaign. Runs the scenario
 // with seeds B..B+N-1, each run with faults drawn for its seed from the
-// scenario's [campaign] fault space (sim/campaign.h), in worker processes so
+// scenario's [campaign] fault space (sim/harness/campaign.h), in worker processes so
 // a run that takes the simulator down costs only itself, and sums up: how
 // many runs survived, how many ended in a simulator crash, a kernel panic, a
 // hang or an error the workload saw, the detection and recovery latencies in

@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "sim/system_description.h"
+#include "sim/config/system_description.h"
 
 namespace axl::tools {
 

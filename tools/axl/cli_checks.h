@@ -1,5 +1,5 @@
 // Checks of option values that several `axl` subcommands take. The messages
-// are the parsers' own (sim/system_description.h), so a bad seed or duration
+// are the parsers' own (sim/config/system_description.h), so a bad seed or duration
 // reads the same on every command line as in every file.
 #pragma once
 

@@ -28,9 +28,9 @@
 #include <vector>
 
 #include "kernel/ipc_strategy.h"
-#include "sim/program_registry.h"
-#include "sim/simulator.h"
-#include "sim/system_description.h"
+#include "sim/port/program_registry.h"
+#include "sim/port/simulator.h"
+#include "sim/config/system_description.h"
 #include "tools/axl/boot.h"
 #include "tools/axl/bootfile.h"
 #include "tools/axl/campaign.h"
@@ -184,10 +184,10 @@ int list_everything() {
 
     // docs/devices.md documents each one's registers; [[device]] tables start them.
     fmt::print("\ndevices ([[device]] kind):\n");
-    fmt::print("  {:<10}  {}\n", "timer", "interval timer: periodic tick and one-shot alarm (drivers/hw/timer.h)");
-    fmt::print("  {:<10}  {}\n", "uart", "16550A UART: FIFOs, interrupts, to a file or the terminal (drivers/hw/uart_16550.h)");
-    fmt::print("  {:<10}  {}\n", "block", "disk of 512-byte sectors on a host file, DMA through grants (drivers/hw/block.h)");
-    fmt::print("  {:<10}  {}\n", "nic", "network card: DMA rings, frames as UDP datagrams on 127.0.0.1 (drivers/hw/nic.h)");
+    fmt::print("  {:<10}  {}\n", "timer", "interval timer: periodic tick and one-shot alarm (hw/timer.h)");
+    fmt::print("  {:<10}  {}\n", "uart", "16550A UART: FIFOs, interrupts, to a file or the terminal (hw/uart_16550.h)");
+    fmt::print("  {:<10}  {}\n", "block", "disk of 512-byte sectors on a host file, DMA through grants (hw/block.h)");
+    fmt::print("  {:<10}  {}\n", "nic", "network card: DMA rings, frames as UDP datagrams on 127.0.0.1 (hw/nic.h)");
     return exit_ok;
 }
 

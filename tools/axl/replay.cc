@@ -20,8 +20,8 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/campaign.h"
-#include "sim/trace_digest.h"
+#include "sim/harness/campaign.h"
+#include "sim/harness/trace_digest.h"
 #include "tools/axl/cli_checks.h"
 #include "tools/axl/exit_status.h"
 #include "tools/axl/report_json.h"

@@ -1,4 +1,4 @@
-// `axl replay SCENARIO.toml`: runs a fault scenario (sim/scenario.h) and
+// `axl replay SCENARIO.toml`: runs a fault scenario (sim/harness/scenario.h) and
 // prints its verdict, each fault with its detection and recovery latency, and
 // the digest that a later replay must reproduce.
 #pragma once
@@ -7,7 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "sim/scenario.h"
+#include "sim/harness/scenario.h"
 
 namespace axl::tools {
 

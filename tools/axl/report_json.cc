@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/trace_digest.h"
+#include "sim/harness/trace_digest.h"
 #include "tools/axl/report_printer.h"
 
 namespace axl::tools {

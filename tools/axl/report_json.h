@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "sim/simulator.h"
+#include "sim/port/simulator.h"
 
 namespace axl::tools {
 

@@ -13,7 +13,7 @@ inline constexpr uint32_t read = 0x7801;   // words: [0] first sector, [1] secto
 inline constexpr uint32_t write = 0x7802;  // the same; the driver copies from the grant
 inline constexpr uint32_t info = 0x7803;   // no arguments
 inline constexpr uint32_t reply = 0x7804;  // words: [0] Status, [1] sectors done or the disk's sectors,
-                                           //        [2] device error code (drivers/hw/block.h), [3] sector bytes
+                                           //        [2] device error code (hw/block.h), [3] sector bytes
 inline constexpr uint32_t sector_bytes = 512;
 
 }  // namespace axl::block

@@ -3,7 +3,7 @@
 // grants the driver a buffer and the driver safecopies the frame out of it
 // (send) or into it (receive). A frame is up to max_frame_bytes bytes (an
 // empty frame is allowed) and goes to, or comes from, a peer: the card's tag
-// for a host address it has heard from (drivers/hw/nic.h). To answer whoever
+// for a host address it has heard from (hw/nic.h). To answer whoever
 // sent a frame, send the answer to the peer tag the frame came with.
 //
 //   send     words: [0] grant (read access to the driver), [1] length, [2] peer tag

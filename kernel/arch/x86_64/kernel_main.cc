@@ -22,6 +22,7 @@
 #include "kernel/arch/x86_64/x86.h"
 #include "kernel/boot/system_file.h"
 #include "kernel/kernel.h"
+#include "kernel/lib/c_string.h"
 
 extern "C" {
 extern char __kernel_end[];
@@ -49,11 +50,6 @@ struct Options {
     IpcStrategyKind ipc = IpcStrategyKind::rendezvous;
 };
 
-bool equal(const char* a, const char* b) {
-    while (*a && *a == *b) ++a, ++b;
-    return *a == *b;
-}
-
 void parse_command_line(const char* line, Options& options) {
     for (const char* at = line; *at;) {
         while (*at == ' ') ++at;
@@ -68,14 +64,14 @@ void parse_command_line(const char* line, Options& options) {
         char* value = word;
         while (*value && *value != '=') ++value;
         if (*value == '=') *value++ = '\0';
-        if (equal(word, "system")) {
+        if (c_string::equal(word, "system")) {
             size_t i = 0;
             for (; value[i] && i + 1 < sizeof options.system; ++i) options.system[i] = value[i];
             options.system[i] = '\0';
-        } else if (equal(word, "ipc")) {
+        } else if (c_string::equal(word, "ipc")) {
             bool known = false;
             for (uint32_t k = 0; k < ipc_strategy_kind_count; ++k) {
-                if (equal(value, to_string(static_cast<IpcStrategyKind>(k)))) {
+                if (c_string::equal(value, to_string(static_cast<IpcStrategyKind>(k)))) {
                     options.ipc = static_cast<IpcStrategyKind>(k);
                     options.ipc_given = known = true;
                 }
@@ -99,7 +95,7 @@ const BootModule* find_module(const char* name) {
         const char* base = module;
         for (const char* c = module; *c; ++c)
             if (*c == '/') base = c + 1;
-        if (equal(base, name)) return &g_boot.modules[m];
+        if (c_string::equal(base, name)) return &g_boot.modules[m];
     }
     return nullptr;
 }
@@ -122,7 +118,7 @@ IpcStrategy& make_strategy(IpcStrategyKind kind, uint32_t slots) {
     refuse("unknown IPC strategy", "");
 }
 
-// Mirrors the hosted port's boot (sim/simulator.cc): privileges, then
+// Mirrors the hosted port's boot (sim/port/simulator.cc): privileges, then
 // destinations, then the processes in file order, which fixes their slots.
 void build_system(Kernel& kernel) {
     uint16_t privilege_ids[boot::system_file_privileges_max];
@@ -165,7 +161,7 @@ void report_images() {
         const ImageView view{static_cast<const uint8_t*>(phys_to_virt(module.start)), module.end - module.start};
         size_t length = 0;
         while (module.name[length]) ++length;
-        if (length < 4 || !equal(module.name + length - 4, ".elf")) continue;
+        if (length < 4 || !c_string::equal(module.name + length - 4, ".elf")) continue;
         if (const char* problem = check_image(view)) console::print("[kernel] ignoring %s: %s\n", module.name, problem);
     }
 }

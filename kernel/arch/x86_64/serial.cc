@@ -7,7 +7,7 @@ namespace axl::x86_64::serial {
 namespace {
 uint16_t g_base = 0;
 
-// Register offsets (drivers/hw/uart_16550.h has the same for the user driver;
+// Register offsets (hw/uart_16550.h has the same for the user driver;
 // the kernel keeps to its own few).
 constexpr uint16_t data = 0, interrupt_enable = 1, fifo_control = 2, line_control = 3, modem_control = 4,
                    line_status = 5;

@@ -13,7 +13,7 @@ namespace axl::x86_64 {
 namespace {
 
 // A bad address passed to a call kills the caller, as a bad pointer in its
-// own code would (the hosted port does the same, sim/user_calls.cc).
+// own code would (the hosted port does the same, sim/port/user_calls.cc).
 TrapFrame* bad_address(Port& port, TrapFrame* frame, const char* what, uint64_t address) {
     Kernel& kernel = *port.kernel;
     report_fault(port, kernel.running(), FaultKind::bad_pointer, what, address, frame->rip);

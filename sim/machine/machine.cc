@@ -1,0 +1,133 @@
+#include "sim/machine/machine.h"
+
+#include <poll.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "sim/port/hosted_port.h"
+
+namespace axl::sim {
+
+Machine::Machine(Port& port)
+    : m_port(port),
+      m_controller([this](uint64_t at_ns, EventQueue::Action action) { schedule(at_ns, std::move(action)); },
+                   [this](uint32_t line, uint64_t at_ns) { m_port.kernel->interrupt(line, at_ns); }) {}
+
+Machine::~Machine() = default;
+
+void Machine::attach(std::string name, uint16_t base, std::unique_ptr<Device> device) {
+    m_bus.push_back({base, device->io_size(), device.get()});
+    m_names.push_back(std::move(name));
+    m_devices.push_back(std::move(device));
+}
+
+Device* Machine::device(const std::string& name) const {
+    for (size_t i = 0; i < m_names.size(); ++i)
+        if (m_names[i] == name) return m_devices[i].get();
+    return nullptr;
+}
+
+Device* Machine::device_at(uint16_t port, uint16_t& offset) const {
+    for (const Mapping& mapping : m_bus) {
+        if (port >= mapping.base && uint32_t{port} < uint32_t{mapping.base} + mapping.size) {
+            offset = static_cast<uint16_t>(port - mapping.base);
+            return mapping.device;
+        }
+    }
+    return nullptr;
+}
+
+uint32_t Machine::io_read(uint16_t port, uint32_t width) {
+    uint16_t offset = 0;
+    Device* device = device_at(port, offset);
+    const uint32_t all_ones = width >= 4 ? 0xFFFF'FFFFu : (1u << (8 * width)) - 1;
+    if (!device) return all_ones;  // nothing answers: the bus floats high
+    return device->read(offset, width) & all_ones;
+}
+
+void Machine::io_write(uint16_t port, uint32_t width, uint32_t value) {
+    uint16_t offset = 0;
+    if (Device* device = device_at(port, offset)) device->write(offset, width, value);
+}
+
+uint64_t Machine::now_ns() const {
+    const Kernel& kernel = *m_port.kernel;
+    return kernel.running() != no_slot ? kernel.now_ns() : m_event_now_ns;
+}
+
+EventQueue::Id Machine::schedule(uint64_t at_ns, EventQueue::Action action) {
+    EventQueue::Id id = m_port.events.schedule(at_ns, std::move(action));
+    // A process's call may schedule an event earlier than the one the loop
+    // announced: the kernel must come back before a clock passes it.
+    m_port.kernel->event_scheduled(at_ns);
+    return id;
+}
+
+bool Machine::cancel(EventQueue::Id id) { return m_port.events.cancel(id); }
+
+void Machine::timer_arm(uint64_t at_ns) {
+    if (m_timer_armed) m_port.events.cancel(m_timer_event);
+    m_timer_armed = at_ns != platform::never_ns;
+    if (!m_timer_armed) return;
+    m_timer_event = schedule(at_ns, [this, at_ns] {
+        m_timer_armed = false;
+        m_port.kernel->timer_expired(at_ns);
+    });
+}
+
+Status Machine::dma_read(GrantId grant, uint64_t offset, void* to, size_t bytes) {
+    uint32_t slot = 0;
+    uintptr_t address = 0;
+    Status status = m_port.kernel->dma_window(grant, offset, bytes, GrantAccess::read, slot, address);
+    if (status != Status::ok) return status;
+    return safe_copy(to, reinterpret_cast<const void*>(address), bytes) ? Status::ok : Status::bad_address;
+}
+
+Status Machine::dma_write(GrantId grant, uint64_t offset, const void* from, size_t bytes) {
+    uint32_t slot = 0;
+    uintptr_t address = 0;
+    Status status = m_port.kernel->dma_window(grant, offset, bytes, GrantAccess::write, slot, address);
+    if (status != Status::ok) return status;
+    return safe_copy(reinterpret_cast<void*>(address), from, bytes) ? Status::ok : Status::bad_address;
+}
+
+bool Machine::has_host_input() const {
+    for (const auto& device : m_devices)
+        if (device->host_fd() >= 0) return true;
+    return false;
+}
+
+void Machine::wait_for_host_input(int timeout_ms, uint64_t virtual_now_ns) {
+    std::vector<pollfd> fds;
+    std::vector<Device*> owners;
+    for (const auto& device : m_devices) {
+        if (device->host_fd() < 0) continue;
+        fds.push_back({device->host_fd(), POLLIN, 0});
+        owners.push_back(device.get());
+    }
+    if (fds.empty()) return;
+    if (::poll(fds.data(), fds.size(), timeout_ms) <= 0) return;
+    m_event_now_ns = virtual_now_ns;
+    for (size_t i = 0; i < fds.size(); ++i)
+        if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) owners[i]->host_input_ready();
+}
+
+void Machine::finish() {
+    for (const auto& device : m_devices) device->finish();
+}
+
+// process_vm_readv on our own process copies like memcpy but returns EFAULT
+// for an unmapped range instead of raising SIGSEGV: a grant to memory its
+// owner has since freed fails the copy, and never crashes the simulator.
+bool safe_copy(void* to, const void* from, size_t bytes) {
+    if (bytes == 0) return true;
+    iovec local{to, bytes};
+    iovec remote{const_cast<void*>(from), bytes};
+    const ssize_t copied = ::process_vm_readv(::getpid(), &local, 1, &remote, 1, 0);
+    return copied == static_cast<ssize_t>(bytes);
+}
+
+}  // namespace axl::sim

@@ -1,0 +1,84 @@
+// Machine: the hosted port's hardware. Holds the simulated devices on the I/O
+// port bus, the interrupt controller between them and the kernel, the
+// kernel's one-shot timer, and DMA through grants; it is the DeviceHost every
+// device model sees. The platform functions of kernel/platform.h that touch
+// hardware (io_read, irq_mask, timer_arm, ...) land here.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/machine/device.h"
+#include "sim/machine/interrupt_controller.h"
+
+namespace axl {
+struct Port;
+}
+
+namespace axl::sim {
+
+class Machine final : public DeviceHost {
+public:
+    explicit Machine(Port& port);
+    ~Machine() override;
+
+    // Boot: a device at ports [base, base + device->io_size()). The caller
+    // (the simulator, from the system description) checked for overlaps.
+    void attach(std::string name, uint16_t base, std::unique_ptr<Device> device);
+    bool has_devices() const { return !m_devices.empty(); }
+
+    // The platform side (kernel/platform.h).
+    uint32_t io_read(uint16_t port, uint32_t width);
+    void io_write(uint16_t port, uint32_t width, uint32_t value);
+    void irq_mask(uint32_t line) { m_controller.mask(line); }
+    void irq_unmask(uint32_t line) { m_controller.unmask(line, now_ns()); }
+    void timer_arm(uint64_t at_ns);
+    const InterruptController& controller() const { return m_controller; }
+    InterruptController& controller() { return m_controller; }
+    // The device attached under `name`, or nullptr.
+    Device* device(const std::string& name) const;
+
+    // The event loop tells the time of the event it fires next.
+    void set_event_time(uint64_t ns) { m_event_now_ns = ns; }
+    // When every CPU is idle and nothing is due: devices with host input
+    // (sockets, a terminal) may wait for it in wall time. False if none has
+    // any host input to wait for; otherwise waits up to `timeout_ms` and
+    // hands what arrived to its device (as events at `virtual_now_ns`).
+    bool has_host_input() const;
+    void wait_for_host_input(int timeout_ms, uint64_t virtual_now_ns);
+    // The run is over: devices push out what is in flight.
+    void finish();
+
+    // DeviceHost
+    uint64_t now_ns() const override;
+    EventQueue::Id schedule(uint64_t at_ns, EventQueue::Action action) override;
+    bool cancel(EventQueue::Id id) override;
+    void raise_irq(uint32_t line) override { m_controller.raise(line, now_ns()); }
+    Status dma_read(GrantId grant, uint64_t offset, void* to, size_t bytes) override;
+    Status dma_write(GrantId grant, uint64_t offset, const void* from, size_t bytes) override;
+
+private:
+    struct Mapping {
+        uint16_t base;
+        uint16_t size;
+        Device* device;
+    };
+    Device* device_at(uint16_t port, uint16_t& offset) const;
+
+    Port& m_port;
+    InterruptController m_controller;
+    std::vector<std::unique_ptr<Device>> m_devices;
+    std::vector<std::string> m_names;
+    std::vector<Mapping> m_bus;
+    uint64_t m_event_now_ns = 0;
+    bool m_timer_armed = false;
+    EventQueue::Id m_timer_event;
+};
+
+// Copies `bytes` between two host addresses without ever faulting: false if
+// either range is not mapped. The hosted port's platform::copy_memory.
+bool safe_copy(void* to, const void* from, size_t bytes);
+
+}  // namespace axl::sim
