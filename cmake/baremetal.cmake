@@ -56,6 +56,7 @@ endfunction()
 file(GLOB AXL_BM_KERNEL_SOURCES CONFIGURE_DEPENDS
      ${CMAKE_SOURCE_DIR}/kernel/*.cc
      ${CMAKE_SOURCE_DIR}/kernel/boot/*.cc
+     ${CMAKE_SOURCE_DIR}/ipc_strategies/*.cc
      ${CMAKE_SOURCE_DIR}/ipc_strategies/*/*.cc
      ${AXL_ARCH_DIR}/*.cc
      ${AXL_ARCH_DIR}/*.S)

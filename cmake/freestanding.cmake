@@ -46,6 +46,7 @@ endif()
 file(GLOB AXL_FREESTANDING_SOURCES CONFIGURE_DEPENDS
      ${CMAKE_SOURCE_DIR}/kernel/*.cc
      ${CMAKE_SOURCE_DIR}/kernel/boot/*.cc
+     ${CMAKE_SOURCE_DIR}/ipc_strategies/*.cc
      ${CMAKE_SOURCE_DIR}/ipc_strategies/*/*.cc)
 list(SORT AXL_FREESTANDING_SOURCES)
 

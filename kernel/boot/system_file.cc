@@ -1,6 +1,6 @@
 // The system file parser (format: docs/system-file.md). Freestanding: no
 // heap, no libc, no exceptions; every read of the input is bounded by its
-// length, and every write by the fixed arrays of SystemFile.
+// length, and every write by the capacities of the image's tables.
 //
 // One pass, line by line. Each line is split at single spaces into its record
 // kind and key=value fields; values are percent-encoded, so a field never
@@ -9,6 +9,7 @@
 // refers to was defined on an earlier line.
 #include "kernel/boot/system_file.h"
 
+#include "ipc_strategies/strategy_factory.h"
 #include "kernel/api/calls.h"
 #include "kernel/lib/c_string.h"
 
@@ -169,7 +170,7 @@ struct Fields {
 
 class Parser {
 public:
-    Parser(const char* text, size_t length, SystemFile& out, ParseError& error)
+    Parser(const char* text, size_t length, BootImage& out, ParseError& error)
         : m_text(text), m_length(length), m_out(out), m_error(error) {}
 
     bool run();
@@ -202,13 +203,13 @@ private:
     bool unsigned_value(Slice value, uint32_t key, uint64_t max, uint64_t& out);
     bool signed_value(Slice value, uint32_t key, int64_t& out);
     bool flag_value(Slice value, uint32_t key, bool& out);
-    bool privilege_reference(Slice value, uint32_t key, uint16_t& index);
+    bool privilege_reference(Slice value, uint32_t key, uint32_t& index);
     bool process_reference(Slice value, uint32_t key, uint32_t& index);
     bool decoded_equals(Slice value, const char* text) const;
 
     const char* m_text;
     size_t m_length;
-    SystemFile& m_out;
+    BootImage& m_out;
     ParseError& m_error;
     uint32_t m_line = 0;
     Kind m_kind = Kind::system;     // of the record being parsed
@@ -220,15 +221,7 @@ private:
 };
 
 bool Parser::run() {
-    m_out.name = 0;
-    m_out.cpus = 0;
-    m_out.ipc = IpcStrategyKind::rendezvous;
-    m_out.ring_capacity = 0;
-    m_out.seed = 0;
-    m_out.privilege_count = 0;
-    m_out.process_count = 0;
-    m_out.arg_count = 0;
-    m_out.text_used = 0;
+    m_out.clear();
     m_error.line = 0;
     m_error.message[0] = '\0';
 
@@ -272,7 +265,7 @@ bool Parser::run() {
         fail_at(0) << "no 'system' record (it follows the header)";
         return false;
     }
-    if (m_out.process_count == 0) {
+    if (m_out.processes.count == 0) {
         fail_at(0) << "no 'process' record: a system needs at least one process";
         return false;
     }
@@ -470,10 +463,10 @@ bool Parser::store_text(Slice value, uint32_t key, TextOffset& offset, uint32_t&
     uint32_t decoded = 0;
     for (uint32_t i = 0; i < value.size; ++i, ++decoded)
         if (value.data[i] == '%') i += 2;
-    if (system_file_text_bytes - m_out.text_used < decoded + 1) {
+    if (m_out.text_capacity - m_out.text_used < decoded + 1) {
         MessageWriter message = fail();
         message << "the decoded strings take more than ";
-        message.number(system_file_text_bytes) << " bytes (system_file_text_bytes)";
+        message.number(m_out.text_capacity) << " bytes (system_file_text_bytes)";
         return false;
     }
     offset = m_out.text_used;
@@ -615,11 +608,11 @@ bool Parser::decoded_equals(Slice value, const char* text) const {
     return text[at] == '\0';
 }
 
-bool Parser::privilege_reference(Slice value, uint32_t key, uint16_t& index) {
+bool Parser::privilege_reference(Slice value, uint32_t key, uint32_t& index) {
     if (!check_encoding(value, key)) return false;
-    for (uint32_t i = 0; i < m_out.privilege_count; ++i) {
+    for (uint32_t i = 0; i < m_out.privileges.count; ++i) {
         if (decoded_equals(value, m_out.string(m_out.privileges[i].name))) {
-            index = static_cast<uint16_t>(i);
+            index = i;
             return true;
         }
     }
@@ -630,7 +623,7 @@ bool Parser::privilege_reference(Slice value, uint32_t key, uint16_t& index) {
 bool Parser::process_reference(Slice value, uint32_t key, uint32_t& index) {
     if (!check_encoding(value, key)) return false;
     // Args come grouped by process: the latest process with args is the likely one.
-    for (uint32_t i = m_out.process_count; i-- > 0;) {
+    for (uint32_t i = m_out.processes.count; i-- > 0;) {
         if (decoded_equals(value, m_out.string(m_out.processes[i].name))) {
             index = i;
             return true;
@@ -643,7 +636,7 @@ bool Parser::process_reference(Slice value, uint32_t key, uint32_t& index) {
 // ---- the records -------------------------------------------------------------------
 
 bool Parser::parse_system(const Fields& fields) {
-    SystemFile& out = m_out;
+    BootImage& out = m_out;
     if (!store_word(fields.values[system_key::name], system_key::name, out.name)) return false;
     uint64_t cpus = 0, capacity = 0;
     if (!unsigned_value(fields.values[system_key::cpus], system_key::cpus, config::cpus_max, cpus)) return false;
@@ -655,13 +648,14 @@ bool Parser::parse_system(const Fields& fields) {
     }
     out.cpus = static_cast<uint32_t>(cpus);
     const Slice ipc = fields.values[system_key::ipc];
-    uint32_t kind = 0;
-    while (kind < ipc_strategy_kind_count && !equals(ipc, to_string(static_cast<IpcStrategyKind>(kind)))) ++kind;
-    if (kind == ipc_strategy_kind_count) {
-        fail() << "unknown ipc strategy '" << ipc << "' (rendezvous, ring or queue)";
+    const StrategyInfo* strategy = nullptr;
+    for (const StrategyInfo& known : ipc_strategies)
+        if (equals(ipc, known.name)) strategy = &known;
+    if (strategy == nullptr) {
+        fail() << "unknown ipc strategy '" << ipc << "' (" << strategy_names() << ")";
         return false;
     }
-    out.ipc = static_cast<IpcStrategyKind>(kind);
+    out.ipc = strategy->kind;
     if (!unsigned_value(fields.values[system_key::ring_capacity], system_key::ring_capacity,
                         config::ring_capacity_max, capacity))
         return false;
@@ -680,19 +674,18 @@ bool Parser::parse_system(const Fields& fields) {
 }
 
 bool Parser::parse_privilege(const Fields& fields) {
-    if (m_out.privilege_count == system_file_privileges_max) {
+    if (m_out.privileges.full()) {
         MessageWriter message = fail();
         message << "more than ";
-        message.number(system_file_privileges_max) << " 'privilege' records (system_file_privileges_max)";
+        message.number(m_out.privileges.capacity) << " 'privilege' records (system_file_privileges_max)";
         return false;
     }
-    SystemFilePrivilege& privilege = m_out.privileges[m_out.privilege_count];
+    ImagePrivilege& privilege = m_out.privileges[m_out.privileges.count];
     privilege.line = m_line;
     privilege.spec = PrivilegeSpec{};
-    privilege.destination_count = 0;
     const Slice name = fields.values[privilege_key::name];
     if (!store_name(name, privilege_key::name, privilege.name)) return false;
-    for (uint32_t i = 0; i < m_out.privilege_count; ++i) {
+    for (uint32_t i = 0; i < m_out.privileges.count; ++i) {
         if (c_string::equal(m_out.string(m_out.privileges[i].name), m_out.string(privilege.name))) {
             MessageWriter message = fail();
             message << "privilege '" << name << "' is defined twice (first on line ";
@@ -732,12 +725,12 @@ bool Parser::parse_privilege(const Fields& fields) {
     if (!unsigned_value(fields.values[privilege_key::irq_lines], privilege_key::irq_lines, ~uint64_t{0},
                         privilege.spec.devices.irq_lines))
         return false;
-    ++m_out.privilege_count;
+    ++m_out.privileges.count;
     return true;
 }
 
 bool Parser::parse_io(const Fields& fields) {
-    uint16_t index = 0;
+    uint32_t index = 0;
     if (!privilege_reference(fields.values[io_key::privilege], io_key::privilege, index)) return false;
     DeviceRights& rights = m_out.privileges[index].spec.devices;
     if (rights.io_range_count == config::io_ranges_max) {
@@ -764,37 +757,41 @@ bool Parser::parse_io(const Fields& fields) {
 }
 
 bool Parser::parse_destination(const Fields& fields) {
-    uint16_t from = 0, to = 0;
+    uint32_t from = 0, to = 0;
     if (!privilege_reference(fields.values[destination_key::privilege], destination_key::privilege, from))
         return false;
     if (!privilege_reference(fields.values[destination_key::to], destination_key::to, to)) return false;
-    SystemFilePrivilege& privilege = m_out.privileges[from];
-    for (uint32_t i = 0; i < privilege.destination_count; ++i) {
-        if (privilege.destinations[i] == to) {
+    for (const ImageDestination& destination : m_out.destinations) {
+        if (destination.from == from && destination.to == to) {
             fail() << "destination '" << fields.values[destination_key::to] << "' of privilege '"
                    << fields.values[destination_key::privilege] << "' is given twice";
             return false;
         }
     }
-    // No duplicates among at most system_file_privileges_max privileges: it fits.
-    privilege.destinations[privilege.destination_count++] = to;
+    if (m_out.destinations.full()) {
+        MessageWriter message = fail();
+        message << "more than ";
+        message.number(m_out.destinations.capacity) << " 'destination' records (system_file_destinations_max)";
+        return false;
+    }
+    m_out.destinations[m_out.destinations.count++] = ImageDestination{from, to};
     return true;
 }
 
 bool Parser::parse_process(const Fields& fields) {
-    if (m_out.process_count == system_file_processes_max) {
+    if (m_out.processes.full()) {
         MessageWriter message = fail();
         message << "more than ";
-        message.number(system_file_processes_max) << " 'process' records (system_file_processes_max)";
+        message.number(m_out.processes.capacity) << " 'process' records (system_file_processes_max)";
         return false;
     }
-    SystemFileProcess& process = m_out.processes[m_out.process_count];
+    ImageProcess& process = m_out.processes[m_out.processes.count];
     process.line = m_line;
     process.first_arg = 0;
     process.arg_count = 0;
     const Slice name = fields.values[process_key::name];
     if (!store_name(name, process_key::name, process.name)) return false;
-    for (uint32_t i = 0; i < m_out.process_count; ++i) {
+    for (uint32_t i = 0; i < m_out.processes.count; ++i) {
         if (c_string::equal(m_out.string(m_out.processes[i].name), m_out.string(process.name))) {
             MessageWriter message = fail();
             message << "process '" << name << "' is defined twice (first on line ";
@@ -839,11 +836,11 @@ bool Parser::parse_process(const Fields& fields) {
     }
     const Slice expect = fields.values[process_key::expect];
     if (equals(expect, "exit")) {
-        process.expect = Expect::exit;
+        process.expect = Expectation::exit;
     } else if (equals(expect, "serve")) {
-        process.expect = Expect::serve;
+        process.expect = Expectation::serve;
     } else if (equals(expect, "fault")) {
-        process.expect = Expect::fault;
+        process.expect = Expectation::fault;
     } else {
         fail() << "'expect' is '" << expect << "'; it is exit, serve or fault";
         return false;
@@ -853,7 +850,7 @@ bool Parser::parse_process(const Fields& fields) {
         fail() << "'dedicated' is 1 but the process is not pinned ('cpu' is -1)";
         return false;
     }
-    ++m_out.process_count;
+    ++m_out.processes.count;
     return true;
 }
 
@@ -861,15 +858,15 @@ bool Parser::parse_arg(const Fields& fields) {
     uint32_t process_index = 0;
     const Slice process_name = fields.values[arg_key::process];
     if (!process_reference(process_name, arg_key::process, process_index)) return false;
-    if (m_out.arg_count == system_file_args_max) {
+    if (m_out.args.full()) {
         MessageWriter message = fail();
         message << "more than ";
-        message.number(system_file_args_max) << " 'arg' records (system_file_args_max)";
+        message.number(m_out.args.capacity) << " 'arg' records (system_file_args_max)";
         return false;
     }
-    SystemFileProcess& process = m_out.processes[process_index];
-    if (m_out.arg_count > 0) {
-        const uint32_t previous = m_out.args[m_out.arg_count - 1].process;
+    ImageProcess& process = m_out.processes[process_index];
+    if (m_out.args.count > 0) {
+        const uint32_t previous = m_out.args[m_out.args.count - 1].process;
         if (previous > process_index) {
             fail() << "arg of process '" << process_name << "' after the args of process '"
                    << m_out.string(m_out.processes[previous].name)
@@ -877,13 +874,13 @@ bool Parser::parse_arg(const Fields& fields) {
             return false;
         }
     }
-    SystemFileArg& arg = m_out.args[m_out.arg_count];
+    ImageArg& arg = m_out.args[m_out.args.count];
     arg.process = process_index;
     arg.line = m_line;
     const Slice key = fields.values[arg_key::key];
     if (!store_word(key, arg_key::key, arg.key)) return false;
     for (uint32_t i = 0; i < process.arg_count; ++i) {
-        const SystemFileArg& other = m_out.args[process.first_arg + i];
+        const ImageArg& other = m_out.args[process.first_arg + i];
         if (c_string::equal(m_out.string(other.key), m_out.string(arg.key))) {
             MessageWriter message = fail();
             message << "arg '" << key << "' of process '" << process_name << "' is given twice (first on line ";
@@ -901,58 +898,17 @@ bool Parser::parse_arg(const Fields& fields) {
         if (!store_text(fields.values[arg_key::string_value], arg_key::string_value, arg.string_value, length))
             return false;
     }
-    if (process.arg_count == 0) process.first_arg = m_out.arg_count;
+    if (process.arg_count == 0) process.first_arg = m_out.args.count;
     ++process.arg_count;
-    ++m_out.arg_count;
+    ++m_out.args.count;
     return true;
 }
 
 }  // namespace
 
-const char* to_string(Expect expect) {
-    switch (expect) {
-        case Expect::exit: return "exit";
-        case Expect::serve: return "serve";
-        case Expect::fault: return "fault";
-    }
-    return "?";
-}
-
-bool parse_system_file(const char* text, size_t length, SystemFile& out, ParseError& error) {
+bool parse_system_file(const char* text, size_t length, BootImage& out, ParseError& error) {
     Parser parser(text, length, out, error);
     return parser.run();
-}
-
-int32_t find_privilege(const SystemFile& file, const char* name) {
-    for (uint32_t i = 0; i < file.privilege_count; ++i)
-        if (c_string::equal(file.string(file.privileges[i].name), name)) return static_cast<int32_t>(i);
-    return -1;
-}
-
-int32_t find_process(const SystemFile& file, const char* name) {
-    for (uint32_t i = 0; i < file.process_count; ++i)
-        if (c_string::equal(file.string(file.processes[i].name), name)) return static_cast<int32_t>(i);
-    return -1;
-}
-
-const SystemFileArg* find_arg(const SystemFile& file, uint32_t process, const char* key) {
-    if (process >= file.process_count) return nullptr;
-    const SystemFileProcess& owner = file.processes[process];
-    for (uint32_t i = 0; i < owner.arg_count; ++i) {
-        const SystemFileArg& arg = file.args[owner.first_arg + i];
-        if (c_string::equal(file.string(arg.key), key)) return &arg;
-    }
-    return nullptr;
-}
-
-int64_t arg_int(const SystemFile& file, uint32_t process, const char* key, int64_t fallback) {
-    const SystemFileArg* arg = find_arg(file, process, key);
-    return arg != nullptr && arg->is_int ? arg->int_value : fallback;
-}
-
-const char* arg_string(const SystemFile& file, uint32_t process, const char* key, const char* fallback) {
-    const SystemFileArg* arg = find_arg(file, process, key);
-    return arg != nullptr && !arg->is_int ? file.string(arg->string_value) : fallback;
 }
 
 }  // namespace axl::boot

@@ -23,6 +23,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "ipc_strategies/strategy_factory.h"
 #include "kernel/api/calls.h"
 #include "kernel/config.h"
 #include "hw/block.h"
@@ -278,7 +279,7 @@ private:
             auto kind = parse_ipc_strategy(*ipc);
             if (!kind)
                 fail(line_of(*system->get("ipc")),
-                     "unknown ipc strategy '" + *ipc + "' (expected rendezvous, ring or queue)");
+                     "unknown ipc strategy '" + *ipc + "' (expected " + strategy_names() + ")");
             m_system.ipc = *kind;
         }
 
@@ -1084,10 +1085,7 @@ uint64_t parse_seed(std::string_view text) {
 }
 
 std::optional<IpcStrategyKind> parse_ipc_strategy(const std::string& name) {
-    for (uint32_t i = 0; i < ipc_strategy_kind_count; ++i) {
-        auto kind = static_cast<IpcStrategyKind>(i);
-        if (name == to_string(kind)) return kind;
-    }
+    if (const StrategyInfo* strategy = find_strategy(name.c_str())) return strategy->kind;
     return std::nullopt;
 }
 

@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "kernel/boot/boot_image.h"
 #include "kernel/config.h"
 #include "kernel/ipc_strategy.h"
 #include "kernel/privilege.h"
@@ -24,12 +25,8 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// What the run expects of a process at the end.
-enum class Expectation : uint8_t {
-    exit,   // must have exited with status 0 (the default: workloads check themselves)
-    serve,  // a server: may still be waiting at the end; must not fail or fault
-    fault,  // must have been killed by a real fault (fault-isolation tests)
-};
+// What the run expects of a process at the end: the boot image's own type.
+using boot::Expectation;
 
 using ArgValue = std::variant<int64_t, std::string>;
 

@@ -8,6 +8,7 @@
 // so a scenario that can only fail is refused instead of run.
 #include "sim/harness/scenario.h"
 
+#include "ipc_strategies/strategy_factory.h"
 #include "sim/config/toml_support.h"
 
 #include <toml++/toml.h>
@@ -134,7 +135,7 @@ private:
             system_overrides.ipc = parse_ipc_strategy(*ipc);
             if (!system_overrides.ipc)
                 fail(line_of(*header->get("ipc")),
-                     "unknown ipc strategy '" + *ipc + "' (expected rendezvous, ring or queue)");
+                     "unknown ipc strategy '" + *ipc + "' (expected " + strategy_names() + ")");
         }
         if (auto seed_value = seed(*header)) system_overrides.seed = *seed_value;
         if (m_overrides.seed) system_overrides.seed = m_overrides.seed;

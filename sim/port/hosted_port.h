@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernel/api/program.h"
+#include "kernel/boot/boot_image.h"
 #include "kernel/kernel.h"
 #include "sim/machine/machine.h"
 #include "sim/machine/event_queue.h"
@@ -53,10 +54,10 @@ struct alignas(128) HostedProcess {
 
 struct Port {
     const sim::SystemDescription* system = nullptr;
+    const boot::BootImage* image = nullptr;  // what the kernel was built from: slot i runs process i
     sim::RunOptions options;
     sim::StackPool stacks;
     std::vector<sim::HostedProcess> processes;  // by kernel slot
-    const sim::ProcessDescription* spawning = nullptr;  // description being spawned now
     // Per CPU: stacks of processes that ended (usually while running on them),
     // released by that CPU's idle loop once the host thread has left them.
     // The stack itself is kept, not the slot: a slot may be reused before then.

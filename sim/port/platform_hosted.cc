@@ -112,10 +112,10 @@ namespace platform {
 void context_create(Port& port, uint32_t slot) {
     if (slot >= port.processes.size()) port.processes.resize(slot + 1);
     sim::HostedProcess& process = port.processes[slot];
-    // At boot the simulator names the description it spawns; a restart
-    // starts the slot's own description again, from its image.
-    const sim::ProcessDescription* description = port.spawning ? port.spawning : process.description;
-    const uint32_t restarts = port.spawning ? 0 : process.restarts + 1;
+    // Slot i runs process i of the boot image (kernel/boot/build_system.h), at
+    // boot and after every restart; a slot that ran before is being restarted.
+    const sim::ProcessDescription* description = &port.system->processes[slot];
+    const uint32_t restarts = process.description != nullptr ? process.restarts + 1 : 0;
 #if AXL_TSAN_FIBERS
     if (process.has_stack) sim::retire_fiber(process.context);
 #endif

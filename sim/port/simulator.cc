@@ -12,9 +12,10 @@
 
 #include <fmt/format.h>
 
-#include "ipc_strategies/queue/queue.h"
-#include "ipc_strategies/rendezvous/rendezvous.h"
-#include "ipc_strategies/ring/ring.h"
+#include "ipc_strategies/strategy_factory.h"
+#include "kernel/boot/build_system.h"
+#include "kernel/boot/verdict.h"
+#include "sim/config/boot_image_of.h"
 #include "sim/machine/cost_model.h"
 #include "sim/machine/device_factory.h"
 #include "sim/port/hosted_port.h"
@@ -60,10 +61,9 @@ thread_local KernelBlocks t_kernel_blocks;
 
 struct Simulator::State {
     SystemDescription system;
+    std::unique_ptr<HostedBootImage> boot_image;
     Port port;
-    std::optional<RendezvousStrategy> rendezvous;
-    std::optional<RingStrategy> ring;
-    std::optional<QueueStrategy> queue;
+    StrategyHolder strategy;
     std::unique_ptr<FaultInjector> injector;  // when the options carry faults
     bool ran = false;
 
@@ -82,12 +82,6 @@ struct Simulator::State {
 
 namespace {
 
-[[noreturn]] void refuse(const SystemDescription& system, const ProcessDescription& process,
-                         const std::string& what, Status status) {
-    throw DescriptionError(
-        fmt::format("{}:{}: {} (kernel: {})", system.path, process.line, what, to_string(status)));
-}
-
 unsigned char* allocate_storage(size_t bytes) {
     size_t rounded = (bytes + 63) & ~size_t{63};
     auto* storage = static_cast<unsigned char*>(std::aligned_alloc(64, rounded ? rounded : 64));
@@ -102,15 +96,7 @@ void free_storage(unsigned char* storage) { std::free(storage); }
 // process expected to exit has ended. A system of servers only runs until
 // `until` (or until interrupted).
 bool workloads_done(const Simulator::State& state) {
-    const Kernel& kernel = *state.port.kernel;
-    bool any_workload = false;
-    for (uint32_t slot = 0; slot < kernel.slots_used(); ++slot) {
-        const ProcessDescription* description = state.port.processes[slot].description;
-        if (!description || description->expect != Expectation::exit) continue;
-        any_workload = true;
-        if (is_alive(kernel.process(slot).state)) return false;
-    }
-    return any_workload;
+    return boot::workloads_done(*state.port.kernel, *state.port.image);
 }
 
 uint64_t latest_clock(const Kernel& kernel) {
@@ -121,23 +107,13 @@ uint64_t latest_clock(const Kernel& kernel) {
 
 IpcStrategy& make_strategy(Simulator::State& state, uint32_t slots, uint32_t cpus) {
     Port& port = state.port;
-    switch (state.system.ipc) {
-        case IpcStrategyKind::rendezvous:
-            return state.rendezvous.emplace();
-        case IpcStrategyKind::ring: {
-            const uint32_t capacity = state.system.ring_capacity;
-            size_t bytes = RingStrategy::storage_bytes(slots, cpus, capacity);
-            port.strategy_storage = {allocate_storage(bytes), &free_storage};
-            return state.ring.emplace(port.strategy_storage.get(), bytes, slots, cpus, capacity);
-        }
-        case IpcStrategyKind::queue: {
-            size_t bytes = QueueStrategy::storage_bytes(slots);
-            port.strategy_storage = {allocate_storage(bytes), &free_storage};
-            return state.queue.emplace(port.strategy_storage.get(), bytes, slots);
-        }
-    }
-    std::abort();
+    const StrategyShape shape{.slots = slots, .cpus = cpus, .ring_capacity = state.system.ring_capacity};
+    const size_t bytes = StrategyHolder::buffer_bytes(state.system.ipc, shape);
+    if (bytes > 0) port.strategy_storage = {allocate_storage(bytes), &free_storage};
+    return state.strategy.construct(state.system.ipc, shape, port.strategy_storage.get(), bytes);
 }
+
+bool has_program(const void*, const char* program) { return find_program(program) != nullptr; }
 }  // namespace
 
 Simulator::Simulator(const SystemDescription& system, const RunOptions& options)
@@ -146,6 +122,9 @@ Simulator::Simulator(const SystemDescription& system, const RunOptions& options)
     state.system = system;
     Port& port = state.port;
     port.system = &state.system;
+    // Lowered before anything is built: a description it refuses costs nothing.
+    state.boot_image = std::make_unique<HostedBootImage>(state.system);
+    port.image = &state.boot_image->image();
     port.options = options;
     port.tracer = std::make_unique<Tracer>(options.trace_level, system.cpus);
     const auto& processes = state.system.processes;
@@ -169,64 +148,15 @@ Simulator::Simulator(const SystemDescription& system, const RunOptions& options)
     for (const DeviceDescription& device : state.system.devices)
         port.machine->attach(device.name, device.io_base, make_device(state.system, device, *port.machine));
 
-    // The boot image: one privilege per privilege group (a process of its
-    // own, or all replicas of one table, see privilege_group()), then
-    // destinations by group name, then the processes in file order (which
-    // fixes their slots).
-    std::vector<uint16_t> privileges(slots);
-    std::map<std::string, size_t> first_of_group;  // group name -> its first process
-    for (size_t i = 0; i < processes.size(); ++i) first_of_group.try_emplace(privilege_group(processes[i]), i);
-    for (size_t i = 0; i < processes.size(); ++i) {
-        const ProcessDescription& process = processes[i];
-        const size_t first = first_of_group.at(privilege_group(process));
-        if (first != i) {
-            privileges[i] = privileges[first];
-            continue;
-        }
-        PrivilegeSpec spec{.primitives = process.primitives,
-                           .kernel_calls = process.kernel_calls,
-                           .all_destinations = process.all_destinations,
-                           .devices = process.device_rights};
-        Status status = kernel.create_privilege(spec, privileges[i]);
-        if (status != Status::ok) refuse(state.system, process, "no privilege structure left", status);
+    const boot::BootImage& image = *port.image;
+    boot::BuildFailure failure;
+    if (!boot::build_system(kernel, image, &has_program, nullptr, failure)) {
+        const std::string what = failure.step == boot::BuildStep::program
+                                     ? fmt::format("unknown program '{}'", boot::failure_subject(image, failure))
+                                     : boot::describe(failure.step);
+        throw DescriptionError(fmt::format("{}:{}: {} (kernel: {})", state.system.path,
+                                           boot::failure_line(image, failure), what, to_string(failure.status)));
     }
-    for (size_t i = 0; i < processes.size(); ++i) {
-        if (first_of_group.at(privilege_group(processes[i])) != i) continue;  // granted once per group
-        for (const std::string& destination : processes[i].destinations) {
-            auto found = first_of_group.find(destination);
-            if (found == first_of_group.end())
-                refuse(state.system, processes[i], "unknown destination '" + destination + "'",
-                       Status::bad_argument);
-            Status status = kernel.allow_destination(privileges[i], privileges[found->second]);
-            if (status != Status::ok) refuse(state.system, processes[i], "cannot grant destination", status);
-        }
-    }
-    // CPUs of dedicated processes stay out of the round-robin spread, wherever
-    // those processes stand in the file.
-    for (const ProcessDescription& process : processes) {
-        if (!process.dedicated_cpu) continue;
-        Status status = kernel.reserve_cpu(static_cast<uint32_t>(process.cpu));
-        if (status != Status::ok) refuse(state.system, process, "cannot reserve its dedicated CPU", status);
-    }
-    for (size_t i = 0; i < processes.size(); ++i) {
-        const ProcessDescription& process = processes[i];
-        if (!find_program(process.program))
-            refuse(state.system, process, "unknown program '" + process.program + "'", Status::bad_argument);
-        port.spawning = &process;
-        ProcessSpec spec{.name = process.name.c_str(),
-                         .privilege = privileges[i],
-                         .priority = process.priority,
-                         .cpu = process.cpu,
-                         .quantum_ns = process.quantum_ns};
-        Endpoint endpoint;
-        Status status = kernel.spawn(spec, endpoint);
-        if (status != Status::ok) refuse(state.system, process, "cannot spawn", status);
-        if (process.dedicated_cpu) {
-            status = kernel.dedicate_cpu(static_cast<uint32_t>(process.cpu), endpoint);
-            if (status != Status::ok) refuse(state.system, process, "cannot dedicate its CPU", status);
-        }
-    }
-    port.spawning = nullptr;
 }
 
 Simulator::~Simulator() = default;
@@ -329,18 +259,7 @@ RunReport Simulator::run() {
         entry.restarts = hosted.restarts;
         entry.expect = hosted.description->expect;
         entry.counters = process.counters;
-        switch (entry.expect) {
-            case Expectation::exit:
-                entry.met_expectation = process.state == ProcessState::exited && process.exit_status == 0;
-                break;
-            case Expectation::serve:
-                entry.met_expectation = is_alive(process.state) ||
-                                        (process.state == ProcessState::exited && process.exit_status == 0);
-                break;
-            case Expectation::fault:
-                entry.met_expectation = process.state == ProcessState::faulted;
-                break;
-        }
+        entry.met_expectation = boot::meets(entry.expect, process.state, process.exit_status);
         // A run cut short by `until` cannot hold processes to finishing.
         if (report.stopped_by_until && is_alive(process.state)) entry.met_expectation = true;
         if (!entry.met_expectation) {
@@ -354,9 +273,7 @@ RunReport Simulator::run() {
             else
                 what = process.state == ProcessState::runnable ? "was still runnable"
                                                                 : "was still blocked (waiting for a message)";
-            const char* wanted = entry.expect == Expectation::exit    ? "exit with status 0"
-                                 : entry.expect == Expectation::serve ? "serve without failing"
-                                                                      : "be killed by a fault";
+            const char* wanted = boot::wanted(entry.expect);
             report.failures.push_back(fmt::format("process '{}' ({}) {}; expected to {}", entry.name,
                                                   entry.program, what, wanted));
         }

@@ -139,10 +139,6 @@ template <bool check_injector = true, typename Call, typename Unlocked = NoUnloc
     return sim::switch_to_chosen(port, port.processes[caller].context);
 }
 
-const sim::ProcessDescription& description() {
-    return *tl_port->processes[sim::running_slot].description;
-}
-
 }  // namespace
 
 namespace sim {
@@ -386,20 +382,13 @@ void log(const char* format, ...) {
 
 uint64_t random_u64() { return splitmix64::next(tl_port->processes[sim::running_slot].random_state); }
 
+// Both ports answer from the boot image the kernel was built from.
 int64_t arg_int(const char* key, int64_t fallback) {
-    const auto& args = description().args;
-    auto found = args.find(key);
-    if (found == args.end()) return fallback;
-    if (const int64_t* value = std::get_if<int64_t>(&found->second)) return *value;
-    return fallback;
+    return boot::arg_int(*tl_port->image, sim::running_slot, key, fallback);
 }
 
 const char* arg_string(const char* key, const char* fallback) {
-    const auto& args = description().args;
-    auto found = args.find(key);
-    if (found == args.end()) return fallback;
-    if (const std::string* value = std::get_if<std::string>(&found->second)) return value->c_str();
-    return fallback;
+    return boot::arg_string(*tl_port->image, sim::running_slot, key, fallback);
 }
 
 }  // namespace axl

@@ -7,12 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "ipc_strategies/rendezvous/rendezvous.h"
 #include "kernel/api/calls.h"
-#include "kernel/kernel.h"
-#include "sim/machine/cost_model.h"
-#include "sim/port/fault_guard.h"
-#include "sim/port/hosted_port.h"
 #include "tests/support/script_program.h"
 
 namespace axl::test {
@@ -422,57 +417,25 @@ TEST(Privileges, DeniedCounterCountsEveryRefusal) {
 // ---- notify needs a privilege of one's own ----------------------------------------------------
 
 // Notifications name their source by privilege id, so only a process that
-// holds its privilege alone may notify. The simulator gives every process its
-// own privilege, so this builds the kernel by hand (the hosted port's Port
-// and the same run loop as Simulator::run) with two processes sharing one.
+// holds its privilege alone may notify. Two processes of one privilege group
+// (as replicas are) share one privilege structure, through the same boot
+// builder every run uses.
 TEST(PrivilegesKernelLevel, ProcessesSharingAPrivilegeMayNotNotify) {
-    sim::SystemDescription system;
-    system.name = "shared-privilege";
-    std::vector<sim::ProcessDescription> described(3);
-    const char* names[] = {"N1", "N2", "R"};
-    const char* scripts[] = {"notify R; log n1-done", "notify R; log n2-done", "recv any"};
-    for (size_t i = 0; i < 3; ++i) {
-        described[i].name = names[i];
-        described[i].program = "axt_script";
-        described[i].args["script"] = std::string(scripts[i]);
+    SystemBuilder b;
+    for (const char* name : {"N.0", "N.1"}) {
+        sim::ProcessDescription& n = b.add(name, std::string("notify R; log ") + name + "-done");
+        n.group = "N";
     }
+    b.add("R", "recv any").expect = Expectation::serve;
+    RunReport r = run(b);
 
-    Port port;
-    port.system = &system;
-    port.options.echo_console = false;
-    RendezvousStrategy strategy;
-    port.strategy = &strategy;
-    port.kernel = std::make_unique<Kernel>(port, strategy, sim::default_cost_model(), 1);
-    Kernel& kernel = *port.kernel;
-    PrivilegeSpec spec{.primitives = all_primitives, .kernel_calls = all_kernel_calls, .all_destinations = true};
-    uint16_t shared = 0, own = 0;
-    ASSERT_EQ(kernel.create_privilege(spec, shared), Status::ok);
-    ASSERT_EQ(kernel.create_privilege(spec, own), Status::ok);
-    port.processes.resize(3);
-    for (size_t i = 0; i < 3; ++i) {
-        port.spawning = &described[i];
-        Endpoint endpoint;
-        ProcessSpec process{.name = names[i], .privilege = i < 2 ? shared : own};
-        ASSERT_EQ(kernel.spawn(process, endpoint), Status::ok);
-    }
-    port.spawning = nullptr;
-    EXPECT_EQ(kernel.privilege(shared).holders, 2u);
-    EXPECT_EQ(kernel.privilege(shared).owner, endpoints::none);
-    EXPECT_EQ(kernel.privilege(own).owner, kernel.process(2).endpoint);
-
-    sim::install_fault_guard();
-    sim::set_current_port(&port);
-    while (sim::run_from_idle(port)) {
-    }
-    sim::set_current_port(nullptr);
-
-    EXPECT_EQ(port.console, L("[N1] notify R -> call_denied", "[N1] n1-done", "[N2] notify R -> call_denied",
-                              "[N2] n2-done"));
-    EXPECT_EQ(kernel.process(0).counters.denied, 1u);
-    EXPECT_EQ(kernel.process(1).counters.denied, 1u);
-    EXPECT_EQ(kernel.process(0).counters.notifies_sent, 0u);
-    EXPECT_EQ(kernel.process(2).state, ProcessState::receiving) << "R never got a notification";
-    EXPECT_EQ(kernel.process(2).counters.received, 0u);
+    EXPECT_EQ(r.console, L("[N.0] notify R -> call_denied", "[N.0] N.0-done", "[N.1] notify R -> call_denied",
+                           "[N.1] N.1-done"));
+    EXPECT_EQ(process(r, "N.0").counters.denied, 1u);
+    EXPECT_EQ(process(r, "N.1").counters.denied, 1u);
+    EXPECT_EQ(process(r, "N.0").counters.notifies_sent, 0u);
+    EXPECT_EQ(process(r, "R").state, ProcessState::receiving) << "R never got a notification";
+    EXPECT_EQ(process(r, "R").counters.received, 0u);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "kernel/boot/system_file.h"
+#include "sim/config/boot_image_of.h"
 #include "sim/config/system_description.h"
 #include "tests/support/axl_command.h"
 #include "tests/support/source_dir.h"
@@ -27,15 +28,6 @@ using axl::test::CommandResult;
 using axl::test::read_file;
 namespace boot = axl::boot;
 namespace sim = axl::sim;
-
-boot::Expect expected(sim::Expectation expect) {
-    switch (expect) {
-        case sim::Expectation::exit: return boot::Expect::exit;
-        case sim::Expectation::serve: return boot::Expect::serve;
-        case sim::Expectation::fault: return boot::Expect::fault;
-    }
-    return boot::Expect::exit;
-}
 
 struct ParsedFile {
     std::unique_ptr<boot::SystemFile> file = std::make_unique<boot::SystemFile>();
@@ -50,9 +42,10 @@ ParsedFile parse(const std::string& text) {
     return parsed;
 }
 
-// The system file says what the simulator builds from the description
-// (sim/port/simulator.cc), field by field.
-void expect_same_system(const sim::SystemDescription& system, const boot::SystemFile& file) {
+// The boot image says what the description says, field by field: the
+// simulator's own image (sim/config/boot_image_of.h) and the system file
+// read back by the kernel's parser alike.
+void expect_same_system(const sim::SystemDescription& system, const boot::BootImage& file) {
     EXPECT_STREQ(file.string(file.name), system.name.c_str());
     EXPECT_EQ(file.cpus, system.cpus);
     EXPECT_EQ(file.ipc, system.ipc);
@@ -65,10 +58,10 @@ void expect_same_system(const sim::SystemDescription& system, const boot::System
     for (const sim::ProcessDescription& process : system.processes)
         if (group_index.try_emplace(sim::privilege_group(process), leaders.size()).second)
             leaders.push_back(&process);
-    ASSERT_EQ(file.privilege_count, leaders.size());
+    ASSERT_EQ(file.privileges.count, leaders.size());
     for (size_t i = 0; i < leaders.size(); ++i) {
         const sim::ProcessDescription& leader = *leaders[i];
-        const boot::SystemFilePrivilege& privilege = file.privileges[i];
+        const boot::ImagePrivilege& privilege = file.privileges[i];
         SCOPED_TRACE("privilege " + sim::privilege_group(leader));
         EXPECT_STREQ(file.string(privilege.name), sim::privilege_group(leader).c_str());
         EXPECT_EQ(privilege.spec.primitives, leader.primitives);
@@ -81,19 +74,24 @@ void expect_same_system(const sim::SystemDescription& system, const boot::System
             EXPECT_EQ(privilege.spec.devices.io[r].last, leader.device_rights.io[r].last);
             EXPECT_EQ(privilege.spec.devices.io[r].direct, leader.device_rights.io[r].direct);
         }
-        ASSERT_EQ(privilege.destination_count, leader.destinations.size());
-        for (size_t d = 0; d < leader.destinations.size(); ++d) {
-            ASSERT_LT(privilege.destinations[d], file.privilege_count);
-            EXPECT_STREQ(file.string(file.privileges[privilege.destinations[d]].name), leader.destinations[d].c_str());
-            EXPECT_EQ(privilege.destinations[d], group_index.at(leader.destinations[d]));
+    }
+    // Destinations grouped by privilege, in each one's description order.
+    size_t at = 0;
+    for (size_t i = 0; i < leaders.size(); ++i) {
+        for (const std::string& destination : leaders[i]->destinations) {
+            ASSERT_LT(at, file.destinations.count);
+            EXPECT_EQ(file.destinations[static_cast<uint32_t>(at)].from, i);
+            EXPECT_EQ(file.destinations[static_cast<uint32_t>(at)].to, group_index.at(destination));
+            ++at;
         }
     }
+    EXPECT_EQ(file.destinations.count, at);
 
-    ASSERT_EQ(file.process_count, system.processes.size());
+    ASSERT_EQ(file.processes.count, system.processes.size());
     size_t args = 0;
-    for (uint32_t i = 0; i < file.process_count; ++i) {
+    for (uint32_t i = 0; i < file.processes.count; ++i) {
         const sim::ProcessDescription& process = system.processes[i];
-        const boot::SystemFileProcess& entry = file.processes[i];
+        const boot::ImageProcess& entry = file.processes[i];
         SCOPED_TRACE("process " + process.name);
         EXPECT_STREQ(file.string(entry.name), process.name.c_str());
         EXPECT_STREQ(file.string(entry.program), process.program.c_str());
@@ -102,12 +100,12 @@ void expect_same_system(const sim::SystemDescription& system, const boot::System
         EXPECT_EQ(entry.cpu, process.cpu);
         EXPECT_EQ(entry.quantum_ns, process.quantum_ns);
         EXPECT_EQ(entry.stack_bytes, process.stack_bytes);
-        EXPECT_EQ(entry.expect, expected(process.expect));
+        EXPECT_EQ(entry.expect, process.expect);
         EXPECT_EQ(entry.dedicated, process.dedicated_cpu);
         // Exactly the arguments the hosted port hands the program: no more, no fewer, same types.
         EXPECT_EQ(entry.arg_count, process.args.size());
         for (const auto& [key, value] : process.args) {
-            const boot::SystemFileArg* arg = boot::find_arg(file, i, key.c_str());
+            const boot::ImageArg* arg = boot::find_arg(file, i, key.c_str());
             ASSERT_NE(arg, nullptr) << "argument " << key;
             if (const int64_t* number = std::get_if<int64_t>(&value)) {
                 EXPECT_TRUE(arg->is_int) << key;
@@ -124,7 +122,7 @@ void expect_same_system(const sim::SystemDescription& system, const boot::System
         else EXPECT_EQ(boot::arg_int(file, i, "replica", -1), process.replica);
         args += process.args.size();
     }
-    EXPECT_EQ(file.arg_count, args);
+    EXPECT_EQ(file.args.count, args);
 }
 
 class AxlBootfile : public axl::test::AxlCommandTest {
@@ -147,6 +145,7 @@ protected:
         if (options.find("--seed 0xabc") != std::string::npos) overrides.seed = 0xabc;
         const sim::SystemDescription system = sim::load_system_description(description.string(), overrides);
         expect_same_system(system, *parsed.file);
+        expect_same_system(system, sim::HostedBootImage(system).image());
     }
 
     // Exit 2, nothing written, and "path:line: <problem>" on stderr.

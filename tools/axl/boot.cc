@@ -44,6 +44,7 @@
 #include <utility>
 
 #include "kernel/ipc_strategy.h"
+#include "tools/axl/cli_checks.h"
 #include "tools/axl/exit_status.h"
 
 namespace axl::tools {
@@ -66,13 +67,6 @@ constexpr std::string_view fail_text = "verdict: fail";
 constexpr std::string_view panic_text = "KERNEL PANIC";
 // GRUB 2's menu, once its countdown runs (grub-core/normal/menu_text.c).
 constexpr std::string_view grub_countdown_text = "will be executed automatically";
-
-std::vector<std::string> strategy_names() {
-    std::vector<std::string> names;
-    for (uint32_t i = 0; i < ipc_strategy_kind_count; ++i)
-        names.emplace_back(to_string(static_cast<IpcStrategyKind>(i)));
-    return names;
-}
 
 // A value inside a QEMU option list ("file=...,readonly=on"): a comma is doubled.
 std::string qemu_option_value(std::string_view text) {
@@ -666,7 +660,7 @@ CLI::App* add_boot_command(CLI::App& app, BootArguments& args) {
             ""))
         ->type_name("NAME");
     boot->add_option("--ipc", args.ipc, "IPC strategy; default: GRUB's default entry's (rendezvous)")
-        ->check(CLI::IsMember(strategy_names()))
+        ->check(CLI::IsMember(strategy_choices()))
         ->type_name("NAME");
     boot->add_flag("--uefi", args.uefi,
                    "boot with UEFI firmware (OVMF, Debian package ovmf) instead of the BIOS; slower under TCG, OVMF's "

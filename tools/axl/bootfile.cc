@@ -1,10 +1,11 @@
 // `axl bootfile`: a system description as the bare-metal kernel's system file
-// (docs/system-file.md). The file carries exactly what the hosted simulator
-// builds at boot (sim/port/simulator.cc): one privilege per privilege group, with
-// its device rights and destinations, then the processes in file order, then
-// every argument each process reads through axl::arg_int / axl::arg_string
-// (the file's [process.args], plus what the loader adds: `replica`, a
-// driver's `io_base` and `irq`, the reincarnation server's `service.N.*`).
+// (docs/system-file.md). The file is the boot image the hosted simulator boots
+// (sim/config/boot_image_of.h), written out record by record: the privileges
+// with their device rights, the destinations, the processes in file order,
+// then every argument each process reads through axl::arg_int /
+// axl::arg_string (the file's [process.args], plus what the loader adds:
+// `replica`, a driver's `io_base` and `irq`, the reincarnation server's
+// `service.N.*`).
 #include "tools/axl/bootfile.h"
 
 #include <fmt/format.h>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "kernel/boot/system_file.h"
+#include "sim/config/boot_image_of.h"
 #include "tools/axl/cli_checks.h"
 #include "tools/axl/exit_status.h"
 #include "tools/axl/report_printer.h"
@@ -46,7 +48,8 @@ uint32_t system_line(const std::string& path, std::string_view key) {
 // hold it (kernel/boot/system_file.h), blaming the description's lines.
 class SystemFileWriter {
 public:
-    explicit SystemFileWriter(const sim::SystemDescription& system) : m_system(system) {}
+    explicit SystemFileWriter(const sim::SystemDescription& system)
+        : m_system(system), m_lowered(system), m_image(m_lowered.image()) {}
 
     std::string write(std::string_view note);
 
@@ -61,6 +64,8 @@ private:
     void check_word(const std::string& text, uint32_t blame, const std::string& what) const;
 
     const sim::SystemDescription& m_system;
+    const sim::HostedBootImage m_lowered;
+    const boot::BootImage& m_image;
     std::string m_out;
     size_t m_text_used = 0;  // bytes of SystemFile::text the parser will use
 };
@@ -130,84 +135,77 @@ std::string SystemFileWriter::write(std::string_view note) {
                          axl::to_string(m_system.ipc), m_system.ring_capacity, m_system.seed),
              name_line);
 
-    // One privilege per group, in the order of each group's first process
-    // (as the simulator creates them).
-    std::map<std::string, size_t> first_of_group;
-    std::vector<size_t> group_leaders;  // index of each group's first process
-    for (size_t i = 0; i < processes.size(); ++i) {
-        if (!first_of_group.try_emplace(sim::privilege_group(processes[i]), i).second) continue;
-        if (group_leaders.size() == boot::system_file_privileges_max)
-            fail(processes[i].line,
-                 fmt::format("process '{}' needs privilege structure number {}; the bare-metal parser holds {} "
-                             "(axl::boot::system_file_privileges_max)",
-                             sim::privilege_group(processes[i]), group_leaders.size() + 1,
-                             boot::system_file_privileges_max));
-        group_leaders.push_back(i);
+    const boot::BootImage& image = m_image;
+    auto name_of = [&](uint32_t privilege) { return std::string(image.string(image.privileges[privilege].name)); };
+    if (image.privileges.count > boot::system_file_privileges_max) {
+        const boot::ImagePrivilege& first_too_many = image.privileges[boot::system_file_privileges_max];
+        fail(first_too_many.line,
+             fmt::format("process '{}' needs privilege structure number {}; the bare-metal parser holds {} "
+                         "(axl::boot::system_file_privileges_max)",
+                         image.string(first_too_many.name), boot::system_file_privileges_max + 1,
+                         boot::system_file_privileges_max));
     }
-    if (processes.size() > boot::system_file_processes_max) {
-        const sim::ProcessDescription& first_too_many = processes[boot::system_file_processes_max];
+    if (image.processes.count > boot::system_file_processes_max) {
+        const boot::ImageProcess& first_too_many = image.processes[boot::system_file_processes_max];
         fail(first_too_many.line,
              fmt::format("{} processes, replicas included; the bare-metal parser holds {} "
                          "(axl::boot::system_file_processes_max), and '{}' is number {}",
-                         processes.size(), boot::system_file_processes_max, first_too_many.name,
+                         image.processes.count, boot::system_file_processes_max, image.string(first_too_many.name),
                          boot::system_file_processes_max + 1));
     }
 
-    for (size_t leader : group_leaders) {
-        const sim::ProcessDescription& process = processes[leader];
-        const std::string& group = sim::privilege_group(process);
+    for (const boot::ImagePrivilege& privilege : image.privileges) {
+        const std::string name = image.string(privilege.name);
         add_line(fmt::format("privilege name={} primitives={:#x} kernel_calls={:#x} all_destinations={} "
                              "irq_lines={:#x}",
-                             kept(group, process.line, "privilege '" + group + "'"), process.primitives,
-                             process.kernel_calls, process.all_destinations ? 1 : 0,
-                             process.device_rights.irq_lines),
-                 process.line);
+                             kept(name, privilege.line, "privilege '" + name + "'"), privilege.spec.primitives,
+                             privilege.spec.kernel_calls, privilege.spec.all_destinations ? 1 : 0,
+                             privilege.spec.devices.irq_lines),
+                 privilege.line);
     }
-    for (size_t leader : group_leaders) {
-        const sim::ProcessDescription& process = processes[leader];
-        const DeviceRights& rights = process.device_rights;
+    for (const boot::ImagePrivilege& privilege : image.privileges) {
+        const DeviceRights& rights = privilege.spec.devices;
         for (uint32_t r = 0; r < rights.io_range_count; ++r)
             add_line(fmt::format("io privilege={} first={:#x} last={:#x} direct={}",
-                                 percent_encode(sim::privilege_group(process)), rights.io[r].first, rights.io[r].last,
+                                 percent_encode(image.string(privilege.name)), rights.io[r].first, rights.io[r].last,
                                  rights.io[r].direct ? 1 : 0),
-                     process.line);
+                     privilege.line);
     }
-    for (size_t leader : group_leaders) {
-        const sim::ProcessDescription& process = processes[leader];
-        for (const std::string& destination : process.destinations)
-            add_line(fmt::format("destination privilege={} to={}", percent_encode(sim::privilege_group(process)),
-                                 percent_encode(destination)),
-                     process.line);
-    }
+    for (const boot::ImageDestination& destination : image.destinations)
+        add_line(fmt::format("destination privilege={} to={}", percent_encode(name_of(destination.from)),
+                             percent_encode(name_of(destination.to))),
+                 image.privileges[destination.from].line);
 
-    for (const sim::ProcessDescription& process : processes) {
-        check_word(process.program, process.line, "program '" + process.program + "'");
+    for (const boot::ImageProcess& process : image.processes) {
+        const std::string name = image.string(process.name);
+        const std::string program = image.string(process.program);
+        check_word(program, process.line, "program '" + program + "'");
         add_line(fmt::format("process name={} program={} privilege={} priority={} cpu={} quantum_ns={} "
                              "stack_bytes={} expect={} dedicated={}",
-                             kept(process.name, process.line, "process '" + process.name + "'"),
-                             kept(process.program, process.line, "the program of process '" + process.name + "'"),
-                             percent_encode(sim::privilege_group(process)), unsigned{process.priority}, process.cpu,
-                             process.quantum_ns, process.stack_bytes, expectation_name(process.expect),
-                             process.dedicated_cpu ? 1 : 0),
+                             kept(name, process.line, "process '" + name + "'"),
+                             kept(program, process.line, "the program of process '" + name + "'"),
+                             percent_encode(name_of(process.privilege)), unsigned{process.priority}, process.cpu,
+                             process.quantum_ns, process.stack_bytes, boot::to_string(process.expect),
+                             process.dedicated ? 1 : 0),
                  process.line);
     }
 
-    size_t arg_count = 0;
-    for (const sim::ProcessDescription& process : processes) {
-        for (const auto& [key, value] : process.args) {
-            const std::string what = "argument '" + key + "' of process '" + process.name + "'";
-            if (++arg_count > boot::system_file_args_max)
-                fail(process.line, fmt::format("{} is argument number {} of the system; the bare-metal parser "
-                                               "holds {} (axl::boot::system_file_args_max)",
-                                               what, arg_count, boot::system_file_args_max));
-            check_word(key, process.line, "the key of " + what);
-            std::string line = "arg process=" + percent_encode(process.name) + " key=" + kept(key, process.line, what);
-            if (const int64_t* number = std::get_if<int64_t>(&value))
-                line += " int=" + std::to_string(*number);
-            else
-                line += " string=" + kept(std::get<std::string>(value), process.line, what);
-            add_line(line, process.line);
-        }
+    for (uint32_t a = 0; a < image.args.count; ++a) {
+        const boot::ImageArg& arg = image.args[a];
+        const std::string process = image.string(image.processes[arg.process].name);
+        const std::string key = image.string(arg.key);
+        const std::string what = "argument '" + key + "' of process '" + process + "'";
+        if (a + 1 > boot::system_file_args_max)
+            fail(arg.line, fmt::format("{} is argument number {} of the system; the bare-metal parser "
+                                       "holds {} (axl::boot::system_file_args_max)",
+                                       what, a + 1, boot::system_file_args_max));
+        check_word(key, arg.line, "the key of " + what);
+        std::string line = "arg process=" + percent_encode(process) + " key=" + kept(key, arg.line, what);
+        if (arg.is_int)
+            line += " int=" + std::to_string(arg.int_value);
+        else
+            line += " string=" + kept(image.string(arg.string_value), arg.line, what);
+        add_line(line, arg.line);
     }
 
     // The kernel's parser has the last word: a file it refuses is a bug here.
@@ -247,11 +245,8 @@ CLI::App* add_bootfile_command(CLI::App& app, BootfileArguments& args) {
         ->required();
     bootfile->add_option("-o,--output", args.output, "write the system file here (default: standard output)")
         ->type_name("FILE");
-    std::vector<std::string> strategies;
-    for (uint32_t i = 0; i < ipc_strategy_kind_count; ++i)
-        strategies.emplace_back(axl::to_string(static_cast<IpcStrategyKind>(i)));
     bootfile->add_option("--ipc", args.ipc, "IPC strategy, overrides the file")
-        ->check(CLI::IsMember(strategies))
+        ->check(CLI::IsMember(strategy_choices()))
         ->type_name("NAME");
     bootfile->add_option("--seed", args.seed, "64-bit seed (decimal or 0x hex), overrides the file")
         ->check(seed_check())

@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "ipc_strategies/strategy_factory.h"
 #include "sim/config/system_description.h"
 
 namespace axl::tools {
@@ -33,6 +34,12 @@ CLI::Validator duration_check() {
             }
         },
         "");
+}
+
+std::vector<std::string> strategy_choices() {
+    std::vector<std::string> names;
+    for (const StrategyInfo& strategy : ipc_strategies) names.emplace_back(strategy.name);
+    return names;
 }
 
 }  // namespace axl::tools

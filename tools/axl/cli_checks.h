@@ -5,6 +5,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+#include <vector>
+
 namespace axl::tools {
 
 // A 64-bit seed, decimal or 0x hexadecimal (sim::parse_seed). CLI11's own
@@ -12,5 +15,7 @@ namespace axl::tools {
 CLI::Validator seed_check();
 // A duration such as "10ms" (sim::parse_duration_ns).
 CLI::Validator duration_check();
+// The IPC strategies' names (ipc_strategies/strategy_factory.h), for --ipc.
+std::vector<std::string> strategy_choices();
 
 }  // namespace axl::tools

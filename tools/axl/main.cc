@@ -27,7 +27,7 @@
 #include <string_view>
 #include <vector>
 
-#include "kernel/ipc_strategy.h"
+#include "ipc_strategies/strategy_factory.h"
 #include "sim/port/program_registry.h"
 #include "sim/port/simulator.h"
 #include "sim/config/system_description.h"
@@ -45,27 +45,6 @@ namespace {
 using axl::tools::exit_failed;
 using axl::tools::exit_ok;
 using axl::tools::exit_usage;
-
-const char* describe(axl::IpcStrategyKind kind) {
-    switch (kind) {
-        case axl::IpcStrategyKind::rendezvous:
-            return "MINIX 3 rendezvous, sender blocks until the receiver takes the message";
-        case axl::IpcStrategyKind::ring:
-            return "per-receiver lock-free SPSC rings (one per sending CPU), send returns once buffered, "
-                   "blocks only when full";
-        case axl::IpcStrategyKind::queue:
-            return "per-receiver bounded lock-free FIFO mailbox (boost::lockfree::queue) shared by all "
-                   "senders, send returns once buffered";
-    }
-    return "?";
-}
-
-std::vector<std::string> strategy_names() {
-    std::vector<std::string> names;
-    for (uint32_t i = 0; i < axl::ipc_strategy_kind_count; ++i)
-        names.emplace_back(to_string(static_cast<axl::IpcStrategyKind>(i)));
-    return names;
-}
 
 struct RunArguments {
     std::string path;
@@ -90,7 +69,7 @@ CLI::App* add_run_command(CLI::App& app, RunArguments& args) {
     run->add_option("FILE", args.path, "system description (TOML, see docs/system-description.md)")
         ->required();
     run->add_option("--ipc", args.ipc, "IPC strategy, overrides the file")
-        ->check(CLI::IsMember(strategy_names()))
+        ->check(CLI::IsMember(axl::tools::strategy_choices()))
         ->type_name("NAME");
     run->add_option("--seed", args.seed, "64-bit seed (decimal or 0x hex), overrides the file")
         ->check(axl::tools::seed_check())
@@ -177,10 +156,8 @@ int list_everything() {
     if (programs.empty()) fmt::print("  (none linked in)\n");
 
     fmt::print("\nipc strategies:\n");
-    for (uint32_t i = 0; i < axl::ipc_strategy_kind_count; ++i) {
-        auto kind = static_cast<axl::IpcStrategyKind>(i);
-        fmt::print("  {:<10}  {}\n", to_string(kind), describe(kind));
-    }
+    for (const axl::StrategyInfo& strategy : axl::ipc_strategies)
+        fmt::print("  {:<10}  {}\n", strategy.name, strategy.description);
 
     // docs/devices.md documents each one's registers; [[device]] tables start them.
     fmt::print("\ndevices ([[device]] kind):\n");

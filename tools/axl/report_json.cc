@@ -19,7 +19,7 @@ std::string format_run_report_json(const sim::RunReport& report) {
             {"exit_status", process.exit_status},
             {"fault", process.fault},
             {"restarts", process.restarts},
-            {"expect", expectation_name(process.expect)},
+            {"expect", boot::to_string(process.expect)},
             {"met_expectation", process.met_expectation},
             {"counters",
              {{"sent", c.sent},

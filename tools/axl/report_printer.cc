@@ -39,7 +39,7 @@ void render_processes(fmt::memory_buffer& out, const sim::RunReport& report) {
                        std::to_string(counters.sent), std::to_string(counters.received),
                        std::to_string(counters.kernel_calls), std::to_string(counters.denied),
                        std::to_string(counters.blocked), format_duration_ns(counters.cpu_ns),
-                       fmt::format("{} ({})", expectation_name(process.expect),
+                       fmt::format("{} ({})", boot::to_string(process.expect),
                                    process.met_expectation ? "met" : "NOT MET")});
         if (!process.fault.empty()) table.add_note("fault: " + process.fault);
         if (process.restarts > 0)
@@ -66,15 +66,6 @@ void render_devices(fmt::memory_buffer& out, const sim::RunReport& report) {
 }
 
 }  // namespace
-
-const char* expectation_name(sim::Expectation expect) {
-    switch (expect) {
-        case sim::Expectation::exit: return "exit";
-        case sim::Expectation::serve: return "serve";
-        case sim::Expectation::fault: return "fault";
-    }
-    return "?";
-}
 
 std::string format_duration_ns(uint64_t ns) {
     struct Unit {

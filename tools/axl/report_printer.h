@@ -13,9 +13,6 @@ namespace axl::tools {
 // file, or empty.
 std::string format_run_report(const sim::RunReport& report, const std::string& trace_path = {});
 
-// "exit", "serve" or "fault".
-const char* expectation_name(sim::Expectation expect);
-
 // 850 -> "850 ns", 12'345 -> "12.345 us", 1'500'000'000 -> "1.500 s".
 std::string format_duration_ns(uint64_t ns);
 

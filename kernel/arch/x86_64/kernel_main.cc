@@ -3,9 +3,7 @@
 // builds from a system description, and runs it.
 #include <new>
 
-#include "ipc_strategies/queue/queue.h"
-#include "ipc_strategies/rendezvous/rendezvous.h"
-#include "ipc_strategies/ring/ring.h"
+#include "ipc_strategies/strategy_factory.h"
 #include "kernel/arch/x86_64/address_space.h"
 #include "kernel/arch/x86_64/clock.h"
 #include "kernel/arch/x86_64/console.h"
@@ -20,6 +18,7 @@
 #include "kernel/arch/x86_64/screen.h"
 #include "kernel/arch/x86_64/serial.h"
 #include "kernel/arch/x86_64/x86.h"
+#include "kernel/boot/build_system.h"
 #include "kernel/boot/system_file.h"
 #include "kernel/kernel.h"
 #include "kernel/lib/c_string.h"
@@ -38,9 +37,9 @@ Port g_port;
 BootInformation g_boot;
 boot::SystemFile g_system;
 alignas(Kernel) unsigned char g_kernel_storage[sizeof(Kernel)];
-RendezvousStrategy g_rendezvous;
-alignas(RingStrategy) unsigned char g_ring_storage[sizeof(RingStrategy)];
-alignas(QueueStrategy) unsigned char g_queue_storage[sizeof(QueueStrategy)];
+// Raw storage, as for the kernel: the run never ends by returning, so nothing
+// here is ever destroyed, and a static with a destructor would need atexit.
+alignas(StrategyHolder) unsigned char g_strategy_storage[sizeof(StrategyHolder)];
 alignas(64) unsigned char g_strategy_buffers[2 << 20];
 
 // The command line: GRUB's, then QEMU's fw_cfg file on top (later words win).
@@ -69,14 +68,12 @@ void parse_command_line(const char* line, Options& options) {
             for (; value[i] && i + 1 < sizeof options.system; ++i) options.system[i] = value[i];
             options.system[i] = '\0';
         } else if (c_string::equal(word, "ipc")) {
-            bool known = false;
-            for (uint32_t k = 0; k < ipc_strategy_kind_count; ++k) {
-                if (c_string::equal(value, to_string(static_cast<IpcStrategyKind>(k)))) {
-                    options.ipc = static_cast<IpcStrategyKind>(k);
-                    options.ipc_given = known = true;
-                }
+            if (const StrategyInfo* strategy = find_strategy(value)) {
+                options.ipc = strategy->kind;
+                options.ipc_given = true;
+            } else {
+                console::print("[kernel] ignoring ipc=%s: %s\n", value, strategy_names());
             }
-            if (!known) console::print("[kernel] ignoring ipc=%s: rendezvous, ring or queue\n", value);
         } else {
             console::print("[kernel] ignoring unknown option '%s'\n", word);
         }
@@ -101,58 +98,27 @@ const BootModule* find_module(const char* name) {
 }
 
 IpcStrategy& make_strategy(IpcStrategyKind kind, uint32_t slots) {
-    switch (kind) {
-        case IpcStrategyKind::rendezvous:
-            return g_rendezvous;
-        case IpcStrategyKind::ring: {
-            const size_t bytes = RingStrategy::storage_bytes(slots, 1, g_system.ring_capacity);
-            if (bytes > sizeof g_strategy_buffers) refuse("the ring strategy needs more memory than set aside", "");
-            return *new (g_ring_storage) RingStrategy(g_strategy_buffers, bytes, slots, 1, g_system.ring_capacity);
-        }
-        case IpcStrategyKind::queue: {
-            const size_t bytes = QueueStrategy::storage_bytes(slots);
-            if (bytes > sizeof g_strategy_buffers) refuse("the queue strategy needs more memory than set aside", "");
-            return *new (g_queue_storage) QueueStrategy(g_strategy_buffers, bytes, slots);
-        }
-    }
-    refuse("unknown IPC strategy", "");
+    const StrategyShape shape{.slots = slots, .cpus = 1, .ring_capacity = g_system.ring_capacity};
+    const size_t bytes = StrategyHolder::buffer_bytes(kind, shape);
+    if (bytes > sizeof g_strategy_buffers) refuse("the IPC strategy needs more memory than set aside", to_string(kind));
+    return (new (g_strategy_storage) StrategyHolder)->construct(kind, shape, g_strategy_buffers, bytes);
 }
 
-// Mirrors the hosted port's boot (sim/port/simulator.cc): privileges, then
-// destinations, then the processes in file order, which fixes their slots.
+bool has_program_image(const void*, const char* program) {
+    ImageView image;
+    uint64_t entry;
+    return find_program_image(g_port, program, image, entry);
+}
+
 void build_system(Kernel& kernel) {
-    uint16_t privilege_ids[boot::system_file_privileges_max];
-    for (uint32_t p = 0; p < g_system.privilege_count; ++p) {
-        const boot::SystemFilePrivilege& privilege = g_system.privileges[p];
+    for (uint32_t p = 0; p < g_system.privileges.count; ++p) {
+        const boot::ImagePrivilege& privilege = g_system.privileges[p];
         if (privilege.spec.devices.irq_lines & (uint64_t{1} << clock::tick_line))
             refuse("IRQ line 0 is the kernel's clock", g_system.string(privilege.name));
-        if (kernel.create_privilege(privilege.spec, privilege_ids[p]) != Status::ok)
-            refuse("no privilege structure for", g_system.string(privilege.name));
     }
-    for (uint32_t p = 0; p < g_system.privilege_count; ++p)
-        for (uint32_t d = 0; d < g_system.privileges[p].destination_count; ++d)
-            if (kernel.allow_destination(privilege_ids[p], privilege_ids[g_system.privileges[p].destinations[d]]) !=
-                Status::ok)
-                refuse("cannot grant a destination to", g_system.string(g_system.privileges[p].name));
-    for (uint32_t i = 0; i < g_system.process_count; ++i) {
-        const boot::SystemFileProcess& process = g_system.processes[i];
-        ImageView image;
-        uint64_t entry;
-        if (!find_program_image(g_port, g_system.string(process.program), image, entry))
-            refuse("no program image defines", g_system.string(process.program));
-    }
-    for (uint32_t i = 0; i < g_system.process_count; ++i) {
-        const boot::SystemFileProcess& process = g_system.processes[i];
-        g_port.spawning = static_cast<int32_t>(i);
-        ProcessSpec spec{.name = g_system.string(process.name),
-                         .privilege = privilege_ids[process.privilege],
-                         .priority = process.priority,
-                         .cpu = process.cpu,
-                         .quantum_ns = process.quantum_ns};
-        Endpoint endpoint;
-        if (kernel.spawn(spec, endpoint) != Status::ok) refuse("cannot spawn", g_system.string(process.name));
-    }
-    g_port.spawning = -1;
+    boot::BuildFailure failure;
+    if (!boot::build_system(kernel, g_system, &has_program_image, nullptr, failure))
+        refuse(boot::describe(failure.step), boot::failure_subject(g_system, failure));
 }
 
 void report_images() {
@@ -218,11 +184,11 @@ extern "C" [[noreturn]] void axl_kernel_main(uint32_t magic, uint32_t informatio
     console::print("[kernel] %llu MiB free, TSC %llu Hz; system %s, %u processes, ipc %s\n",
                    static_cast<unsigned long long>(frames::free_count() * page_size >> 20),
                    static_cast<unsigned long long>(clock::tsc_hz()), g_system.string(g_system.name),
-                   g_system.process_count, to_string(g_system.ipc));
+                   g_system.processes.count, to_string(g_system.ipc));
 
     g_port.boot = &g_boot;
     g_port.system = &g_system;
-    IpcStrategy& strategy = make_strategy(g_system.ipc, g_system.process_count);
+    IpcStrategy& strategy = make_strategy(g_system.ipc, g_system.processes.count);
     // Real time is measured, not modelled: every cost is zero and the port
     // charges each process the time that actually passed (account_time).
     Kernel& kernel = *new (g_kernel_storage) Kernel(g_port, strategy, CostModel{}, 1);

@@ -100,8 +100,6 @@ namespace platform {
 using namespace x86_64;
 
 void context_create(Port& port, uint32_t slot) {
-    ProcessContext& process = port.processes[slot];
-    if (port.spawning >= 0) process.description = port.spawning;
     if (const char* problem = build_process_image(port, slot))
         panic(problem);  // boot checked every image; only memory can run out here
 }

@@ -32,7 +32,6 @@ struct alignas(64) ProcessContext {
     uint64_t copy_out_to = 0;  // user address the message goes to on resumption
     bool in_call = false;      // blocked in a call: its status comes from Process::ipc_status
     uint16_t direct_ports_of = 0;  // its privilege, if it has access = "direct" devices; else 0
-    int32_t description = -1;  // index into the system file's processes
     AddressSpace space;
 };
 
@@ -40,9 +39,8 @@ struct alignas(64) ProcessContext {
 
 struct Port {
     Kernel* kernel = nullptr;
-    const boot::SystemFile* system = nullptr;
+    const boot::BootImage* system = nullptr;   // slot i runs its process i
     const x86_64::BootInformation* boot = nullptr;
-    int32_t spawning = -1;                    // system-file process being spawned now
     uint32_t loaded = no_slot;                // whose address space and FPU state the CPU holds
     uint64_t last_charge_ns = 0;              // real time already charged to processes
     uint64_t timer_at_ns = ~uint64_t{0};      // Kernel's one-shot timer (platform::timer_arm)

@@ -33,8 +33,8 @@ uint32_t put_string(uint8_t* block, uint32_t& used, const char* text) {
 
 alignas(8) uint8_t g_block[startup_block_bytes];
 
-const char* build_startup_block(const Port& port, uint32_t slot, const boot::SystemFileProcess& description) {
-    const boot::SystemFile& system = *port.system;
+const char* build_startup_block(const Port& port, uint32_t slot, const boot::ImageProcess& description) {
+    const boot::BootImage& system = *port.system;
     for (uint8_t& byte : g_block) byte = 0;
     StartupBlock& block = *reinterpret_cast<StartupBlock*>(g_block);
     block.magic = StartupBlock::magic_value;
@@ -51,7 +51,7 @@ const char* build_startup_block(const Port& port, uint32_t slot, const boot::Sys
     uint32_t used = static_cast<uint32_t>(sizeof(StartupBlock) + description.arg_count * sizeof(StartupArg));
     if (used > startup_block_bytes) return "too many arguments for the startup block";
     for (uint32_t a = 0; a < description.arg_count; ++a) {
-        const boot::SystemFileArg& arg = system.args[description.first_arg + a];
+        const boot::ImageArg& arg = system.args[description.first_arg + a];
         StartupArg& out = block.args[a];
         out.key_offset = put_string(g_block, used, system.string(arg.key));
         out.string_offset = arg.is_int ? 0 : put_string(g_block, used, system.string(arg.string_value));
@@ -109,7 +109,8 @@ bool find_program_image(const Port& port, const char* program, ImageView& image,
 
 const char* build_process_image(Port& port, uint32_t slot) {
     ProcessContext& process = port.processes[slot];
-    const boot::SystemFileProcess& description = port.system->processes[process.description];
+    // Slot i runs process i of the boot image (kernel/boot/build_system.h).
+    const boot::ImageProcess& description = port.system->processes[slot];
     ImageView image;
     uint64_t entry;
     if (!find_program_image(port, port.system->string(description.program), image, entry))

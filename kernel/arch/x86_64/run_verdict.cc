@@ -3,6 +3,7 @@
 #include "kernel/arch/x86_64/console.h"
 #include "kernel/arch/x86_64/port.h"
 #include "kernel/arch/x86_64/x86.h"
+#include "kernel/boot/verdict.h"
 #include "kernel/kernel.h"
 
 namespace axl::x86_64 {
@@ -16,25 +17,20 @@ const char* fault_name(int32_t kind) {
                                                                             : "unknown";
 }
 
-boot::Expect expectation(const Port& port, uint32_t slot) {
-    const int32_t description = port.processes[slot].description;
-    return description >= 0 ? port.system->processes[description].expect : boot::Expect::serve;
+// Slot i runs process i of the boot image (kernel/boot/build_system.h).
+boot::Expectation expectation(const Port& port, uint32_t slot) {
+    return slot < port.system->processes.count ? port.system->processes[slot].expect : boot::Expectation::serve;
 }
 
-// Whether `process` did what was expected of it; `why` says what went wrong.
-bool as_expected(const Process& process, boot::Expect expect, const char*& why) {
+// What went wrong, for a process that did not meet its expectation.
+const char* why_not(const Process& process, boot::Expectation expect) {
     switch (expect) {
-        case boot::Expect::exit:
-            why = process.state == ProcessState::exited ? "exited with a non-zero status" : "did not exit";
-            return process.state == ProcessState::exited && process.exit_status == 0;
-        case boot::Expect::fault:
-            why = "was expected to be killed by a fault";
-            return process.state == ProcessState::faulted;
-        case boot::Expect::serve:
-            why = "ended although it should serve";
-            return is_alive(process.state) || (process.state == ProcessState::exited && process.exit_status == 0);
+        case boot::Expectation::exit:
+            return process.state == ProcessState::exited ? "exited with a non-zero status" : "did not exit";
+        case boot::Expectation::fault: return "was expected to be killed by a fault";
+        case boot::Expectation::serve: return "ended although it should serve";
     }
-    return false;
+    return "?";
 }
 
 }  // namespace
@@ -66,16 +62,7 @@ void report_fault(const Port& port, uint32_t slot, FaultKind kind, const char* w
                        static_cast<unsigned long long>(address), static_cast<unsigned long long>(rip));
 }
 
-bool run_is_over(const Port& port) {
-    const Kernel& kernel = *port.kernel;
-    bool any = false;
-    for (uint32_t slot = 0; slot < kernel.slots_used(); ++slot) {
-        if (expectation(port, slot) != boot::Expect::exit) continue;
-        any = true;
-        if (is_alive(kernel.process(slot).state)) return false;
-    }
-    return any;
-}
+bool run_is_over(const Port& port) { return boot::workloads_done(*port.kernel, *port.system); }
 
 void finish_run(const Port& port, bool quiescent) {
     const Kernel& kernel = *port.kernel;
@@ -91,9 +78,9 @@ void finish_run(const Port& port, bool quiescent) {
                    "received", "calls", "cpu us", "expected");
     for (uint32_t slot = 0; slot < kernel.slots_used(); ++slot) {
         const Process& process = kernel.process(slot);
-        const boot::Expect expect = expectation(port, slot);
-        const char* why = "";
-        const bool ok = as_expected(process, expect, why);
+        const boot::Expectation expect = expectation(port, slot);
+        const bool ok = boot::meets(expect, process.state, process.exit_status);
+        const char* why = ok ? "" : why_not(process, expect);
         pass = pass && ok;
         console::print("[kernel]   %-20s %-9s %6d %10llu %10llu %8llu %10llu  %s: %s%s\n", process.name,
                        to_string(process.state), process.exit_status,

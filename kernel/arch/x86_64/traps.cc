@@ -93,9 +93,8 @@ TrapFrame* process_fault(Port& port, TrapFrame* frame) {
     Kernel& kernel = *port.kernel;
     const uint32_t slot = kernel.running();
     const uint64_t address = frame->vector == page_fault ? x86::read_cr2() : no_address;
-    const ProcessContext& process = port.processes[slot];
-    const uint64_t stack_bytes =
-        process.description >= 0 ? port.system->processes[process.description].stack_bytes : 0;
+    // Slot i runs process i of the boot image (kernel/boot/build_system.h).
+    const uint64_t stack_bytes = slot < port.system->processes.count ? port.system->processes[slot].stack_bytes : 0;
     const char* what = "";
     const FaultKind kind = classify(*frame, address, stack_bytes, what);
     account_time(port);

@@ -117,8 +117,8 @@ TEST(SystemFile, ParsesEveryRecord) {
     EXPECT_EQ(f.ring_capacity, 16u);
     EXPECT_EQ(f.seed, ~uint64_t{0});
 
-    ASSERT_EQ(f.privilege_count, 3u);
-    const SystemFilePrivilege& tty = f.privileges[0];
+    ASSERT_EQ(f.privileges.count, 3u);
+    const ImagePrivilege& tty = f.privileges[0];
     EXPECT_STREQ(f.string(tty.name), "tty");
     EXPECT_EQ(tty.line, 6u);
     EXPECT_EQ(tty.spec.primitives, bit(Primitive::receive) | bit(Primitive::sendnb));
@@ -132,24 +132,26 @@ TEST(SystemFile, ParsesEveryRecord) {
     EXPECT_EQ(tty.spec.devices.io[1].first, 0x2f8);
     EXPECT_EQ(tty.spec.devices.io[1].last, 0x2ff);
     EXPECT_TRUE(tty.spec.devices.io[1].direct);
-    ASSERT_EQ(tty.destination_count, 1u);
-    EXPECT_EQ(tty.destinations[0], 1u);
-    const SystemFilePrivilege& client = f.privileges[1];
+    const ImagePrivilege& client = f.privileges[1];
     EXPECT_EQ(client.spec.primitives, bit(Primitive::sendrec));
     EXPECT_EQ(client.spec.devices.irq_lines, 0u);
     EXPECT_EQ(client.spec.devices.io_range_count, 0u);
-    ASSERT_EQ(client.destination_count, 2u);
-    EXPECT_EQ(client.destinations[0], 0u);
-    EXPECT_EQ(client.destinations[1], 2u);
-    const SystemFilePrivilege& rs = f.privileges[2];
+    const ImagePrivilege& rs = f.privileges[2];
     EXPECT_EQ(rs.spec.primitives, all_primitives);
     EXPECT_EQ(rs.spec.kernel_calls, all_kernel_calls);
     EXPECT_TRUE(rs.spec.all_destinations);
     EXPECT_EQ(rs.spec.devices.irq_lines, uint64_t{1} << 63);
-    EXPECT_EQ(rs.destination_count, 0u);
+    // Destinations in file order: tty -> client, client -> tty, client -> rs.
+    ASSERT_EQ(f.destinations.count, 3u);
+    EXPECT_EQ(f.destinations[0].from, 0u);
+    EXPECT_EQ(f.destinations[0].to, 1u);
+    EXPECT_EQ(f.destinations[1].from, 1u);
+    EXPECT_EQ(f.destinations[1].to, 0u);
+    EXPECT_EQ(f.destinations[2].from, 1u);
+    EXPECT_EQ(f.destinations[2].to, 2u);
 
-    ASSERT_EQ(f.process_count, 4u);
-    const SystemFileProcess& p0 = f.processes[0];
+    ASSERT_EQ(f.processes.count, 4u);
+    const ImageProcess& p0 = f.processes[0];
     EXPECT_STREQ(f.string(p0.name), "tty");
     EXPECT_STREQ(f.string(p0.program), "uart_driver");
     EXPECT_EQ(p0.privilege, 0u);
@@ -157,30 +159,30 @@ TEST(SystemFile, ParsesEveryRecord) {
     EXPECT_EQ(p0.cpu, -1);
     EXPECT_EQ(p0.quantum_ns, 10000u);
     EXPECT_EQ(p0.stack_bytes, 65536u);
-    EXPECT_EQ(p0.expect, Expect::serve);
+    EXPECT_EQ(p0.expect, Expectation::serve);
     EXPECT_FALSE(p0.dedicated);
     EXPECT_EQ(p0.arg_count, 2u);
     EXPECT_EQ(p0.first_arg, 0u);
-    const SystemFileProcess& p1 = f.processes[1];
+    const ImageProcess& p1 = f.processes[1];
     EXPECT_STREQ(f.string(p1.name), "client.0");
     EXPECT_EQ(p1.privilege, 1u);
     EXPECT_EQ(p1.priority, 15u);
     EXPECT_EQ(p1.cpu, 1);
     EXPECT_EQ(p1.quantum_ns, 1u);
     EXPECT_EQ(p1.stack_bytes, 16384u);
-    EXPECT_EQ(p1.expect, Expect::exit);
+    EXPECT_EQ(p1.expect, Expectation::exit);
     EXPECT_TRUE(p1.dedicated);
     EXPECT_EQ(p1.first_arg, 2u);
     EXPECT_EQ(p1.arg_count, 5u);
-    const SystemFileProcess& p2 = f.processes[2];
+    const ImageProcess& p2 = f.processes[2];
     EXPECT_EQ(p2.privilege, 1u);
-    EXPECT_EQ(p2.expect, Expect::fault);
+    EXPECT_EQ(p2.expect, Expectation::fault);
     EXPECT_EQ(p2.stack_bytes, 64u * 1024 * 1024);
     EXPECT_EQ(p2.arg_count, 0u);
     EXPECT_EQ(f.processes[3].arg_count, 1u);
     EXPECT_EQ(f.processes[3].first_arg, 7u);
 
-    ASSERT_EQ(f.arg_count, 8u);
+    ASSERT_EQ(f.args.count, 8u);
     EXPECT_EQ(f.args[0].process, 0u);
     EXPECT_STREQ(f.string(f.args[0].key), "io_base");
     EXPECT_TRUE(f.args[0].is_int);
@@ -214,7 +216,7 @@ TEST(SystemFile, Lookups) {
     EXPECT_STREQ(arg_string(f, 0, "service.0.with", "none"), "none");   // another process's
     EXPECT_EQ(find_arg(f, 99, "irq"), nullptr);
     EXPECT_EQ(find_arg(f, 0, "irq"), &f.args[1]);
-    EXPECT_STREQ(to_string(Expect::serve), "serve");
+    EXPECT_STREQ(to_string(Expectation::serve), "serve");
 }
 
 TEST(SystemFile, MinimalFileWithoutFinalNewline) {
@@ -225,8 +227,8 @@ TEST(SystemFile, MinimalFileWithoutFinalNewline) {
         "process name=p program=x privilege=p priority=8 cpu=-1 quantum_ns=10000 stack_bytes=65536 expect=exit "
         "dedicated=0");
     ASSERT_TRUE(parsed.ok) << parsed.error.line << ": " << parsed.error.message;
-    EXPECT_EQ(parsed.file->process_count, 1u);
-    EXPECT_EQ(parsed.file->arg_count, 0u);
+    EXPECT_EQ(parsed.file->processes.count, 1u);
+    EXPECT_EQ(parsed.file->args.count, 0u);
     EXPECT_EQ(parsed.file->ipc, IpcStrategyKind::rendezvous);
 }
 
@@ -240,11 +242,11 @@ TEST(SystemFile, ReusingTheSameSystemFileStartsAfresh) {
         "process name=p program=x privilege=p priority=8 cpu=-1 quantum_ns=10000 stack_bytes=65536 expect=exit "
         "dedicated=0\n";
     ASSERT_TRUE(parse_system_file(small.data(), small.size(), *parsed.file, parsed.error)) << parsed.error.message;
-    EXPECT_EQ(parsed.file->privilege_count, 1u);
-    EXPECT_EQ(parsed.file->process_count, 1u);
-    EXPECT_EQ(parsed.file->arg_count, 0u);
+    EXPECT_EQ(parsed.file->privileges.count, 1u);
+    EXPECT_EQ(parsed.file->processes.count, 1u);
+    EXPECT_EQ(parsed.file->args.count, 0u);
     EXPECT_EQ(parsed.file->privileges[0].spec.devices.io_range_count, 0u);
-    EXPECT_EQ(parsed.file->privileges[0].destination_count, 0u);
+    EXPECT_EQ(parsed.file->destinations.count, 0u);
     EXPECT_EQ(parsed.file->ipc, IpcStrategyKind::queue);
 }
 
@@ -461,8 +463,8 @@ TEST(SystemFile, PrivilegeLimit) {
     const std::string processes = process_line("a", "p0");
     Parsed full = parse(text + processes);
     ASSERT_TRUE(full.ok) << full.error.line << ": " << full.error.message;
-    EXPECT_EQ(full.file->privilege_count, system_file_privileges_max);
-    EXPECT_EQ(full.file->privileges[63].destination_count, system_file_privileges_max);
+    EXPECT_EQ(full.file->privileges.count, system_file_privileges_max);
+    EXPECT_EQ(full.file->destinations.count, system_file_destinations_max);
 
     std::string over = header + system_line;
     for (uint32_t i = 0; i <= system_file_privileges_max; ++i)
@@ -481,8 +483,8 @@ TEST(SystemFile, ProcessAndArgLimits) {
                 std::to_string(i % 4) + " int=" + std::to_string(i) + "\n";
     Parsed full = parse(text);
     ASSERT_TRUE(full.ok) << full.error.line << ": " << full.error.message;
-    EXPECT_EQ(full.file->process_count, system_file_processes_max);
-    EXPECT_EQ(full.file->arg_count, system_file_args_max);
+    EXPECT_EQ(full.file->processes.count, system_file_processes_max);
+    EXPECT_EQ(full.file->args.count, system_file_args_max);
     EXPECT_EQ(arg_int(*full.file, 255, "k3", -1), 1023);
 
     Parsed too_many_args = parse(text + "arg process=p255 key=k4 int=0\n");
@@ -542,36 +544,39 @@ TEST(SystemFile, LongestLineIsAccepted) {
 
 // What a successful parse promises, checked after parsing arbitrary input.
 void check_consistent(const SystemFile& f) {
-    ASSERT_LE(f.privilege_count, system_file_privileges_max);
-    ASSERT_LE(f.process_count, system_file_processes_max);
-    ASSERT_LE(f.arg_count, system_file_args_max);
+    ASSERT_LE(f.privileges.count, system_file_privileges_max);
+    ASSERT_LE(f.processes.count, system_file_processes_max);
+    ASSERT_LE(f.args.count, system_file_args_max);
     ASSERT_LE(f.text_used, system_file_text_bytes);
-    ASSERT_GE(f.process_count, 1u);
+    ASSERT_GE(f.processes.count, 1u);
     auto valid_text = [&](TextOffset offset) {
         return offset < f.text_used && std::memchr(f.text + offset, '\0', f.text_used - offset) != nullptr;
     };
     EXPECT_TRUE(valid_text(f.name));
-    for (uint32_t i = 0; i < f.privilege_count; ++i) {
-        const SystemFilePrivilege& p = f.privileges[i];
+    for (uint32_t i = 0; i < f.privileges.count; ++i) {
+        const ImagePrivilege& p = f.privileges[i];
         EXPECT_TRUE(valid_text(p.name));
         EXPECT_LE(p.spec.devices.io_range_count, config::io_ranges_max);
-        EXPECT_LE(p.destination_count, f.privilege_count);
-        for (uint32_t d = 0; d < p.destination_count; ++d) EXPECT_LT(p.destinations[d], f.privilege_count);
+    }
+    ASSERT_LE(f.destinations.count, system_file_destinations_max);
+    for (const ImageDestination& d : f.destinations) {
+        EXPECT_LT(d.from, f.privileges.count);
+        EXPECT_LT(d.to, f.privileges.count);
     }
     uint32_t args = 0;
-    for (uint32_t i = 0; i < f.process_count; ++i) {
-        const SystemFileProcess& p = f.processes[i];
+    for (uint32_t i = 0; i < f.processes.count; ++i) {
+        const ImageProcess& p = f.processes[i];
         EXPECT_TRUE(valid_text(p.name));
         EXPECT_TRUE(valid_text(p.program));
-        EXPECT_LT(p.privilege, f.privilege_count);
+        EXPECT_LT(p.privilege, f.privileges.count);
         EXPECT_LT(p.priority, config::priority_levels);
         EXPECT_LT(p.cpu, static_cast<int32_t>(f.cpus));
-        EXPECT_LE(p.first_arg + p.arg_count, f.arg_count);
+        EXPECT_LE(p.first_arg + p.arg_count, f.args.count);
         for (uint32_t a = 0; a < p.arg_count; ++a) EXPECT_EQ(f.args[p.first_arg + a].process, i);
         args += p.arg_count;
     }
-    EXPECT_EQ(args, f.arg_count);
-    for (uint32_t a = 0; a < f.arg_count; ++a) {
+    EXPECT_EQ(args, f.args.count);
+    for (uint32_t a = 0; a < f.args.count; ++a) {
         EXPECT_TRUE(valid_text(f.args[a].key));
         if (!f.args[a].is_int) EXPECT_TRUE(valid_text(f.args[a].string_value));
     }
