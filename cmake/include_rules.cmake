@@ -6,8 +6,10 @@
 #   cmake --build build --target include_rules     (also: make check-includes)
 #
 # CTest runs the same check as the test 'include_rules' (the script itself, not
-# this target, so that it never waits on the build tree's lock). The check
-# reads only the sources: it takes well under a second and needs nothing built.
+# this target, so that it never waits on the build tree's lock), and the
+# checker's own test, tests/tools/check_includes_test.py, as
+# 'include_rules_checker'. The check reads only the sources: it takes well
+# under a second and needs nothing built.
 
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 
@@ -24,3 +26,10 @@ add_test(NAME include_rules
          WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 set_tests_properties(include_rules PROPERTIES LABELS "include_rules" TIMEOUT 60)
 
+if(AXL_BUILD_TESTS)
+  add_test(NAME include_rules_checker
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/tools/check_includes_test.py)
+  set_tests_properties(include_rules_checker PROPERTIES
+                       LABELS "include_rules" TIMEOUT 120
+                       ENVIRONMENT "AXL_SOURCE_DIR=${CMAKE_SOURCE_DIR};PYTHONDONTWRITEBYTECODE=1")
+endif()
