@@ -16,8 +16,9 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE      ?= cmake
 CTEST      ?= ctest
 CMAKE_ARGS ?=
+PYTHON3    ?= python3
 
-.PHONY: help deps configure build test test-tsan check-freestanding run bench clean iso boot
+.PHONY: help deps configure build test test-tsan check-freestanding check-includes run bench clean iso boot
 
 help: ## list the targets
 	@echo "Axolotl make targets (build dir: $(BUILD_DIR)/, JOBS=$(JOBS)):"
@@ -48,18 +49,23 @@ IPC    ?= rendezvous
 boot: iso ## boot the ISO in QEMU, serial console here (SYSTEM=pingpong IPC=rendezvous)
 	$(BUILD_DIR)/bin/axl boot --system $(SYSTEM) --ipc $(IPC)
 
-# The freestanding check runs first as its own step so its report is shown (ctest
-# only shows the output of failed tests); ctest then runs every registered test,
-# including 'kernel_freestanding' again (a no-op when it passed); last, the
-# parallel-mode tests under ThreadSanitizer (test-tsan, its own build tree). All
-# steps always run; the recipe fails if any failed.
-test: deps ## build, run the kernel freestanding check, every test (ctest), then test-tsan
+# The freestanding check and the include-rule check run first as steps of their
+# own so their reports are shown (ctest only shows the output of failed tests);
+# ctest then runs every registered test, including 'kernel_freestanding' (a no-op
+# when it passed) and 'include_rules' again; last, the parallel-mode tests under
+# ThreadSanitizer (test-tsan, its own build tree). All steps always run; the
+# recipe fails if any failed.
+test: deps ## build, run the kernel freestanding and include-rule checks, every test (ctest), then test-tsan
 	@$(MAKE) --no-print-directory build
 	@rc=0; \
 	echo "== kernel freestanding check"; \
 	if $(CMAKE) --build $(BUILD_DIR) --target kernel_freestanding; then \
 	  echo "kernel freestanding check: passed"; \
 	else rc=1; echo "kernel freestanding check: FAILED"; fi; \
+	echo "== include rules (tools/include-rules.txt)"; \
+	if $(PYTHON3) tools/check-includes.py; then \
+	  echo "include-rule check: passed"; \
+	else rc=1; echo "include-rule check: FAILED"; fi; \
 	echo "== ctest"; \
 	$(CTEST) --test-dir $(BUILD_DIR) --output-on-failure --no-tests=error -j2 --timeout 600 || rc=$$?; \
 	$(MAKE) --no-print-directory test-tsan || rc=$$?; \
@@ -100,6 +106,10 @@ test-tsan: deps ## build and run the parallel-mode tests under ThreadSanitizer (
 
 check-freestanding: configure ## only the kernel freestanding check (compile + symbol/header check)
 	$(CMAKE) --build $(BUILD_DIR) --target kernel_freestanding
+
+# Reads only the sources: needs no build tree.
+check-includes: ## only the include-rule check (tools/include-rules.txt, docs/architecture.md)
+	$(PYTHON3) tools/check-includes.py
 
 run: deps ## build and run the IPC strategy comparison (build/bin/axl_bench_compare)
 	@$(MAKE) --no-print-directory build

@@ -1,5 +1,5 @@
 # kernel_freestanding: proves that kernel/ + ipc_strategies/ build as a freestanding
-# kernel would (DESIGN.md, "The kernel core"):
+# kernel would (docs/kernel.md, docs/architecture.md):
 #
 #   1. every #include in kernel/ (except kernel/arch/) and ipc_strategies/ is on
 #      kernel/allowed-headers.txt;

@@ -31,7 +31,8 @@ static_assert(priority_levels <= 32, "run-queue level mask is one 32-bit word");
 inline constexpr uint32_t privilege_slots_max = 256;
 static_assert(privilege_slots_max % 64 == 0);
 
-inline constexpr uint32_t process_name_bytes = 24;
+// The ABI's (kernel/api/endpoint.h): programs size process names by it too.
+using ::axl::process_name_bytes;
 
 // Name lookup: open-addressing table, a power of two at least twice the slots.
 inline constexpr uint32_t name_table_size = process_slots_max * 2;

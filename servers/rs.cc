@@ -44,7 +44,7 @@ bool same_name(const char* a, const char* b) {
 
 void copy_name(char* to, const char* from) {
     size_t i = 0;
-    for (; from[i] && i + 1 < config::process_name_bytes; ++i) to[i] = from[i];
+    for (; from[i] && i + 1 < process_name_bytes; ++i) to[i] = from[i];
     to[i] = '\0';
 }
 
@@ -66,14 +66,14 @@ void service_key(char* key, uint32_t index, const char* field) {
 }
 
 struct NameList {
-    char names[group_max][config::process_name_bytes] = {};
+    char names[group_max][process_name_bytes] = {};
     uint32_t count = 0;
 
     void parse(const char* text) {
         while (*text && count < group_max) {
             size_t length = 0;
             while (text[length] && text[length] != ',') ++length;
-            if (length > 0 && length < config::process_name_bytes) {
+            if (length > 0 && length < process_name_bytes) {
                 for (size_t i = 0; i < length; ++i) names[count][i] = text[i];
                 names[count][length] = '\0';
                 count += 1;
@@ -85,7 +85,7 @@ struct NameList {
 };
 
 struct Service {
-    char name[config::process_name_bytes] = {};
+    char name[process_name_bytes] = {};
     Endpoint endpoint;
     uint64_t heartbeat = 0;
     uint32_t missed_max = 3;

@@ -86,7 +86,7 @@ check_headers() {
 
     if ((bad)); then
         printf '%s: FAILED: %d include(s) not on %s.\n' "$prog" "$bad" "$list"
-        printf '  kernel/ may include only freestanding C++ headers and kernel/ headers (DESIGN.md);\n'
+        printf '  kernel/ may include only freestanding C++ headers and kernel/ headers (docs/architecture.md);\n'
         printf '  extend the list only with a header that needs no hosted runtime.\n'
         return 1
     fi

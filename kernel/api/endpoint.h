@@ -23,6 +23,11 @@ struct Endpoint {
     constexpr bool operator==(const Endpoint&) const = default;
 };
 
+// A process's name, as lookup() takes it and a Death reports it: at most
+// process_name_bytes - 1 characters and a NUL. Part of the ABI, so programs
+// size their buffers from it; kernel/config.h takes it from here.
+inline constexpr uint32_t process_name_bytes = 24;
+
 // Pseudo-endpoints live in slots no process table can reach (see kernel/config.h).
 namespace endpoints {
 inline constexpr uint32_t pseudo_slot_first = Endpoint::slot_mask - 15;

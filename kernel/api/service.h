@@ -9,7 +9,6 @@
 
 #include "kernel/api/endpoint.h"
 #include "kernel/api/status.h"
-#include "kernel/config.h"
 
 namespace axl {
 
@@ -19,7 +18,7 @@ struct Death {
     Endpoint endpoint;  // the incarnation that died
     int32_t status = 0;  // exit status, or the fault's kind
     DeathKind kind = DeathKind::exited;
-    char name[config::process_name_bytes] = {};
+    char name[process_name_bytes] = {};
 };
 
 // The caller is told of every later death: a notification from
