@@ -28,7 +28,7 @@ namespace axl::boot {
 
 inline constexpr uint32_t system_file_version = 1;
 
-// Limits: the capacities of a SystemFile, a fixed block (about 120 KiB with
+// Limits: the capacities of a SystemFile, a fixed block (about 112 KiB with
 // these values) meant to live in the kernel's .bss; `axl bootfile` refuses
 // descriptions that would not fit, naming the TOML line.
 inline constexpr uint32_t system_file_processes_max = 256;   // process records
