@@ -17,6 +17,7 @@
 #include "ipc_strategies/ring/ring.h"
 #include "sim/machine/cost_model.h"
 #include "sim/machine/device_factory.h"
+#include "sim/machine/device_kind.h"
 #include "sim/port/hosted_port.h"
 #include "sim/port/parallel.h"
 #include "sim/port/program_registry.h"
@@ -366,7 +367,7 @@ RunReport Simulator::run() {
     for (const DeviceDescription& device : state.system.devices) {
         const InterruptController::Line& line = port.machine->controller().line(device.irq);
         report.devices.push_back(DeviceReport{.name = device.name,
-                                              .kind = to_string(device.kind),
+                                              .kind = device.kind->name,
                                               .driver = device.driver,
                                               .irq = device.irq,
                                               .direct = device.direct,
