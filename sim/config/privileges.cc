@@ -1,6 +1,7 @@
 #include "sim/config/privileges.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -9,64 +10,55 @@
 namespace axl::sim {
 namespace {
 
-using toml_support::join;
+using toml_support::spoken_list;
 using toml_support::line_of;
 
-std::vector<std::string> primitive_names() {
-    std::vector<std::string> names;
-    for (uint32_t i = 0; i < primitive_count; ++i) names.emplace_back(to_string(static_cast<Primitive>(i)));
-    return names;
-}
+// A word of the file that stands for several values at once.
+struct Shorthand {
+    const char* word;
+    uint32_t mask;
+};
 
-std::vector<std::string> kernel_call_names() {
-    std::vector<std::string> names;
-    for (uint32_t i = 0; i < kernel_call_count; ++i) names.emplace_back(to_string(static_cast<KernelCall>(i)));
-    return names;
+// An array of `Enum` value names (to_string) and shorthands, as a mask of
+// bit(value); `absent` when the table does not have the key.
+template <typename Enum>
+uint32_t read_mask(const DescriptionReader& reader, const toml::table& table, std::string_view key,
+                   uint32_t count, std::string_view what, std::initializer_list<Shorthand> shorthands,
+                   uint32_t absent) {
+    uint32_t mask = 0;
+    bool present = reader.for_each_string(table, key, [&](const std::string& name, const toml::node& item) {
+        for (const Shorthand& shorthand : shorthands)
+            if (name == shorthand.word) {
+                mask |= shorthand.mask;
+                return;
+            }
+        for (uint32_t i = 0; i < count; ++i)
+            if (name == to_string(static_cast<Enum>(i))) {
+                mask |= bit(static_cast<Enum>(i));
+                return;
+            }
+        std::vector<std::string> choices;
+        for (uint32_t i = 0; i < count; ++i) choices.emplace_back(to_string(static_cast<Enum>(i)));
+        for (const Shorthand& shorthand : shorthands) choices.emplace_back(shorthand.word);
+        reader.fail(line_of(item),
+                    "unknown " + std::string(what) + " '" + name + "' (expected " + spoken_list(choices) + ")");
+    });
+    return present ? mask : absent;
 }
 
 }  // namespace
 
+// Without a word in the file a process may only call servers and wait for
+// their answer: the MINIX user-process default.
 uint32_t read_primitives(const DescriptionReader& reader, const toml::table& table) {
-    uint32_t mask = 0;
-    bool present = reader.for_each_string(table, "primitives", [&](const std::string& name, const toml::node& item) {
-        if (name == "all") {
-            mask |= all_primitives;
-            return;
-        }
-        for (uint32_t i = 0; i < primitive_count; ++i)
-            if (name == to_string(static_cast<Primitive>(i))) {
-                mask |= bit(static_cast<Primitive>(i));
-                return;
-            }
-        reader.fail(line_of(item), "unknown primitive '" + name + "' (expected " + join(primitive_names(), ", ") +
-                                       " or all)");
-    });
-    // Without a word in the file a process may only call servers and wait
-    // for their answer: the MINIX user-process default.
-    return present ? mask : bit(Primitive::sendrec);
+    return read_mask<Primitive>(reader, table, "primitives", primitive_count, "primitive",
+                                {{"all", all_primitives}}, bit(Primitive::sendrec));
 }
 
 uint32_t read_kernel_calls(const DescriptionReader& reader, const toml::table& table) {
-    uint32_t mask = 0;
-    bool present =
-        reader.for_each_string(table, "kernel_calls", [&](const std::string& name, const toml::node& item) {
-            if (name == "all") {
-                mask |= all_kernel_calls;
-                return;
-            }
-            if (name == "default") {
-                mask |= default_kernel_calls;
-                return;
-            }
-            for (uint32_t i = 0; i < kernel_call_count; ++i)
-                if (name == to_string(static_cast<KernelCall>(i))) {
-                    mask |= bit(static_cast<KernelCall>(i));
-                    return;
-                }
-            reader.fail(line_of(item), "unknown kernel call '" + name + "' (expected " +
-                                           join(kernel_call_names(), ", ") + ", default or all)");
-        });
-    return present ? mask : default_kernel_calls;
+    return read_mask<KernelCall>(reader, table, "kernel_calls", kernel_call_count, "kernel call",
+                                 {{"default", default_kernel_calls}, {"all", all_kernel_calls}},
+                                 default_kernel_calls);
 }
 
 void read_destinations(const DescriptionReader& reader, const toml::table& table, ProcessDescription& process,
