@@ -25,6 +25,7 @@
 #include "kernel/api/device.h"
 #include "kernel/api/ipc.h"
 #include "kernel/api/program.h"
+#include "kernel/api/protocols/restart_policy.h"
 #include "kernel/api/service.h"
 #include "libsys/checks.h"
 
@@ -33,7 +34,6 @@ namespace {
 using namespace axl;
 using namespace axl::sys;
 
-constexpr uint32_t services_max = 32;
 constexpr uint32_t group_max = 8;  // names in one `with` or `notify` list
 constexpr uint64_t never = ~uint64_t{0};
 
@@ -48,52 +48,30 @@ void copy_name(char* to, const char* from) {
     to[i] = '\0';
 }
 
-// "service.<index>.<field>" without stdio.
-void service_key(char* key, uint32_t index, const char* field) {
-    const char prefix[] = "service.";
-    size_t length = 0;
-    for (const char* c = prefix; *c; ++c) key[length++] = *c;
-    char digits[10];
-    size_t count = 0;
-    do {
-        digits[count++] = static_cast<char>('0' + index % 10);
-        index /= 10;
-    } while (index);
-    while (count) key[length++] = digits[--count];
-    key[length++] = '.';
-    for (const char* c = field; *c; ++c) key[length++] = *c;
-    key[length] = '\0';
-}
-
+// A `with` or `notify` list: names past group_max, or too long to be a
+// process name, are dropped.
 struct NameList {
     char names[group_max][process_name_bytes] = {};
     uint32_t count = 0;
 
-    void parse(const char* text) {
-        while (*text && count < group_max) {
-            size_t length = 0;
-            while (text[length] && text[length] != ',') ++length;
-            if (length > 0 && length < process_name_bytes) {
-                for (size_t i = 0; i < length; ++i) names[count][i] = text[i];
-                names[count][length] = '\0';
-                count += 1;
-            }
-            text += length;
-            if (*text == ',') ++text;
-        }
+    void add(const char* name, size_t length) {
+        if (count == group_max || length >= process_name_bytes) return;
+        for (size_t i = 0; i < length; ++i) names[count][i] = name[i];
+        names[count][length] = '\0';
+        count += 1;
     }
+};
+
+// What rs was started with (kernel/api/protocols/restart_policy.h).
+struct ProgramArguments {
+    int64_t integer(const char* key, int64_t fallback) const { return arg_int(key, fallback); }
+    const char* string(const char* key, const char* fallback) const { return arg_string(key, fallback); }
 };
 
 struct Service {
     char name[process_name_bytes] = {};
     Endpoint endpoint;
-    uint64_t heartbeat = 0;
-    uint32_t missed_max = 3;
-    uint32_t limit = 10;
-    uint64_t backoff = 0;
-    uint64_t backoff_max = 0;
-    NameList with;
-    NameList notify;
+    restart_policy::Policy<NameList> policy;
     // State
     uint32_t restarts = 0;
     uint32_t missed = 0;
@@ -109,33 +87,20 @@ struct Service {
 class ReincarnationServer {
 public:
     void setup() {
-        m_count = static_cast<uint32_t>(option_int("service_count", 0, 0, services_max));
-        char key[48];
+        m_count = static_cast<uint32_t>(
+            option_int(restart_policy::service_count_key, 0, 0, restart_policy::services_max));
         for (uint32_t i = 0; i < m_count; ++i) {
             Service& s = m_services[i];
-            service_key(key, i, "name");
-            copy_name(s.name, arg_string(key, ""));
-            service_key(key, i, "heartbeat");
-            s.heartbeat = static_cast<uint64_t>(arg_int(key, 0));
-            service_key(key, i, "missed");
-            s.missed_max = static_cast<uint32_t>(arg_int(key, 3));
-            service_key(key, i, "limit");
-            s.limit = static_cast<uint32_t>(arg_int(key, 10));
-            service_key(key, i, "backoff");
-            s.backoff = static_cast<uint64_t>(arg_int(key, 0));
-            service_key(key, i, "backoff_max");
-            s.backoff_max = static_cast<uint64_t>(arg_int(key, 0));
-            service_key(key, i, "with");
-            s.with.parse(arg_string(key, ""));
-            service_key(key, i, "notify");
-            s.notify.parse(arg_string(key, ""));
-            s.next_backoff = s.backoff;
+            copy_name(s.name, restart_policy::decode(ProgramArguments{}, i, s.policy));
+            s.next_backoff = s.policy.backoff_ns;
             if (lookup(s.name, s.endpoint) != Status::ok) fail("rs: service '%s' is not running", s.name);
         }
         check_ok(watch_deaths(), "watch deaths");
         const uint64_t now = now_ns();
-        for (uint32_t i = 0; i < m_count; ++i)
-            if (m_services[i].heartbeat) m_services[i].next_ping = now + m_services[i].heartbeat;
+        for (uint32_t i = 0; i < m_count; ++i) {
+            Service& s = m_services[i];
+            if (s.policy.heartbeat_ns) s.next_ping = now + s.policy.heartbeat_ns;
+        }
         rearm(now);
         log("rs: watching %u services", m_count);
     }
@@ -197,16 +162,16 @@ private:
         s.awaiting_answer = false;
         s.missed = 0;
         s.next_ping = never;
-        if (s.restarts >= s.limit) {
+        if (s.restarts >= s.policy.limit) {
             s.gave_up = true;
             log("rs: giving up on %s after %u restarts", s.name, s.restarts);
             return;
         }
         s.restart_at = now + s.next_backoff;
         s.next_backoff = s.next_backoff ? s.next_backoff * 2 : 0;
-        if (s.next_backoff > s.backoff_max) s.next_backoff = s.backoff_max;
-        for (uint32_t i = 0; i < s.with.count; ++i) {
-            Service* other = find(s.with.names[i]);
+        if (s.next_backoff > s.policy.backoff_max_ns) s.next_backoff = s.policy.backoff_max_ns;
+        for (uint32_t i = 0; i < s.policy.with.count; ++i) {
+            Service* other = find(s.policy.with.names[i]);
             if (!other || other->down) continue;
             log("rs: stopping %s with %s", other->name, s.name);
             if (kill(other->endpoint) == Status::ok) {
@@ -222,7 +187,7 @@ private:
         for (uint32_t i = 0; i < m_count; ++i) {
             Service& s = m_services[i];
             if (s.down && !s.gave_up && s.restart_at <= now) bring_back(s, now);
-            if (!s.down && s.heartbeat && s.next_ping <= now) heartbeat(s, now);
+            if (!s.down && s.policy.heartbeat_ns && s.next_ping <= now) heartbeat(s, now);
         }
     }
 
@@ -238,18 +203,18 @@ private:
         s.down = false;
         s.restart_at = never;
         s.restarts += 1;
-        if (s.heartbeat) s.next_ping = now + s.heartbeat;
+        if (s.policy.heartbeat_ns) s.next_ping = now + s.policy.heartbeat_ns;
         log("rs: restarted %s (restart %u, %llu ns after it went down)", s.name, s.restarts,
             ull(now - s.died_at));
-        for (uint32_t i = 0; i < s.notify.count; ++i) {
+        for (uint32_t i = 0; i < s.policy.notify.count; ++i) {
             Endpoint listener;
-            if (lookup(s.notify.names[i], listener) == Status::ok) (void)notify(listener);
+            if (lookup(s.policy.notify.names[i], listener) == Status::ok) (void)notify(listener);
         }
     }
 
     void heartbeat(Service& s, uint64_t now) {
-        s.next_ping = now + s.heartbeat;
-        if (s.awaiting_answer && ++s.missed >= s.missed_max) {
+        s.next_ping = now + s.policy.heartbeat_ns;
+        if (s.awaiting_answer && ++s.missed >= s.policy.missed) {
             log("rs: %s missed %u heartbeats: hung, killing it", s.name, s.missed);
             if (kill(s.endpoint) != Status::ok) failed(s, now);  // already dead: its record follows
             return;
@@ -264,14 +229,14 @@ private:
         for (uint32_t i = 0; i < m_count; ++i) {
             const Service& s = m_services[i];
             if (s.down && !s.gave_up && s.restart_at < next) next = s.restart_at;
-            if (!s.down && s.heartbeat && s.next_ping < next) next = s.next_ping;
+            if (!s.down && s.policy.heartbeat_ns && s.next_ping < next) next = s.next_ping;
         }
         if (next == m_alarm_at) return;
         m_alarm_at = next;
         if (next != never) (void)set_alarm(next > now ? next - now : 1);
     }
 
-    Service m_services[services_max];
+    Service m_services[restart_policy::services_max];
     uint32_t m_count = 0;
     uint64_t m_alarm_at = never;
 };

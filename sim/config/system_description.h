@@ -4,19 +4,23 @@
 // "file:line: problem".
 #pragma once
 
+#include <any>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include "kernel/boot/boot_image.h"
+#include "kernel/api/protocols/restart_policy.h"
 #include "kernel/config.h"
 #include "kernel/ipc_strategy.h"
 #include "kernel/privilege.h"
+#include "sim/config/value_syntax.h"
 
 namespace axl::sim {
 
@@ -29,6 +33,22 @@ public:
 using boot::Expectation;
 
 using ArgValue = std::variant<int64_t, std::string>;
+
+// What a process is to the rest of the system, beyond what its program does
+// (`role` in its [[process]] table).
+enum class ProcessRole : uint8_t {
+    none,
+    reincarnation,  // the reincarnation server: restarts the processes with a [process.restart] table
+};
+inline constexpr uint32_t process_role_count = 2;
+const char* to_string(ProcessRole role);
+
+// The program whose process has the reincarnation role unless its table says
+// otherwise, and what to tell someone whose system lacks the server.
+inline constexpr std::string_view reincarnation_program = "rs";
+std::string how_to_add_reincarnation_server();
+
+using RestartPolicy = restart_policy::Policy<std::vector<std::string>>;
 
 struct ProcessDescription {
     std::string name;
@@ -55,55 +75,39 @@ struct ProcessDescription {
     // A process of its own: group empty, replica -1.
     std::string group;
     int32_t replica = -1;
-    // [process.restart]: the reincarnation server (program "rs") watches it.
-    struct RestartPolicy {
+    ProcessRole role = ProcessRole::none;
+    // [process.restart]: the reincarnation server watches it, per `policy`.
+    struct Restart {
         bool managed = false;
         uint32_t line = 0;
-        uint64_t heartbeat_ns = 0;        // ping period; 0: no heartbeat
-        uint32_t missed = 3;              // pings unanswered in a row that mean a hang
-        uint32_t limit = 10;              // restarts in total before it gives up
-        uint64_t backoff_ns = 0;          // delay before the first restart, doubling after each
-        uint64_t backoff_max_ns = 100'000'000;
-        std::vector<std::string> with;    // restarted along with it (killed first if alive)
-        std::vector<std::string> notify;  // told (a notification from rs) once it is back
+        RestartPolicy policy;  // with and notify: process names
     };
-    RestartPolicy restart;
+    Restart restart;
     // The devices it drives ([[device]] tables naming it): their registers
     // and IRQ lines. Granting one also grants the device_io and irq_control
     // kernel calls.
     DeviceRights device_rights;
 };
 
-enum class DeviceKind : uint8_t { timer, uart, block, nic };
-const char* to_string(DeviceKind kind);
+struct DeviceKind;  // sim/machine/device_kind.h
 
-// One [[device]] table (docs/system-description.md). Kind-specific settings
-// are plain fields, read only for that kind; paths are resolved against the
-// description file's directory.
+// One [[device]] table (docs/system-description.md): what every device has,
+// and the settings of its kind, which only the kind reads and uses.
 struct DeviceDescription {
     std::string name;
-    DeviceKind kind = DeviceKind::timer;
+    const DeviceKind* kind = nullptr;
     uint32_t line = 0;
     uint32_t irq = 0;
     uint16_t io_base = 0;
     uint16_t io_size = 0;
     std::string driver;           // the process that drives it
     bool direct = false;          // access = "direct": registers opened to the driver
-    // uart
-    std::string output;           // "" (stdout), "none", or a file
-    std::string input;            // "" (none), "-" (stdin), or a file that must exist
-    uint32_t baud = 115200;
-    uint64_t input_start_ns = 0;
-    // block
-    std::string file;             // backing file, must exist, a multiple of 512 bytes
-    uint64_t scratch_bytes = 0;   // or a zeroed scratch disk of this size, deleted after the run
-    uint64_t access_ns = 50'000;
-    uint64_t sector_ns = 2'000;
-    uint32_t max_sectors = 256;
-    // nic
-    uint16_t udp_port = 0;        // 127.0.0.1 port the NIC's frames use (0: any free one)
-    uint64_t latency_ns = 10'000; // wire latency of a frame
-    std::string record;           // file that logs received frames with their times
+    std::any settings;            // the kind's keys, as its model takes them (e.g. UartConfig)
+
+    template <typename Settings>
+    const Settings& settings_as() const {
+        return std::any_cast<const Settings&>(settings);
+    }
 };
 
 // What privileges and destinations know a process by: its group's name if it
@@ -141,13 +145,11 @@ SystemDescription load_system_description(const std::string& path,
 SystemDescription parse_system_description(const std::string& text, const std::string& path,
                                            const DescriptionOverrides& overrides = {});
 
-// "10us" / "3ms" / 1500 -> ns. Throws std::invalid_argument with a readable reason.
-uint64_t parse_duration_ns(const std::string& text);
-std::optional<IpcStrategyKind> parse_ipc_strategy(const std::string& name);
-// A 64-bit seed, decimal or 0x hexadecimal: how files (as a string, for seeds
-// above TOML's 2^63 - 1) and command lines write one. Throws
-// std::invalid_argument with a readable reason ("-1", "010" octal-looking or
-// "1e3" are refused, not misread).
-uint64_t parse_seed(std::string_view text);
+// The process with the reincarnation role, or nullptr: the one answer to
+// "which process is the reincarnation server" (a description has at most one).
+const ProcessDescription* reincarnation_server(const SystemDescription& system);
+inline ProcessDescription* reincarnation_server(SystemDescription& system) {
+    return const_cast<ProcessDescription*>(reincarnation_server(std::as_const(system)));
+}
 
 }  // namespace axl::sim

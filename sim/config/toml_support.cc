@@ -31,6 +31,11 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
     return joined;
 }
 
+std::string spoken_list(const std::vector<std::string>& items) {
+    if (items.size() < 2) return join(items, "");
+    return join(std::vector<std::string>(items.begin(), items.end() - 1), ", ") + " or " + items.back();
+}
+
 size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<size_t> previous(b.size() + 1), current(b.size() + 1);
     for (size_t j = 0; j <= b.size(); ++j) previous[j] = j;

@@ -22,6 +22,8 @@ inline uint32_t line_of(const toml::key& key) { return key.source().begin.line; 
 const char* type_name(toml::node_type type);
 
 std::string join(const std::vector<std::string>& items, std::string_view separator);
+// "a, b or c": the choices a message offers.
+std::string spoken_list(const std::vector<std::string>& items);
 
 // Plain Levenshtein distance; only used to suggest what a typo meant.
 size_t edit_distance(std::string_view a, std::string_view b);

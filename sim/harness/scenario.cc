@@ -37,13 +37,6 @@ std::vector<FaultSpec::Kind> fault_kinds() {
     return kinds;
 }
 
-// The reincarnation server is whichever process runs this program.
-constexpr std::string_view reincarnation_program = "rs";
-
-
-
-
-
 std::vector<std::string> fault_kind_names() {
     std::vector<std::string> names;
     for (FaultSpec::Kind kind : fault_kinds()) names.emplace_back(to_string(kind));
@@ -53,12 +46,6 @@ std::vector<std::string> fault_kind_names() {
 const ProcessDescription* find_process(const SystemDescription& system, const std::string& name) {
     for (const ProcessDescription& process : system.processes)
         if (process.name == name) return &process;
-    return nullptr;
-}
-
-const ProcessDescription* reincarnation_server(const SystemDescription& system) {
-    for (const ProcessDescription& process : system.processes)
-        if (process.program == reincarnation_program) return &process;
     return nullptr;
 }
 
@@ -429,8 +416,8 @@ private:
         const SystemDescription& system = m_scenario.system;
         if (reincarnation_server(system)) return;
         fail(line, std::string(key) + " cannot be checked: system '" + system.name + "' (" + m_scenario.system_path +
-                       ") has no reincarnation server, so nothing ever restarts (add a [[process]] with program = "
-                       "\"rs\" and a [process.restart] table for each process it should restart)");
+                       ") has no reincarnation server, so nothing ever restarts (" + how_to_add_reincarnation_server() +
+                       " and a [process.restart] table for each process it should restart)");
     }
 
     void check_recovery_is_checkable(uint32_t line) const {
@@ -467,7 +454,7 @@ private:
                                        "does not restart it",
                                        fault.fault, fault.target, m_scenario.system_path, target.line));
             // A hung process is only found out by missing its heartbeats.
-            if (fault.kind == FaultSpec::Kind::hang && target.restart.heartbeat_ns == 0)
+            if (fault.kind == FaultSpec::Kind::hang && target.restart.policy.heartbeat_ns == 0)
                 fail(line, fmt::format("recovery_within cannot be checked for {}: '{}' has no "
                                        "heartbeat in its [process.restart] table ({}:{}), so a hang is never "
                                        "detected (add heartbeat = \"1ms\")",

@@ -5,10 +5,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
+#include "sim/config/system_description.h"
+#include "sim/machine/device_kind.h"
 #include "sim/machine/register_width.h"
 
 namespace axl::sim {
@@ -230,5 +235,108 @@ uint32_t BlockDevice::flush_file() { return ::fdatasync(m_file.get()) == 0 ? reg
 void BlockDevice::set_error(uint32_t code) {
     m_status = (m_status & ~reg::error_mask) | reg::status_error | ((code << reg::error_shift) & reg::error_mask);
 }
+
+}  // namespace axl::sim
+
+// ---- kind = "block" ----
+
+namespace axl::sim {
+namespace {
+
+constexpr DeviceKey file_key{"file", DeviceKey::Type::string};
+constexpr DeviceKey scratch_key{"scratch", DeviceKey::Type::size, reg::sector_bytes, int64_t{1} << 40};
+constexpr DeviceKey access_time_key{"access_time", DeviceKey::Type::duration};
+constexpr DeviceKey sector_time_key{"sector_time", DeviceKey::Type::duration};
+constexpr DeviceKey max_sectors_key{"max_sectors", DeviceKey::Type::integer, 1, 4096};
+constexpr DeviceKey block_keys[] = {file_key, scratch_key, access_time_key, sector_time_key, max_sectors_key};
+
+// A disk is a backing file, or a zeroed scratch disk made when the run starts.
+struct BlockSettings {
+    BlockConfig disk;
+    uint64_t scratch_bytes = 0;
+};
+
+std::any read_block(const DeviceTable& table) {
+    BlockSettings settings;
+    auto file = table.string(file_key);
+    if (file && table.has(scratch_key))
+        table.fail(table.line(scratch_key), "block device '" + table.device_name() +
+                                                "' has both a backing file (line " +
+                                                std::to_string(table.line(file_key)) + ") and a scratch disk; keep one");
+    if (auto scratch = table.size_bytes(scratch_key)) {
+        if (*scratch % reg::sector_bytes != 0)
+            table.fail(table.line(scratch_key), "scratch = " + std::to_string(*scratch) +
+                                                    " bytes is not a multiple of the 512-byte sector");
+        settings.scratch_bytes = *scratch;
+    } else {
+        if (!file)
+            table.fail(table.line(), "block device '" + table.device_name() +
+                                         "' has no backing file (add file = \"disk.img\", or scratch = \"4MiB\" for "
+                                         "a zeroed disk that lasts one run)");
+        settings.disk.path = table.resolve(*file);
+        table.require_file(settings.disk.path, file_key);
+        std::error_code error;
+        const auto bytes = std::filesystem::file_size(settings.disk.path, error);
+        if (!error && bytes % reg::sector_bytes != 0)
+            table.fail(table.line(file_key), "backing file '" + *file + "' is " + std::to_string(bytes) +
+                                                 " bytes, not a multiple of the 512-byte sector");
+        if (!error && bytes == 0)
+            table.fail(table.line(file_key), "backing file '" + *file + "' is empty: a disk needs sectors");
+    }
+    table.read(access_time_key, settings.disk.access_ns);
+    table.read(sector_time_key, settings.disk.ns_per_sector);
+    table.read(max_sectors_key, settings.disk.max_sectors);
+    return settings;
+}
+
+// A zeroed disk for one run: a temporary file the device opens, unlinked at
+// once so nothing is left behind however the run ends.
+class ScratchFile {
+public:
+    explicit ScratchFile(uint64_t bytes) {
+        const char* directory = std::getenv("TMPDIR");
+        m_path = std::string(directory && *directory ? directory : "/tmp") + "/axl-scratch-disk-XXXXXX";
+        const int fd = ::mkstemp(m_path.data());
+        if (fd < 0) throw std::runtime_error("cannot create a scratch disk in " + m_path + ": " + std::strerror(errno));
+        const bool sized = ::ftruncate(fd, static_cast<off_t>(bytes)) == 0;
+        const int error = errno;
+        ::close(fd);
+        if (!sized) {
+            ::unlink(m_path.c_str());
+            throw std::runtime_error("cannot size the scratch disk: " + std::string(std::strerror(error)));
+        }
+    }
+    ~ScratchFile() { ::unlink(m_path.c_str()); }
+    const std::string& path() const { return m_path; }
+
+private:
+    std::string m_path;
+};
+
+std::unique_ptr<Device> make_block(const DeviceDescription& device, DeviceHost& host) {
+    const BlockSettings& settings = device.settings_as<BlockSettings>();
+    BlockConfig config = settings.disk;
+    config.irq_line = device.irq;
+    std::optional<ScratchFile> scratch;
+    if (settings.scratch_bytes) {
+        scratch.emplace(settings.scratch_bytes);
+        config.path = scratch->path();
+    }
+    return std::make_unique<BlockDevice>(host, config);
+}
+
+}  // namespace
+
+extern constexpr DeviceKind block_kind{
+    .name = "block",
+    .description = "disk of 512-byte sectors on a host file, DMA through grants",
+    .registers = "hw/block.h",
+    .io_size = reg::io_size,
+    .io_base = 0x1100,
+    .irq = BlockConfig{}.irq_line,
+    .keys = block_keys,
+    .read = read_block,
+    .make = make_block,
+};
 
 }  // namespace axl::sim

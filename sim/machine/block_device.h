@@ -48,7 +48,6 @@ public:
     BlockDevice(const BlockDevice&) = delete;
     BlockDevice& operator=(const BlockDevice&) = delete;
 
-    const char* kind() const override { return "block"; }
     uint16_t io_size() const override { return hw::block::io_size; }
     uint32_t read(uint16_t offset, uint32_t width) override;
     void write(uint16_t offset, uint32_t width, uint32_t value) override;

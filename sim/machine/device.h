@@ -47,7 +47,6 @@ enum class DeviceFault : uint8_t {
 class Device {
 public:
     virtual ~Device() = default;
-    virtual const char* kind() const = 0;
     // Registers occupy ports [base, base + io_size()).
     virtual uint16_t io_size() const = 0;
     // A register access at `offset` from the base; width 1, 2 or 4 bytes.

@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "sim/config/system_description.h"
+#include "sim/machine/device_kind.h"
 #include "sim/machine/register_width.h"
 
 namespace axl::sim {
@@ -381,5 +383,46 @@ void Nic::report_error(uint32_t code) {
     if (m_errors != UINT32_MAX) ++m_errors;  // saturates: a wrapped count would look healthy
     signal(reg::int_error);
 }
+
+}  // namespace axl::sim
+
+// ---- kind = "nic" ----
+
+namespace axl::sim {
+namespace {
+
+constexpr DeviceKey udp_port_key{"udp_port", DeviceKey::Type::integer, 0, 65535};
+constexpr DeviceKey latency_key{"latency", DeviceKey::Type::duration};
+constexpr DeviceKey record_key{"record", DeviceKey::Type::string};
+constexpr DeviceKey nic_keys[] = {udp_port_key, latency_key, record_key};
+
+std::any read_nic(const DeviceTable& table) {
+    NicConfig config;
+    table.read(udp_port_key, config.udp_port);
+    table.read(latency_key, config.latency_ns);
+    if (auto record = table.string(record_key)) config.record_path = table.resolve(*record);
+    return config;
+}
+
+std::unique_ptr<Device> make_nic(const DeviceDescription& device, DeviceHost& host) {
+    NicConfig config = device.settings_as<NicConfig>();
+    config.name = device.name;
+    config.irq_line = device.irq;
+    return std::make_unique<Nic>(host, config);
+}
+
+}  // namespace
+
+extern constexpr DeviceKind nic_kind{
+    .name = "nic",
+    .description = "network card: DMA rings, frames as UDP datagrams on 127.0.0.1",
+    .registers = "hw/nic.h",
+    .io_size = hw::nic::io_size,
+    .io_base = 0x1200,
+    .irq = NicConfig{}.irq_line,
+    .keys = nic_keys,
+    .read = read_nic,
+    .make = make_nic,
+};
 
 }  // namespace axl::sim

@@ -64,7 +64,6 @@ public:
     Nic(const Nic&) = delete;
     Nic& operator=(const Nic&) = delete;
 
-    const char* kind() const override { return "nic"; }
     uint16_t io_size() const override { return hw::nic::io_size; }
     uint32_t read(uint16_t offset, uint32_t width) override;
     void write(uint16_t offset, uint32_t width, uint32_t value) override;

@@ -1,5 +1,7 @@
 #include "sim/machine/timer.h"
 
+#include "sim/config/system_description.h"
+#include "sim/machine/device_kind.h"
 #include "sim/machine/register_width.h"
 
 namespace axl::sim {
@@ -113,5 +115,28 @@ void Timer::signal(uint32_t status_bit) {
     m_status |= status_bit;
     if (m_control & reg::irq_enable) m_host.raise_irq(m_irq_line);
 }
+
+}  // namespace axl::sim
+
+// ---- kind = "timer" ----
+
+namespace axl::sim {
+namespace {
+std::unique_ptr<Device> make_timer(const DeviceDescription& device, DeviceHost& host) {
+    return std::make_unique<Timer>(host, device.irq);
+}
+}  // namespace
+
+extern constexpr DeviceKind timer_kind{
+    .name = "timer",
+    .description = "interval timer: periodic tick and one-shot alarm",
+    .registers = "hw/timer.h",
+    .io_size = hw::timer::io_size,
+    .io_base = 0x1000,
+    .irq = 0,
+    .keys = {},
+    .read = nullptr,
+    .make = make_timer,
+};
 
 }  // namespace axl::sim

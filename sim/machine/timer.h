@@ -26,7 +26,6 @@ public:
     Timer(const Timer&) = delete;
     Timer& operator=(const Timer&) = delete;
 
-    const char* kind() const override { return "timer"; }
     uint16_t io_size() const override { return hw::timer::io_size; }
     uint32_t read(uint16_t offset, uint32_t width) override;
     void write(uint16_t offset, uint32_t width, uint32_t value) override;

@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "sim/config/system_description.h"
+#include "sim/machine/device_kind.h"
 #include "sim/machine/register_width.h"
 
 namespace axl::sim {
@@ -279,5 +281,53 @@ uint8_t Uart::read_interrupt_id() {
 }
 
 void Uart::raise_irq() { m_host.raise_irq(m_irq_line); }
+
+}  // namespace axl::sim
+
+// ---- kind = "uart" ----
+
+namespace axl::sim {
+namespace {
+
+constexpr DeviceKey output_key{"output", DeviceKey::Type::string};
+constexpr DeviceKey input_key{"input", DeviceKey::Type::string};
+constexpr DeviceKey baud_key{"baud", DeviceKey::Type::integer, 50, 10'000'000};
+constexpr DeviceKey input_start_key{"input_start", DeviceKey::Type::duration};
+constexpr DeviceKey uart_keys[] = {output_key, input_key, baud_key, input_start_key};
+
+// "-", "none" and "" are not files (UartConfig says what they mean).
+std::any read_uart(const DeviceTable& table) {
+    UartConfig config;
+    if (auto output = table.string(output_key))
+        config.output_path =
+            *output == "-" || *output == "none" || output->empty() ? *output : table.resolve(*output);
+    if (auto input = table.string(input_key)) {
+        config.input_path = *input == "-" || input->empty() ? *input : table.resolve(*input);
+        if (!config.input_path.empty() && config.input_path != "-") table.require_file(config.input_path, input_key);
+    }
+    table.read(baud_key, config.baud);
+    table.read(input_start_key, config.input_start_ns);
+    return config;
+}
+
+std::unique_ptr<Device> make_uart(const DeviceDescription& device, DeviceHost& host) {
+    UartConfig config = device.settings_as<UartConfig>();
+    config.irq_line = device.irq;
+    return std::make_unique<Uart>(host, config);
+}
+
+}  // namespace
+
+extern constexpr DeviceKind uart_kind{
+    .name = "uart",
+    .description = "16550A UART: FIFOs, interrupts, to a file or the terminal",
+    .registers = "hw/uart_16550.h",
+    .io_size = hw::uart::io_size,
+    .io_base = 0x3F8,
+    .irq = UartConfig{}.irq_line,
+    .keys = uart_keys,
+    .read = read_uart,
+    .make = make_uart,
+};
 
 }  // namespace axl::sim

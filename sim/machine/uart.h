@@ -67,7 +67,6 @@ public:
     Uart(const Uart&) = delete;
     Uart& operator=(const Uart&) = delete;
 
-    const char* kind() const override { return "uart"; }
     uint16_t io_size() const override { return hw::uart::io_size; }
     uint32_t read(uint16_t offset, uint32_t width) override;
     void write(uint16_t offset, uint32_t width, uint32_t value) override;

@@ -18,6 +18,7 @@
 #include "sim/config/boot_image_of.h"
 #include "sim/machine/cost_model.h"
 #include "sim/machine/device_factory.h"
+#include "sim/machine/device_kind.h"
 #include "sim/port/hosted_port.h"
 #include "sim/port/parallel.h"
 #include "sim/port/program_registry.h"
@@ -283,7 +284,7 @@ RunReport Simulator::run() {
     for (const DeviceDescription& device : state.system.devices) {
         const InterruptController::Line& line = port.machine->controller().line(device.irq);
         report.devices.push_back(DeviceReport{.name = device.name,
-                                              .kind = to_string(device.kind),
+                                              .kind = device.kind->name,
                                               .driver = device.driver,
                                               .irq = device.irq,
                                               .direct = device.direct,

@@ -34,6 +34,8 @@
 #include "kernel/api/protocols/net.h"
 #include "sim/port/simulator.h"
 #include "sim/config/system_description.h"
+#include "sim/machine/device_kind.h"
+#include "sim/machine/nic.h"
 #include "tests/support/script_program.h"
 #include "tests/support/source_dir.h"
 #include "tests/support/temp_dir.h"
@@ -433,11 +435,11 @@ TEST(NicEcho, TheShippedDescriptionNamesTheCardAndItsDriver) {
     const sim::SystemDescription system = sim::load_system_description(source_dir() + "/workloads/nic_echo.toml");
     ASSERT_EQ(system.devices.size(), 1u);
     const sim::DeviceDescription& card = system.devices[0];
-    EXPECT_EQ(card.kind, sim::DeviceKind::nic);
+    EXPECT_STREQ(card.kind->name, "nic");
     EXPECT_EQ(card.driver, "nic");
-    EXPECT_EQ(card.udp_port, 7070);
+    EXPECT_EQ(card.settings_as<sim::NicConfig>().udp_port, 7070);
     EXPECT_EQ(card.io_size, 0x40);
-    EXPECT_EQ(card.latency_ns, 10'000u);
+    EXPECT_EQ(card.settings_as<sim::NicConfig>().latency_ns, 10'000u);
     bool found_driver = false;
     for (const sim::ProcessDescription& process : system.processes) {
         if (process.name != "nic") continue;

@@ -21,6 +21,7 @@
 
 #include "kernel/boot/system_file.h"
 #include "sim/config/boot_image_of.h"
+#include "sim/machine/device_kind.h"
 #include "tools/axl/cli_checks.h"
 #include "tools/axl/exit_status.h"
 #include "tools/axl/report_printer.h"
@@ -77,10 +78,10 @@ void SystemFileWriter::refuse_what_bare_metal_cannot_run() const {
                          "single-CPU systems only",
                          m_system.cpus));
     for (const sim::DeviceDescription& device : m_system.devices) {
-        if (device.kind != sim::DeviceKind::uart)
+        if (std::string_view(device.kind->name) != "uart")
             fail(device.line, fmt::format("device '{}' is a {} device; the bare-metal port drives only uart "
                                           "devices for now",
-                                          device.name, sim::to_string(device.kind)));
+                                          device.name, device.kind->name));
     }
 }
 

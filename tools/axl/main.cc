@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "ipc_strategies/strategy_factory.h"
+#include "sim/machine/device_kind.h"
 #include "sim/port/program_registry.h"
 #include "sim/port/simulator.h"
 #include "sim/config/system_description.h"
@@ -161,10 +162,8 @@ int list_everything() {
 
     // docs/devices.md documents each one's registers; [[device]] tables start them.
     fmt::print("\ndevices ([[device]] kind):\n");
-    fmt::print("  {:<10}  {}\n", "timer", "interval timer: periodic tick and one-shot alarm (hw/timer.h)");
-    fmt::print("  {:<10}  {}\n", "uart", "16550A UART: FIFOs, interrupts, to a file or the terminal (hw/uart_16550.h)");
-    fmt::print("  {:<10}  {}\n", "block", "disk of 512-byte sectors on a host file, DMA through grants (hw/block.h)");
-    fmt::print("  {:<10}  {}\n", "nic", "network card: DMA rings, frames as UDP datagrams on 127.0.0.1 (hw/nic.h)");
+    for (const axl::sim::DeviceKind* kind : axl::sim::device_kinds())
+        fmt::print("  {:<10}  {} ({})\n", kind->name, kind->description, kind->registers);
     return exit_ok;
 }
 

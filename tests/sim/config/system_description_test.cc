@@ -765,3 +765,92 @@ TEST(SystemDescriptionErrors, Devices) {
 
 }  // namespace
 }  // namespace axl::sim
+
+// ---- the reincarnation server and [process.restart] ---------------------------------
+
+namespace axl::sim {
+namespace {
+
+// [system] (1), "svc" managed by the server (2-7), "other" (8-10), then `server` from line 11.
+std::string with_server(const std::string& server) {
+    return "[system]\n"
+           "[[process]]\nname = \"svc\"\nprogram = \"description_test_server\"\n"
+           "[process.restart]\nheartbeat = \"1ms\"\nwith = [\"other\"]\n"
+           "[[process]]\nname = \"other\"\nprogram = \"description_test_server\"\n" +
+           server;
+}
+
+const std::string rs_process = "[[process]]\nname = \"rs\"\nprogram = \"rs\"\n";
+
+TEST(SystemDescription, ProgramRsIsTheReincarnationServerUnlessItsTableSaysOtherwise) {
+    SystemDescription d = parse_system_description(with_server(rs_process), path);
+    const ProcessDescription* server = reincarnation_server(d);
+    ASSERT_NE(server, nullptr);
+    EXPECT_EQ(server->name, "rs");
+    EXPECT_EQ(server->role, ProcessRole::reincarnation);
+    EXPECT_EQ(d.processes[0].role, ProcessRole::none);
+
+    SystemDescription opted_out = parse_system_description(
+        "[system]\n" + rs_process + "role = \"none\"\n" + server_process(), path);
+    EXPECT_EQ(reincarnation_server(opted_out), nullptr);
+}
+
+TEST(SystemDescription, TheRoleMakesAnyProgramTheReincarnationServer) {
+    SystemDescription d = parse_system_description(
+        with_server("[[process]]\nname = \"keeper\"\nprogram = \"description_test_client\"\nrole = \"reincarnation\"\n"),
+        path);
+    const ProcessDescription* server = reincarnation_server(d);
+    ASSERT_NE(server, nullptr);
+    EXPECT_EQ(server->name, "keeper");
+    EXPECT_TRUE(server->all_destinations);
+    EXPECT_TRUE(server->kernel_calls & bit(KernelCall::process_control));
+    EXPECT_TRUE(server->primitives & bit(Primitive::notify));
+}
+
+// The server gets every policy as arguments (kernel/api/protocols/restart_policy.h),
+// and each managed process may answer its pings.
+TEST(SystemDescription, TheServerGetsThePoliciesAndTheManagedMayAnswerIt) {
+    SystemDescription d = parse_system_description(with_server(rs_process), path);
+    const ProcessDescription& server = *reincarnation_server(d);
+    EXPECT_EQ(std::get<int64_t>(server.args.at("service_count")), 1);
+    EXPECT_EQ(std::get<std::string>(server.args.at("service.0.name")), "svc");
+    EXPECT_EQ(std::get<int64_t>(server.args.at("service.0.heartbeat")), 1'000'000);
+    EXPECT_EQ(std::get<int64_t>(server.args.at("service.0.missed")), 3);
+    EXPECT_EQ(std::get<int64_t>(server.args.at("service.0.limit")), 10);
+    EXPECT_EQ(std::get<int64_t>(server.args.at("service.0.backoff")), 0);
+    EXPECT_EQ(std::get<int64_t>(server.args.at("service.0.backoff_max")), 100'000'000);
+    EXPECT_EQ(std::get<std::string>(server.args.at("service.0.with")), "other");
+    EXPECT_EQ(std::get<std::string>(server.args.at("service.0.notify")), "");
+
+    const ProcessDescription& svc = d.processes[0];
+    EXPECT_TRUE(svc.restart.managed);
+    EXPECT_EQ(svc.restart.line, 5u);
+    EXPECT_EQ(svc.restart.policy.with, std::vector<std::string>{"other"});
+    EXPECT_EQ(svc.destinations, std::vector<std::string>{"rs"});
+    EXPECT_TRUE(svc.primitives & bit(Primitive::sendnb));
+    EXPECT_FALSE(d.processes[1].restart.managed);
+}
+
+TEST(SystemDescriptionErrors, ReincarnationServerAndRestartPolicies) {
+    EXPECT_TRUE(refused(with_server(""), 5,
+                        "process 'svc' has a [process.restart] table but no process runs the reincarnation server "
+                        "(add a [[process]] with program = \"rs\")"));
+    EXPECT_TRUE(refused(with_server(rs_process + "role = \"none\"\n"), 5, "no process runs the reincarnation server"));
+    EXPECT_TRUE(refused(with_server(rs_process + "role = \"reincarnator\"\n"), 14,
+                        "unknown role 'reincarnator' (expected none or reincarnation)"));
+    EXPECT_TRUE(refused(with_server(rs_process + "replicas = 2\n"), 11,
+                        "the reincarnation server must not be replicated"));
+    EXPECT_TRUE(refused(with_server(rs_process + "[[process]]\nname = \"rs2\"\nprogram = \"rs\"\n"), 14,
+                        "process 'rs2' would be a second reincarnation server ('rs' on line 11 is one)"));
+    EXPECT_TRUE(refused(with_server(rs_process + "[process.restart]\n"), 14,
+                        "the reincarnation server cannot restart itself"));
+    EXPECT_TRUE(refused("[system]\n" + server_process("[process.restart]\nnotify = [\"nobody\"]\n") + rs_process, 6,
+                        "'nobody' in a [process.restart] table is not a process of this system"));
+    EXPECT_TRUE(refused("[system]\n" + server_process("[process.restart]\nmissed = 0\n") + rs_process, 6,
+                        "missed = 0 is out of range 1..1000"));
+    EXPECT_TRUE(refused("[system]\n" + server_process("[process.restart]\nheartbeat = \"1 fortnight\"\n") + rs_process,
+                        6, "heartbeat: \"1 fortnight\" has an unknown unit 'fortnight'"));
+}
+
+}  // namespace
+}  // namespace axl::sim
