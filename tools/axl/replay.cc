@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "sim/harness/campaign.h"
+#include "sim/harness/scenario_run.h"
 #include "sim/harness/trace_digest.h"
 #include "tools/axl/cli_checks.h"
 #include "tools/axl/exit_status.h"
@@ -168,7 +169,6 @@ int replay_scenario(const ReplayArguments& args) {
         options.trace_path = args.trace_path;
     }
     options.echo_console = !args.quiet;
-    options = sim::scenario_run_options(scenario, std::move(options));
 
     const sim::SystemDescription& system = scenario.system;
     // Everything that determines the run first: the log says how to replay it.
@@ -177,15 +177,15 @@ int replay_scenario(const ReplayArguments& args) {
                system.until_ns ? ", until " + sim::exact_duration(*system.until_ns) : std::string(),
                scenario.faults.size(), scenario.faults.size() == 1 ? "" : "s",
                scenario.campaign ? fmt::format(" ({} drawn by [campaign])", scenario.drawn_faults) : std::string());
-    std::optional<sim::Simulator> simulator;
+    sim::ScenarioRun run;
     try {
-        simulator.emplace(system, options);  // boots: the kernel may still refuse the description
+        run = sim::run_scenario(scenario, std::move(options));  // the kernel may still refuse the description
     } catch (const sim::DescriptionError& error) {
         fmt::print(stderr, "{}\n", error.what());
         return exit_usage;
     }
-    const sim::RunReport report = simulator->run();
-    const sim::ScenarioVerdict verdict = sim::judge(scenario, report);
+    const sim::RunReport& report = run.report;
+    const sim::ScenarioVerdict& verdict = run.verdict;
     std::fflush(stdout);  // console lines the run echoed come before the summary
 
     fmt::print("{}\n", without_digest_line(format_run_report(report, args.trace_path)));

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/harness/scenario_run.h"
 #include "sim/port/program_registry.h"
 #include "sim/port/simulator.h"
 #include "tests/support/temp_dir.h"
@@ -370,10 +371,9 @@ TEST_F(ScenarioFiles, MissingFileAndDirectoryAreLineZero) {
 // ---- runs and verdicts -----------------------------------------------------------------
 
 RunReport run(const Scenario& scenario) {
-    RunOptions options;
-    options.echo_console = false;
-    Simulator simulator(scenario.system, scenario_run_options(scenario, options));
-    return simulator.run();
+    RunOptions quiet;
+    quiet.echo_console = false;
+    return run_scenario(scenario, quiet).report;
 }
 
 TEST_F(ScenarioFiles, InjectedCrashIsDetectedAtOnceAndTheVerdictFollowsTheExpectation) {
