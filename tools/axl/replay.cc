@@ -27,6 +27,7 @@
 #include "tools/axl/exit_status.h"
 #include "tools/axl/report_json.h"
 #include "tools/axl/report_printer.h"
+#include "tools/axl/text_table.h"
 
 namespace axl::tools {
 namespace {
@@ -42,21 +43,6 @@ std::optional<uint64_t> parse_digest(std::string_view text) {
 }
 
 std::string latency(const std::optional<uint64_t>& ns) { return ns ? "+" + format_duration_ns(*ns) : "-"; }
-
-// Columns as wide as their widest cell; the last one unpadded (no trailing blanks).
-void render_table(fmt::memory_buffer& out, const std::vector<std::vector<std::string>>& rows) {
-    std::vector<size_t> widths;
-    for (const auto& row : rows) {
-        widths.resize(std::max(widths.size(), row.size()));
-        for (size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
-    }
-    for (const auto& row : rows) {
-        std::string line;
-        for (size_t c = 0; c < row.size(); ++c)
-            line += "  " + (c + 1 == row.size() ? row[c] : fmt::format("{:<{}}", row[c], widths[c]));
-        fmt::format_to(std::back_inserter(out), "{}\n", line);
-    }
-}
 
 // format_run_report ends with the digest line; replay prints it last, after the verdict.
 std::string without_digest_line(std::string summary) {
@@ -120,17 +106,23 @@ std::string format_replay_verdict(const sim::ScenarioVerdict& verdict, const sim
         fmt::format_to(std::back_inserter(out), "faults: none injected (a baseline run)\n");
     } else {
         fmt::format_to(std::back_inserter(out), "faults:\n");
-        std::vector<std::vector<std::string>> rows;
-        rows.push_back({"line", "kind", "target", "trigger", "injected at", "detected after", "recovered after"});
+        using Align = Table::Align;
+        Table table({{"line", Align::left},
+                     {"kind", Align::left},
+                     {"target", Align::left},
+                     {"trigger", Align::left},
+                     {"injected at", Align::left},
+                     {"detected after", Align::left},
+                     {"recovered after", Align::left}});
         for (const sim::FaultVerdict& fault : verdict.faults) {
             const std::string trigger = fault.spec.after_calls > 0
                                             ? fmt::format("call {}", fault.spec.after_calls)
                                             : sim::exact_duration(fault.spec.at_ns);
-            rows.push_back({std::to_string(fault.spec.line), to_string(fault.spec.kind), fault.spec.target, trigger,
-                            fault.injected ? format_duration_ns(fault.injected_ns) : "never",
-                            latency(fault.detection_latency_ns()), latency(fault.recovery_latency_ns())});
+            table.add_row({std::to_string(fault.spec.line), to_string(fault.spec.kind), fault.spec.target, trigger,
+                           fault.injected ? format_duration_ns(fault.injected_ns) : "never",
+                           latency(fault.detection_latency_ns()), latency(fault.recovery_latency_ns())});
         }
-        render_table(out, rows);
+        table.render(out, "  ");
     }
     // The process table does not show restarts; the verdict is where they matter.
     std::string restarted;
