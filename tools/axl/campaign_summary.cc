@@ -36,16 +36,8 @@ std::string percent(uint64_t part, uint64_t whole) {
 }
 
 void format_kind_table(fmt::memory_buffer& out, const CampaignTotals& totals) {
-    using Align = Table::Align;
-    Table table({{"kind", Align::left},
-                 {"drawn", Align::right},
-                 {"injected", Align::right},
-                 {"detected", Align::right},
-                 {"detection p50", Align::right},
-                 {"p99", Align::right},
-                 {"recovered", Align::right},
-                 {"recovery p50", Align::right},
-                 {"p99", Align::right}});
+    Table table = Table::words_then_numbers({"kind"}, {"drawn", "injected", "detected", "detection p50", "p99",
+                                                       "recovered", "recovery p50", "p99"});
     auto at = [](const LatencySamples& samples, double p) {
         return samples.count() ? format_duration_ns(*samples.percentile(p)) : std::string("-");
     };

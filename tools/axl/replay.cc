@@ -106,14 +106,9 @@ std::string format_replay_verdict(const sim::ScenarioVerdict& verdict, const sim
         fmt::format_to(std::back_inserter(out), "faults: none injected (a baseline run)\n");
     } else {
         fmt::format_to(std::back_inserter(out), "faults:\n");
-        using Align = Table::Align;
-        Table table({{"line", Align::left},
-                     {"kind", Align::left},
-                     {"target", Align::left},
-                     {"trigger", Align::left},
-                     {"injected at", Align::left},
-                     {"detected after", Align::left},
-                     {"recovered after", Align::left}});
+        // All left-aligned, as replay logs have always been: scripts compare them.
+        Table table = Table::words_then_numbers(
+            {"line", "kind", "target", "trigger", "injected at", "detected after", "recovered after"}, {});
         for (const sim::FaultVerdict& fault : verdict.faults) {
             const std::string trigger = fault.spec.after_calls > 0
                                             ? fmt::format("call {}", fault.spec.after_calls)

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <iterator>
 #include <map>
 #include <string>
@@ -24,6 +25,15 @@ public:
     };
 
     explicit Table(std::vector<Column> columns) : m_columns(std::move(columns)) {}
+
+    // The usual layout: columns of words, left-aligned, then columns of numbers.
+    static Table words_then_numbers(std::initializer_list<const char*> words,
+                                    std::initializer_list<const char*> numbers) {
+        std::vector<Column> columns;
+        for (const char* heading : words) columns.push_back({heading, Align::left});
+        for (const char* heading : numbers) columns.push_back({heading, Align::right});
+        return Table(std::move(columns));
+    }
 
     void add_row(std::vector<std::string> cells) { m_rows.push_back(std::move(cells)); }
 
