@@ -2,14 +2,15 @@
 // QEMU, reads its serial console from a pipe and kills it at a deadline;
 // `axl campaign` forks workers, talks to them over pipes and kills one that
 // stalls. Descriptors made here are close-on-exec, so a child started later
-// never holds another child's pipe open (its reader would never see the end);
-// every call retries when a signal interrupts it.
+// never holds another child's pipe open (its reader would never see the end).
+// A system call that a signal interrupts is retried, or, for a read, comes
+// back with nothing, so that the caller can look at what the signal changed.
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <chrono>
-#include <csignal>
 #include <functional>
 #include <initializer_list>
 #include <optional>
