@@ -59,4 +59,30 @@ Scenario campaign_run(const Scenario& scenario, uint64_t seed) {
     return run;
 }
 
+std::vector<CreditedFault> credit_deaths(const Scenario& scenario, const ScenarioVerdict& verdict) {
+    std::vector<std::string> watched;
+    for (const FaultVerdict& fault : verdict.faults) watched.push_back(watched_process(scenario, fault.spec));
+    std::vector<CreditedFault> faults;
+    for (size_t i = 0; i < verdict.faults.size(); ++i) {
+        const FaultVerdict& fault = verdict.faults[i];
+        CreditedFault credited{fault.spec.kind, fault.injected, std::nullopt, std::nullopt};
+        if (fault.injected && fault.detected_ns) {
+            bool superseded = false;
+            for (size_t j = 0; j < verdict.faults.size() && !superseded; ++j) {
+                const FaultVerdict& other = verdict.faults[j];
+                if (j == i || !other.injected || watched[j] != watched[i]) continue;
+                const bool after = other.injected_ns > fault.injected_ns ||
+                                   (other.injected_ns == fault.injected_ns && j > i);
+                superseded = after && other.injected_ns <= *fault.detected_ns;
+            }
+            if (!superseded) {
+                credited.detection_ns = fault.detection_latency_ns();
+                credited.recovery_ns = fault.recovery_latency_ns();
+            }
+        }
+        faults.push_back(credited);
+    }
+    return faults;
+}
+
 }  // namespace axl::sim

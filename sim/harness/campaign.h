@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,8 @@
 
 namespace axl::sim {
 
-struct Scenario;  // sim/harness/scenario.h
+struct Scenario;         // sim/harness/scenario.h
+struct ScenarioVerdict;  // sim/harness/scenario.h
 
 // A scenario's [campaign] table, checked against its system.
 struct CampaignSpace {
@@ -38,5 +40,22 @@ std::vector<FaultSpec> draw_faults(const CampaignSpace& space, uint64_t seed);
 // (Scenario::drawn_faults counts them). Without a [campaign] table only the
 // seed changes.
 Scenario campaign_run(const Scenario& scenario, uint64_t seed);
+
+// A fault of a campaign run as the campaign counts it. With many faults in
+// one run, the judge's rule (a fault is detected by its target's first death
+// after it) would credit one death to every fault before it, including device
+// faults the driver absorbed without dying. A campaign credits each death (and
+// the restart after it) to the last fault injected into that process before
+// it; the earlier ones count as injected, not detected.
+struct CreditedFault {
+    FaultSpec::Kind kind = FaultSpec::Kind::crash;
+    bool injected = false;
+    // Only for the fault a death (and the restart after it) is credited to.
+    std::optional<uint64_t> detection_ns;
+    std::optional<uint64_t> recovery_ns;
+};
+
+// The run's faults, in the verdict's order, each with what it is credited with.
+std::vector<CreditedFault> credit_deaths(const Scenario& scenario, const ScenarioVerdict& verdict);
 
 }  // namespace axl::sim

@@ -63,10 +63,12 @@ public:
     // Chrome trace event JSON (Object Format): one process per simulated CPU,
     // one thread per process slot, dispatch slices, instants and message flows,
     // all in global (time, recording order). Streams; never builds a DOM.
+    // (trace_export_chrome.cc)
     void write_chrome_trace(std::ostream& out) const;
 
     // One line per stored event, in the same order: `time_ns cpu kind a b c`,
     // slots shown as name(slot). A trailing '#' comment reports dropped events.
+    // (trace_export_text.cc)
     void write_text_log(std::ostream& out) const;
 
 private:
@@ -87,8 +89,8 @@ private:
         uint64_t first_dropped_ns = 0;  // time of the first event that did not fit
     };
 
-    class MergedOrder;
-    class ChromeTraceWriter;
+    class MergedOrder;        // sim/harness/trace_export.h
+    class ChromeTraceWriter;  // sim/harness/trace_export_chrome.cc
 
     void store(const TraceEvent& event);
     const StoredEvent& stored(uint32_t cpu, size_t index) const {

@@ -21,11 +21,8 @@
 #include "tools/axl/boot.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -46,6 +43,8 @@
 #include "kernel/ipc_strategy.h"
 #include "tools/axl/cli_checks.h"
 #include "tools/axl/exit_status.h"
+#include "tools/axl/shell_quote.h"
+#include "tools/axl/subprocess.h"
 
 namespace axl::tools {
 namespace {
@@ -144,168 +143,9 @@ private:
     size_t m_keep = 0;
 };
 
-// --- processes ----------------------------------------------------------------------------
-
-volatile std::sig_atomic_t g_caught_signal = 0;
-
-extern "C" void catch_signal(int signal_number) { g_caught_signal = signal_number; }
-
-// Sets the dispositions of some signals for as long as it lives.
-class SignalDispositions {
-public:
-    SignalDispositions(std::initializer_list<int> signals, void (*handler)(int)) {
-        struct sigaction action{};
-        action.sa_handler = handler;
-        sigemptyset(&action.sa_mask);
-        action.sa_flags = 0;  // no SA_RESTART: poll() returns EINTR
-        for (int signal_number : signals) {
-            struct sigaction old{};
-            if (::sigaction(signal_number, &action, &old) == 0) m_saved.emplace_back(signal_number, old);
-        }
-    }
-    ~SignalDispositions() {
-        for (auto& [signal_number, old] : m_saved) ::sigaction(signal_number, &old, nullptr);
-    }
-    SignalDispositions(const SignalDispositions&) = delete;
-    SignalDispositions& operator=(const SignalDispositions&) = delete;
-
-private:
-    std::vector<std::pair<int, struct sigaction>> m_saved;
-};
-
-void close_fd(int& fd) {
-    if (fd >= 0) ::close(fd);
-    fd = -1;
-}
-
-struct Pipe {
-    int read = -1;
-    int write = -1;
-    Pipe() {
-        int fds[2];
-        if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(fmt::format("cannot make a pipe: {}", std::strerror(errno)));
-        read = fds[0];
-        write = fds[1];
-    }
-    ~Pipe() {
-        close_fd(read);
-        close_fd(write);
-    }
-    Pipe(const Pipe&) = delete;
-    Pipe& operator=(const Pipe&) = delete;
-};
-
-// Starts `path` with `argv`; stdin/stdout replaced by the given descriptors
-// (-1: inherited). own_group: the child leads a new process group. The child
-// gets `death_signal` when we die. Throws if it cannot be started (exec
-// failures included: they come back through a close-on-exec pipe).
-pid_t start_process(const std::string& path, const std::vector<std::string>& argv, int stdin_fd, int stdout_fd,
-                    bool own_group, int death_signal) {
-    std::vector<char*> arguments;
-    for (const std::string& arg : argv) arguments.push_back(const_cast<char*>(arg.c_str()));
-    arguments.push_back(nullptr);
-    Pipe report;
-    const pid_t parent = ::getpid();
-    std::fflush(nullptr);  // nothing buffered may be written twice
-    const pid_t pid = ::fork();
-    if (pid < 0) throw std::runtime_error(fmt::format("cannot start {}: {}", path, std::strerror(errno)));
-    if (pid == 0) {
-        // The child: async-signal-safe calls only.
-        if (own_group) ::setpgid(0, 0);
-        ::prctl(PR_SET_PDEATHSIG, death_signal);
-        if (::getppid() != parent) ::_exit(127);  // we died before prctl
-        struct sigaction default_action{};
-        default_action.sa_handler = SIG_DFL;
-        sigemptyset(&default_action.sa_mask);
-        for (int signal_number : {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE})
-            ::sigaction(signal_number, &default_action, nullptr);
-        sigset_t none;
-        sigemptyset(&none);
-        ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        int error = 0;
-        if ((stdin_fd >= 0 && ::dup2(stdin_fd, STDIN_FILENO) < 0) ||
-            (stdout_fd >= 0 && ::dup2(stdout_fd, STDOUT_FILENO) < 0)) {
-            error = errno;
-        } else {
-            ::execv(path.c_str(), arguments.data());
-            error = errno;
-        }
-        [[maybe_unused]] ssize_t written = ::write(report.write, &error, sizeof error);
-        ::_exit(127);
-    }
-    if (own_group) ::setpgid(pid, pid);  // as the child does: whoever runs first (after exec it fails, harmlessly)
-    close_fd(report.write);
-    int error = 0;
-    ssize_t got;
-    while ((got = ::read(report.read, &error, sizeof error)) < 0 && errno == EINTR) {
-    }
-    if (got == static_cast<ssize_t>(sizeof error)) {
-        int status;
-        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-        }
-        throw std::runtime_error(fmt::format("cannot run {}: {}", path, std::strerror(error)));
-    }
-    return pid;
-}
-
-std::optional<int> try_wait(pid_t pid) {
-    int status = 0;
-    pid_t done;
-    while ((done = ::waitpid(pid, &status, WNOHANG)) < 0 && errno == EINTR) {
-    }
-    if (done == pid) return status;
-    if (done < 0) throw std::runtime_error(fmt::format("waitpid: {}", std::strerror(errno)));
-    return std::nullopt;
-}
-
-int wait_for(pid_t pid) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) throw std::runtime_error(fmt::format("waitpid: {}", std::strerror(errno)));
-    }
-    return status;
-}
-
-// QEMU's process group, killed and reaped unless it was reaped already.
-class QemuProcess {
-public:
-    explicit QemuProcess(pid_t pid) : m_pid(pid) {}
-    ~QemuProcess() {
-        if (m_pid > 0) {
-            kill();
-            int status;
-            while (::waitpid(m_pid, &status, 0) < 0 && errno == EINTR) {
-            }
-        }
-    }
-    QemuProcess(const QemuProcess&) = delete;
-    QemuProcess& operator=(const QemuProcess&) = delete;
-
-    pid_t pid() const { return m_pid; }
-    void kill() const {
-        if (::kill(-m_pid, SIGKILL) != 0) ::kill(m_pid, SIGKILL);
-    }
-    void reaped() { m_pid = -1; }
-
-private:
-    pid_t m_pid;
-};
-
-bool write_all(int fd, std::string_view bytes) {
-    while (!bytes.empty()) {
-        const ssize_t written = ::write(fd, bytes.data(), bytes.size());
-        if (written < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        bytes.remove_prefix(static_cast<size_t>(written));
-    }
-    return true;
-}
-
-std::string describe_status(int status) {
-    if (WIFSIGNALED(status)) return fmt::format("QEMU killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
-    return fmt::format("QEMU exited with status {}", WEXITSTATUS(status));
+std::string describe_status(const ExitStatus& status) {
+    if (status.signaled()) return "QEMU killed by " + status.describe();
+    return fmt::format("QEMU exited with status {}", status.code());
 }
 
 // --- the two modes --------------------------------------------------------------------------
@@ -320,28 +160,27 @@ struct TempDir {
 
 struct LogFile {
     std::string path;
-    int fd = -1;
+    Fd fd;
     bool temporary = false;
     bool keep = true;
     ~LogFile() {
-        close_fd(fd);
+        fd.close();
         if (temporary && !keep) ::unlink(path.c_str());
     }
 };
 
 int run_interactive(const std::string& qemu, const std::vector<std::string>& argv) {
-    int status;
+    std::optional<ExitStatus> status;
     {
         SignalDispositions ignore({SIGINT, SIGQUIT}, SIG_IGN);
-        QemuProcess process(start_process(qemu, argv, -1, -1, false, SIGTERM));
-        status = wait_for(process.pid());
-        process.reaped();
+        Child process = Child::run(qemu, argv, {.death_signal = SIGTERM});
+        status = process.wait();
     }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == qemu_status_pass) return exit_ok;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == qemu_status_fail)
-        fmt::print(stderr, "axl boot: the kernel reported a failure ({})\n", describe_status(status));
+    if (status->exited() && status->code() == qemu_status_pass) return exit_ok;
+    if (status->exited() && status->code() == qemu_status_fail)
+        fmt::print(stderr, "axl boot: the kernel reported a failure ({})\n", describe_status(*status));
     else
-        fmt::print(stderr, "axl boot: {}\n", describe_status(status));
+        fmt::print(stderr, "axl boot: {}\n", describe_status(*status));
     return exit_failed;
 }
 
@@ -366,20 +205,24 @@ int run_test(const BootArguments& args, const std::string& qemu, const std::vect
         if (line.find_first_not_of(" \t") != std::string_view::npos) last_line = line.substr(0, 200);
     });
 
-    g_caught_signal = 0;
-    SignalDispositions catcher({SIGINT, SIGTERM, SIGHUP}, catch_signal);
+    const SignalCatcher catcher({SIGINT, SIGTERM, SIGHUP});
+    auto caught = [] { return SignalCatcher::caught() != 0; };
     SignalDispositions no_sigpipe({SIGPIPE}, SIG_IGN);  // QEMU's input may be gone by the time we write
-    Pipe to_qemu, from_qemu;
+    Pipe to_qemu = make_pipe(), from_qemu = make_pipe();
     const Clock::time_point start = Clock::now();
     const Clock::time_point deadline = start + std::chrono::seconds(args.timeout_s);
-    QemuProcess process(start_process(qemu, argv, to_qemu.read, from_qemu.write, true, SIGKILL));
-    close_fd(to_qemu.read);
-    close_fd(from_qemu.write);
+    Child process = Child::run(qemu, argv,
+                               {.stdin_fd = to_qemu.read.get(),
+                                .stdout_fd = from_qemu.write.get(),
+                                .own_group = true,
+                                .death_signal = SIGKILL});
+    to_qemu.read.close();
+    from_qemu.write.close();
 
     bool menu_answered = args.grub_wait;
     bool log_error_reported = false;
     auto take = [&](std::string_view bytes) {
-        if (!write_all(log.fd, bytes) && !log_error_reported) {
+        if (!write_all(log.fd.get(), bytes) && !log_error_reported) {
             fmt::print(stderr, "axl boot: cannot write the serial log {}: {}\n", log.path, std::strerror(errno));
             log_error_reported = true;
         }
@@ -387,57 +230,26 @@ int run_test(const BootArguments& args, const std::string& qemu, const std::vect
         echo.feed(bytes);
         if (!menu_answered && watch.found(countdown)) {
             // Enter on the serial line: boot the default entry now. (QEMU may be gone: errors do not matter.)
-            [[maybe_unused]] bool sent = write_all(to_qemu.write, "\r");
+            [[maybe_unused]] bool sent = write_all(to_qemu.write.get(), "\r");
             menu_answered = true;
         }
     };
 
-    // Until QEMU closes its output (it is exiting), time runs out, or a signal.
-    bool timed_out = false;
-    char buffer[16384];
-    while (g_caught_signal == 0) {
-        const auto now = Clock::now();
-        if (now >= deadline) {
-            timed_out = true;
-            break;
-        }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
-        pollfd polled{from_qemu.read, POLLIN, 0};
-        const int ready = ::poll(&polled, 1, static_cast<int>(std::min<long long>(left, 1000)));
-        if (ready < 0 && errno != EINTR) throw std::runtime_error(fmt::format("poll: {}", std::strerror(errno)));
-        if (ready <= 0) continue;
-        const ssize_t got = ::read(from_qemu.read, buffer, sizeof buffer);
-        if (got < 0 && errno != EINTR && errno != EAGAIN)
-            throw std::runtime_error(fmt::format("reading QEMU's output: {}", std::strerror(errno)));
-        if (got == 0) break;
-        if (got > 0) take(std::string_view(buffer, static_cast<size_t>(got)));
-    }
-    std::optional<int> status;
-    while (!timed_out && g_caught_signal == 0) {
-        if ((status = try_wait(process.pid()))) break;
-        if (Clock::now() >= deadline) {
-            timed_out = true;
-            break;
-        }
-        ::poll(nullptr, 0, 20);
-    }
-    if (status) {
-        process.reaped();
-    } else {
-        process.kill();
-        status = wait_for(process.pid());
-        process.reaped();
-    }
+    // Until QEMU closes its output (it is exiting), time runs out, or a signal;
+    // then until it has exited.
+    WaitEnd end = read_until(from_qemu.read.get(), deadline, caught, take, "QEMU's output");
+    if (end == WaitEnd::done) end = process.wait_until(deadline, caught);
+    const bool timed_out = end == WaitEnd::deadline;
+    if (process.running()) process.kill();  // cut short by the timeout or a signal
+    const ExitStatus status = process.wait();
     // What QEMU wrote before it died is in the log too.
-    ::fcntl(from_qemu.read, F_SETFL, O_NONBLOCK);
-    ssize_t got;
-    while ((got = ::read(from_qemu.read, buffer, sizeof buffer)) > 0) take(std::string_view(buffer, static_cast<size_t>(got)));
+    read_available(from_qemu.read.get(), take);
     echo.finish();
     std::fflush(stdout);
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
 
-    if (g_caught_signal != 0) {
-        interrupted = g_caught_signal;
+    if (caught()) {
+        interrupted = SignalCatcher::caught();
         fmt::print("boot test: interrupted by signal {} ({}); QEMU killed\n", interrupted, strsignal(interrupted));
         if (log.temporary) fmt::print("boot test: serial log kept in {}\n", log.path);
         return exit_failed;
@@ -445,17 +257,17 @@ int run_test(const BootArguments& args, const std::string& qemu, const std::vect
     std::string reason;
     if (timed_out) {
         reason = fmt::format("timed out after {} s", args.timeout_s);
-    } else if (WIFSIGNALED(*status)) {
-        reason = describe_status(*status);
+    } else if (status.signaled()) {
+        reason = describe_status(status);
     } else if (panic_line) {
         reason = *panic_line;
     } else if (watch.found(fail)) {
         reason = std::string(fail_text);
-    } else if (WEXITSTATUS(*status) != qemu_status_pass) {
+    } else if (status.code() != qemu_status_pass) {
         // 3: the kernel failed without a verdict line (it could not boot, say);
         // 0: a reset (a triple fault: -no-reboot) or a shutdown, no verdict at all.
-        reason = describe_status(*status);
-        if (WEXITSTATUS(*status) == 0) reason += " (a reset or shutdown, e.g. a triple fault, before any verdict)";
+        reason = describe_status(status);
+        if (status.code() == 0) reason += " (a reset or shutdown, e.g. a triple fault, before any verdict)";
         if (!last_line.empty()) reason += fmt::format("; last console line: '{}'", last_line);
     } else if (!watch.found(pass)) {
         reason = fmt::format("QEMU exited with status {} but the log has no '{}'", qemu_status_pass, pass_text);
@@ -510,15 +322,15 @@ int boot_once(const BootArguments& args, int& interrupted) {
     if (args.test) {
         if (!args.log_path.empty()) {
             log.path = args.log_path;
-            log.fd = ::open(log.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-            if (log.fd < 0) {
+            log.fd = Fd(::open(log.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+            if (!log.fd.is_open()) {
                 fmt::print(stderr, "axl boot: cannot write the serial log {}: {}\n", log.path, std::strerror(errno));
                 return exit_usage;
             }
         } else {
             std::string name = (fs::temp_directory_path() / "axl-boot-XXXXXX.log").string();
-            log.fd = ::mkostemps(name.data(), 4, O_CLOEXEC);
-            if (log.fd < 0) throw std::runtime_error(fmt::format("cannot make a temporary log {}: {}", name, std::strerror(errno)));
+            log.fd = Fd(::mkostemps(name.data(), 4, O_CLOEXEC));
+            if (!log.fd.is_open()) throw std::runtime_error(fmt::format("cannot make a temporary log {}: {}", name, std::strerror(errno)));
             log.path = name;
             log.temporary = true;
         }
@@ -569,17 +381,6 @@ int boot_once(const BootArguments& args, int& interrupted) {
 }
 
 }  // namespace
-
-std::string shell_quote(std::string_view text) {
-    const bool safe = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               std::string_view("_@%+=:,./-").find(c) != std::string_view::npos;
-    });
-    if (safe) return std::string(text);
-    std::string out = "'";
-    for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
 
 void SerialEcho::feed(std::string_view bytes) {
     constexpr size_t longest_line = 64 * 1024;

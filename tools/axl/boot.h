@@ -43,10 +43,6 @@ int boot(const BootArguments& args);
 
 // --- parts, for tests and for reuse --------------------------------------------------
 
-// `text` as one word for a POSIX shell: unchanged when it is made of safe
-// characters only, else single-quoted.
-std::string shell_quote(std::string_view text);
-
 // The serial output as a person reads it: carriage returns, control characters
 // and ANSI escape sequences dropped (a cursor move to another place on the
 // screen, as GRUB's menu draws, ends the line), lines of GRUB's box drawing

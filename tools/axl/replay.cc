@@ -21,11 +21,13 @@
 #include <vector>
 
 #include "sim/harness/campaign.h"
+#include "sim/harness/scenario_run.h"
 #include "sim/harness/trace_digest.h"
 #include "tools/axl/cli_checks.h"
 #include "tools/axl/exit_status.h"
 #include "tools/axl/report_json.h"
 #include "tools/axl/report_printer.h"
+#include "tools/axl/text_table.h"
 
 namespace axl::tools {
 namespace {
@@ -41,21 +43,6 @@ std::optional<uint64_t> parse_digest(std::string_view text) {
 }
 
 std::string latency(const std::optional<uint64_t>& ns) { return ns ? "+" + format_duration_ns(*ns) : "-"; }
-
-// Columns as wide as their widest cell; the last one unpadded (no trailing blanks).
-void render_table(fmt::memory_buffer& out, const std::vector<std::vector<std::string>>& rows) {
-    std::vector<size_t> widths;
-    for (const auto& row : rows) {
-        widths.resize(std::max(widths.size(), row.size()));
-        for (size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
-    }
-    for (const auto& row : rows) {
-        std::string line;
-        for (size_t c = 0; c < row.size(); ++c)
-            line += "  " + (c + 1 == row.size() ? row[c] : fmt::format("{:<{}}", row[c], widths[c]));
-        fmt::format_to(std::back_inserter(out), "{}\n", line);
-    }
-}
 
 // format_run_report ends with the digest line; replay prints it last, after the verdict.
 std::string without_digest_line(std::string summary) {
@@ -119,17 +106,18 @@ std::string format_replay_verdict(const sim::ScenarioVerdict& verdict, const sim
         fmt::format_to(std::back_inserter(out), "faults: none injected (a baseline run)\n");
     } else {
         fmt::format_to(std::back_inserter(out), "faults:\n");
-        std::vector<std::vector<std::string>> rows;
-        rows.push_back({"line", "kind", "target", "trigger", "injected at", "detected after", "recovered after"});
+        // All left-aligned, as replay logs have always been: scripts compare them.
+        Table table = Table::words_then_numbers(
+            {"line", "kind", "target", "trigger", "injected at", "detected after", "recovered after"}, {});
         for (const sim::FaultVerdict& fault : verdict.faults) {
             const std::string trigger = fault.spec.after_calls > 0
                                             ? fmt::format("call {}", fault.spec.after_calls)
                                             : sim::exact_duration(fault.spec.at_ns);
-            rows.push_back({std::to_string(fault.spec.line), to_string(fault.spec.kind), fault.spec.target, trigger,
-                            fault.injected ? format_duration_ns(fault.injected_ns) : "never",
-                            latency(fault.detection_latency_ns()), latency(fault.recovery_latency_ns())});
+            table.add_row({std::to_string(fault.spec.line), to_string(fault.spec.kind), fault.spec.target, trigger,
+                           fault.injected ? format_duration_ns(fault.injected_ns) : "never",
+                           latency(fault.detection_latency_ns()), latency(fault.recovery_latency_ns())});
         }
-        render_table(out, rows);
+        table.render(out, "  ");
     }
     // The process table does not show restarts; the verdict is where they matter.
     std::string restarted;
@@ -168,7 +156,6 @@ int replay_scenario(const ReplayArguments& args) {
         options.trace_path = args.trace_path;
     }
     options.echo_console = !args.quiet;
-    options = sim::scenario_run_options(scenario, std::move(options));
 
     const sim::SystemDescription& system = scenario.system;
     // Everything that determines the run first: the log says how to replay it.
@@ -177,15 +164,15 @@ int replay_scenario(const ReplayArguments& args) {
                system.until_ns ? ", until " + sim::exact_duration(*system.until_ns) : std::string(),
                scenario.faults.size(), scenario.faults.size() == 1 ? "" : "s",
                scenario.campaign ? fmt::format(" ({} drawn by [campaign])", scenario.drawn_faults) : std::string());
-    std::optional<sim::Simulator> simulator;
+    sim::ScenarioRun run;
     try {
-        simulator.emplace(system, options);  // boots: the kernel may still refuse the description
+        run = sim::run_scenario(scenario, std::move(options));  // the kernel may still refuse the description
     } catch (const sim::DescriptionError& error) {
         fmt::print(stderr, "{}\n", error.what());
         return exit_usage;
     }
-    const sim::RunReport report = simulator->run();
-    const sim::ScenarioVerdict verdict = sim::judge(scenario, report);
+    const sim::RunReport& report = run.report;
+    const sim::ScenarioVerdict& verdict = run.verdict;
     std::fflush(stdout);  // console lines the run echoed come before the summary
 
     fmt::print("{}\n", without_digest_line(format_run_report(report, args.trace_path)));

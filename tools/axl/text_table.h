@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <iterator>
 #include <map>
 #include <string>
@@ -25,12 +26,22 @@ public:
 
     explicit Table(std::vector<Column> columns) : m_columns(std::move(columns)) {}
 
+    // The usual layout: columns of words, left-aligned, then columns of numbers.
+    static Table words_then_numbers(std::initializer_list<const char*> words,
+                                    std::initializer_list<const char*> numbers) {
+        std::vector<Column> columns;
+        for (const char* heading : words) columns.push_back({heading, Align::left});
+        for (const char* heading : numbers) columns.push_back({heading, Align::right});
+        return Table(std::move(columns));
+    }
+
     void add_row(std::vector<std::string> cells) { m_rows.push_back(std::move(cells)); }
 
     // Lines of text after a row, outside the columns (a fault description).
     void add_note(std::string note) { m_notes_after[m_rows.size() - 1].push_back(std::move(note)); }
 
-    void render(fmt::memory_buffer& out) const {
+    // Every line after `indent` (a table inside a section of its own).
+    void render(fmt::memory_buffer& out, std::string_view indent = {}) const {
         std::vector<size_t> widths;
         for (const Column& column : m_columns) widths.push_back(std::string_view(column.heading).size());
         for (const auto& row : m_rows)
@@ -38,18 +49,19 @@ public:
 
         std::vector<std::string> headings;
         for (const Column& column : m_columns) headings.emplace_back(column.heading);
-        render_row(out, headings, widths);
+        render_row(out, indent, headings, widths);
         for (size_t r = 0; r < m_rows.size(); ++r) {
-            render_row(out, m_rows[r], widths);
+            render_row(out, indent, m_rows[r], widths);
             if (auto notes = m_notes_after.find(r); notes != m_notes_after.end())
-                for (const std::string& note : notes->second) fmt::format_to(std::back_inserter(out), "    {}\n", note);
+                for (const std::string& note : notes->second)
+                    fmt::format_to(std::back_inserter(out), "{}    {}\n", indent, note);
         }
     }
 
 private:
-    void render_row(fmt::memory_buffer& out, const std::vector<std::string>& cells,
+    void render_row(fmt::memory_buffer& out, std::string_view indent, const std::vector<std::string>& cells,
                     const std::vector<size_t>& widths) const {
-        std::string line;
+        std::string line(indent);
         for (size_t c = 0; c < cells.size(); ++c) {
             if (c != 0) line += "  ";
             bool last = c + 1 == cells.size();

@@ -10,11 +10,13 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "sim/harness/scenario.h"
+#include "sim/harness/scenario_run.h"
 #include "sim/port/simulator.h"
 #include "tests/support/temp_dir.h"
 
@@ -330,11 +332,10 @@ TEST_F(CampaignTables, ARunHasTheSeedAndTheDrawnFaultsAfterTheScenariosOwn) {
     EXPECT_TRUE(same(replay_run.faults, run.faults));
 }
 
-RunReport run_scenario(const Scenario& scenario) {
-    RunOptions options;
-    options.echo_console = false;
-    Simulator simulator(scenario.system, scenario_run_options(scenario, options));
-    return simulator.run();
+RunReport run_quietly(const Scenario& scenario) {
+    RunOptions quiet;
+    quiet.echo_console = false;
+    return run_scenario(scenario, quiet).report;
 }
 
 TEST_F(CampaignTables, DrawnFaultsThatFindNothingToStrikeDoNotFailTheRun) {
@@ -343,7 +344,7 @@ TEST_F(CampaignTables, DrawnFaultsThatFindNothingToStrikeDoNotFailTheRun) {
     const Scenario scenario = parse("kinds = [\"crash\"]\ntargets = [\"a\"]\nwindow = [\"10us\", \"200us\"]\n"
                                     "faults_per_run = 3\n[expect]\ncompletes = false\n");
     const Scenario run = campaign_run(scenario, 1);
-    const RunReport report = run_scenario(run);
+    const RunReport report = run_quietly(run);
     const ScenarioVerdict verdict = judge(run, report);
     ASSERT_EQ(verdict.faults.size(), 3u);
     EXPECT_TRUE(verdict.faults[0].injected);
@@ -364,12 +365,61 @@ TEST_F(CampaignTables, ARunIsTheSameAfterOtherRunsInTheSameProcess) {
                                     "targets = [\"block\", \"disk0\"]\nwindow = [\"10us\", \"3ms\"]\n"
                                     "faults_per_run = 6\n",
                                     "until = \"5ms\"\n");
-    const uint64_t first = run_scenario(campaign_run(scenario, 5)).digest;
+    const uint64_t first = run_quietly(campaign_run(scenario, 5)).digest;
     std::set<uint64_t> others;
-    for (uint64_t seed = 1; seed <= 4; ++seed) others.insert(run_scenario(campaign_run(scenario, seed)).digest);
-    EXPECT_EQ(run_scenario(campaign_run(scenario, 5)).digest, first);
+    for (uint64_t seed = 1; seed <= 4; ++seed) others.insert(run_quietly(campaign_run(scenario, seed)).digest);
+    EXPECT_EQ(run_quietly(campaign_run(scenario, 5)).digest, first);
     EXPECT_EQ(others.count(first), 0u);
     EXPECT_EQ(others.size(), 4u);
+}
+
+// ---- crediting deaths to faults ----------------------------------------------------------
+
+FaultVerdict injected(FaultSpec::Kind kind, const char* target, uint64_t at_ns, std::optional<uint64_t> died_ns,
+                      std::optional<uint64_t> restarted_ns) {
+    return FaultVerdict{.spec = FaultSpec{.kind = kind, .target = target, .at_ns = at_ns},
+                        .injected = true,
+                        .injected_ns = at_ns,
+                        .detected_ns = died_ns,
+                        .recovered_ns = restarted_ns};
+}
+
+TEST(CreditDeaths, EachDeathGoesToTheLastFaultInjectedIntoItsProcessBeforeIt) {
+    Scenario scenario;
+    ScenarioVerdict verdict;
+    // Two faults into 'block' before its one death at 300 ns: the later one is credited.
+    verdict.faults.push_back(injected(FaultSpec::Kind::corrupt_message, "block", 100, 300, 400));
+    verdict.faults.push_back(injected(FaultSpec::Kind::crash, "block", 200, 300, 400));
+    // Another process's death is its own fault's.
+    verdict.faults.push_back(injected(FaultSpec::Kind::hang, "a", 150, 350, std::nullopt));
+    // A fault that found nothing to strike.
+    verdict.faults.push_back(FaultVerdict{.spec = FaultSpec{.kind = FaultSpec::Kind::crash, .target = "b"}});
+
+    const std::vector<CreditedFault> faults = credit_deaths(scenario, verdict);
+    ASSERT_EQ(faults.size(), 4u);
+    EXPECT_EQ(faults[0].kind, FaultSpec::Kind::corrupt_message);
+    EXPECT_TRUE(faults[0].injected);
+    EXPECT_FALSE(faults[0].detection_ns.has_value());
+    EXPECT_FALSE(faults[0].recovery_ns.has_value());
+    EXPECT_EQ(faults[1].detection_ns, 100u);
+    EXPECT_EQ(faults[1].recovery_ns, 200u);
+    EXPECT_EQ(faults[2].detection_ns, 200u);
+    EXPECT_FALSE(faults[2].recovery_ns.has_value());
+    EXPECT_FALSE(faults[3].injected);
+    EXPECT_FALSE(faults[3].detection_ns.has_value());
+}
+
+TEST(CreditDeaths, AFaultAfterTheDeathDoesNotTakeItsCredit) {
+    Scenario scenario;
+    ScenarioVerdict verdict;
+    verdict.faults.push_back(injected(FaultSpec::Kind::crash, "block", 100, 100, 180));
+    verdict.faults.push_back(injected(FaultSpec::Kind::crash, "block", 200, 200, 290));
+    const std::vector<CreditedFault> faults = credit_deaths(scenario, verdict);
+    ASSERT_EQ(faults.size(), 2u);
+    EXPECT_EQ(faults[0].detection_ns, 0u);
+    EXPECT_EQ(faults[0].recovery_ns, 80u);
+    EXPECT_EQ(faults[1].detection_ns, 0u);
+    EXPECT_EQ(faults[1].recovery_ns, 90u);
 }
 
 }  // namespace

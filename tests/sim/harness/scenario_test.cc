@@ -11,47 +11,18 @@
 #include <string>
 #include <vector>
 
+#include "sim/harness/scenario_run.h"
 #include "sim/port/program_registry.h"
 #include "sim/port/simulator.h"
+#include "tests/support/fanin_pair_system.h"
 #include "tests/support/temp_dir.h"
 
 namespace axl::sim {
 namespace {
 
-// Two clients of one server, with think-time jitter drawn from the seed (so
-// the seed shows in the digest). Programs from workloads/fanin.cc.
-constexpr const char* fanin_system = R"([system]
-name = "fanin2"
-seed = 1
-[[process]]
-name = "server"
-program = "fanin_server"
-primitives = ["receive", "reply_receive"]
-destinations = ["a", "b"]
-kernel_calls = ["log"]
-expect = "serve"
-[process.args]
-clients = 2
-rounds = 100
-[[process]]
-name = "a"
-program = "fanin_client"
-destinations = ["server"]
-kernel_calls = ["lookup", "compute", "log"]
-[process.args]
-id = 0
-rounds = 100
-think_jitter_ns = 100
-[[process]]
-name = "b"
-program = "fanin_client"
-destinations = ["server"]
-kernel_calls = ["lookup", "compute", "log"]
-[process.args]
-id = 1
-rounds = 100
-think_jitter_ns = 100
-[[process]]
+// The two clients of one server of tests/support/fanin_pair_system.h, and
+// replicas of a server that nobody calls, for faults that name a replica.
+const std::string fanin_system = std::string(test::fanin_system) + R"([[process]]
 name = "worker"
 replicas = 2
 program = "fanin_server"
@@ -370,10 +341,9 @@ TEST_F(ScenarioFiles, MissingFileAndDirectoryAreLineZero) {
 // ---- runs and verdicts -----------------------------------------------------------------
 
 RunReport run(const Scenario& scenario) {
-    RunOptions options;
-    options.echo_console = false;
-    Simulator simulator(scenario.system, scenario_run_options(scenario, options));
-    return simulator.run();
+    RunOptions quiet;
+    quiet.echo_console = false;
+    return run_scenario(scenario, quiet).report;
 }
 
 TEST_F(ScenarioFiles, InjectedCrashIsDetectedAtOnceAndTheVerdictFollowsTheExpectation) {
