@@ -238,10 +238,10 @@ void Kernel::terminate(uint32_t slot, ProcessState final_state, int32_t status) 
     platform::context_destroy(m_port, slot);
 }
 
-void Kernel::fault_running(uint32_t kind, uint32_t detail) {
+void Kernel::fault_running(FaultKind kind, uint32_t detail) {
     KASSERT(m_running != no_slot);
     uint32_t slot = m_running;
-    trace(TraceKind::fault, slot, kind, detail);
+    trace(TraceKind::fault, slot, static_cast<uint32_t>(kind), detail);
     terminate(slot, ProcessState::faulted, static_cast<int32_t>(kind));
     switch_away();
 }

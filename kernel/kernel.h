@@ -15,6 +15,7 @@
 #include "kernel/api/calls.h"
 #include "kernel/api/device.h"
 #include "kernel/api/endpoint.h"
+#include "kernel/api/fault.h"
 #include "kernel/api/message.h"
 #include "kernel/api/service.h"
 #include "kernel/api/status.h"
@@ -92,7 +93,7 @@ public:
     // The running process hit a real fault (bad pointer, stack overflow, ...):
     // it is killed, and running() names who runs next. Its context is never
     // continued again.
-    void fault_running(uint32_t kind, uint32_t detail);
+    void fault_running(FaultKind kind, uint32_t detail);
 
     // System calls, on the running process's context ------------------------------
     Status ipc_send(Endpoint destination, const Message& message);
@@ -128,7 +129,7 @@ public:
     // From the port, outside any process's call: an injected crash of `slot`
     // (not the running process) at virtual time `now_ns`, as if it had
     // faulted with `kind`.
-    void crash(uint32_t slot, uint32_t kind, uint32_t detail, uint64_t now_ns);
+    void crash(uint32_t slot, FaultKind kind, uint32_t detail, uint64_t now_ns);
 
     // Hardware side (devices.cc), from the port outside any process's call
     // (hosted: the event loop, with no process running) -----------------------

@@ -108,11 +108,11 @@ Status Kernel::kcall_restart(Endpoint dead, Endpoint& fresh) {
 
 // The crash happens on the victim's CPU, whose clock first catches up with
 // the moment (as for an interrupt), so whoever hears of it hears then.
-void Kernel::crash(uint32_t slot, uint32_t kind, uint32_t detail, uint64_t now_ns) {
+void Kernel::crash(uint32_t slot, FaultKind kind, uint32_t detail, uint64_t now_ns) {
     KASSERT(slot != m_running && slot < m_slots_used && is_alive(m_processes[slot].state));
     const uint32_t saved_cpu = m_running_cpu;
     enter_from_hardware(m_processes[slot].cpu, now_ns);
-    trace(TraceKind::fault, slot, kind, detail);
+    trace(TraceKind::fault, slot, static_cast<uint32_t>(kind), detail);
     terminate(slot, ProcessState::faulted, static_cast<int32_t>(kind));
     m_running_cpu = saved_cpu;
 }

@@ -14,12 +14,15 @@ inline constexpr uint64_t golden_gamma = 0x9E37'79B9'7F4A'7C15ull;
 
 constexpr uint64_t stream_start(uint64_t seed, uint32_t slot) { return seed ^ (golden_gamma * (uint64_t{slot} + 1)); }
 
-constexpr uint64_t next(uint64_t& state) {
-    uint64_t z = (state += golden_gamma);
+// The output function: a bijection that spreads every input bit over the
+// whole word (also usable alone, to fold values into a digest).
+constexpr uint64_t mix(uint64_t z) {
     z = (z ^ (z >> 30)) * 0xBF58'476D'1CE4'E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D0'49BB'1331'11EBull;
     return z ^ (z >> 31);
 }
+
+constexpr uint64_t next(uint64_t& state) { return mix(state += golden_gamma); }
 
 // A generator object, for code that draws many numbers from one seed.
 class Generator {

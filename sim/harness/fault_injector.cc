@@ -30,8 +30,6 @@ uint32_t slot_of(const Port& port, const std::string& name) {
     return no_slot;
 }
 
-// The kind a crash is reported with: beyond the fault guard's kinds.
-constexpr uint32_t injected_crash_kind = 0x100;
 constexpr size_t no_fault = ~size_t{0};
 }  // namespace
 
@@ -113,7 +111,7 @@ void FaultInjector::arm(size_t fault, uint64_t now_ns) {
     if (outcome.spec.kind == FaultSpec::Kind::crash) {
         mark_injected(outcome, now_ns);
         m_port.processes[outcome.slot].fault = "injected crash";
-        kernel.crash(outcome.slot, injected_crash_kind, 0, now_ns);
+        kernel.crash(outcome.slot, FaultKind::injected, 0, now_ns);
         return;
     }
     // The others act in the victim's own context: at its next call.
@@ -180,7 +178,7 @@ void FaultInjector::act_in_victim(size_t fault) {
             break;
     }
     // crash at a call: the process ends where it stands.
-    crash_running(m_port, injected_crash_kind, "injected crash");
+    crash_running(m_port, FaultKind::injected, "injected crash");
 }
 
 void injection_point(Port& port) { port.injector->at_kernel_call(); }

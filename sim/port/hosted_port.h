@@ -154,7 +154,7 @@ void received_point(Port& port, Message& message);
 
 // The running process dies as if it had faulted with `kind` (an injected
 // crash), `why` recorded as its fault: never returns.
-[[noreturn]] void crash_running(Port& port, uint32_t kind, const std::string& why);
+[[noreturn]] void crash_running(Port& port, FaultKind kind, const std::string& why);
 
 // exit() of the running process, from its own context: never returns.
 [[noreturn]] void exit_running(Port& port, int32_t status);

@@ -63,7 +63,7 @@ void exit_running(Port& port, int32_t status) {
     leave_for_good(port);
 }
 
-void crash_running(Port& port, uint32_t kind, const std::string& why) {
+void crash_running(Port& port, FaultKind kind, const std::string& why) {
     disarm_fault_guard();
     final_kernel_entry(port, [&](Kernel& kernel) {
         port.processes[kernel.running()].fault = why;
@@ -77,7 +77,7 @@ void crash_running(Port& port, uint32_t kind, const std::string& why) {
     Port& port = *static_cast<Port*>(arg);
     final_kernel_entry(port, [&](Kernel& kernel) {
         port.processes[kernel.running()].fault = info.describe();
-        kernel.fault_running(static_cast<uint32_t>(info.kind), static_cast<uint32_t>(info.signal));
+        kernel.fault_running(info.kind, static_cast<uint32_t>(info.signal));
     });
     leave_for_good(port);
 }

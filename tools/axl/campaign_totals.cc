@@ -4,19 +4,12 @@
 
 #include <algorithm>
 
+#include "kernel/lib/splitmix64.h"
 #include "tools/axl/exit_status.h"
 #include "tools/axl/shell_quote.h"
 
 namespace axl::tools {
-namespace {
-
-uint64_t mix(uint64_t x) {
-    x = (x ^ (x >> 30)) * 0xBF58'476D'1CE4'E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D0'49BB'1331'11EBull;
-    return x ^ (x >> 31);
-}
-
-}  // namespace
+using splitmix64::mix;
 
 uint64_t CampaignTotals::faults_drawn() const {
     uint64_t total = 0;
@@ -64,7 +57,7 @@ void record(CampaignTotals& totals, uint64_t seed, const RunResult& result) {
         if (fault.recovery_ns) kind.recovery.add(*fault.recovery_ns);
     }
     const uint64_t outcome = result.digest ? *result.digest : static_cast<uint64_t>(result.run_class) + 1;
-    totals.runs_digest ^= mix(seed * 0x9E37'79B9'7F4A'7C15ull + mix(outcome));
+    totals.runs_digest ^= mix(seed * splitmix64::golden_gamma + mix(outcome));
     if (result.run_class == sim::RunClass::survived) return;
     totals.failed.push_back(FailedRun{.index = result.index,
                                       .seed = seed,

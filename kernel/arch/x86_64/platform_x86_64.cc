@@ -65,7 +65,7 @@ TrapFrame* resume_frame(Port& port) {
             if (to && status == Status::ok && !copy_to_user(to, &process.message, sizeof(Message))) {
                 report_fault(port, next, FaultKind::bad_pointer, "its receive buffer is no longer writable", to,
                              process.frame.rip);
-                kernel.fault_running(static_cast<uint32_t>(FaultKind::bad_pointer), 0);
+                kernel.fault_running(FaultKind::bad_pointer, 0);
                 continue;
             }
         }

@@ -12,9 +12,9 @@ namespace {
 
 constexpr uint16_t debug_exit_port = 0xF4;  // QEMU -device isa-debug-exit,iobase=0xf4
 
-const char* fault_name(int32_t kind) {
-    return kind >= 0 && kind <= static_cast<int32_t>(FaultKind::bus_error) ? to_string(static_cast<FaultKind>(kind))
-                                                                            : "unknown";
+// A faulted process's exit status is its FaultKind.
+const char* fault_name(int32_t status) {
+    return status >= 0 && status <= 0xFFFF ? to_string(static_cast<FaultKind>(status)) : "unknown";
 }
 
 // Slot i runs process i of the boot image (kernel/boot/build_system.h).

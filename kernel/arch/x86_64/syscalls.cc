@@ -17,7 +17,7 @@ namespace {
 TrapFrame* bad_address(Port& port, TrapFrame* frame, const char* what, uint64_t address) {
     Kernel& kernel = *port.kernel;
     report_fault(port, kernel.running(), FaultKind::bad_pointer, what, address, frame->rip);
-    kernel.fault_running(static_cast<uint32_t>(FaultKind::bad_pointer), 0);
+    kernel.fault_running(FaultKind::bad_pointer, 0);
     return resume_frame(port);
 }
 

@@ -99,7 +99,7 @@ TrapFrame* process_fault(Port& port, TrapFrame* frame) {
     const FaultKind kind = classify(*frame, address, stack_bytes, what);
     account_time(port);
     report_fault(port, slot, kind, what, address, frame->rip);
-    kernel.fault_running(static_cast<uint32_t>(kind), static_cast<uint32_t>(frame->vector));
+    kernel.fault_running(kind, static_cast<uint32_t>(frame->vector));
     return resume_frame(port);
 }
 
