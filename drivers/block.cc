@@ -19,7 +19,7 @@
 #include "kernel/api/ipc.h"
 #include "kernel/api/program.h"
 #include "kernel/api/protocols/block.h"
-#include "kernel/api/protocols/integrity.h"
+#include "libsys/sealed_reply.h"
 
 namespace {
 
@@ -63,20 +63,14 @@ public:
             reply.type = block::reply;
             reply.payload.words[3] = disk::sector_bytes;
             const bool is_request = m.type == block::info || m.type == block::read || m.type == block::write;
-            if (is_request && !integrity::intact(m)) {
-                // Corrupted on the way: acting on it could hit the wrong sectors.
-                reply.payload.words[0] = static_cast<uint64_t>(Status::bad_argument);
-                reply.payload.words[5] = integrity::resend;
-            } else if (m.type == block::info) {
-                reply.payload.words[0] = static_cast<uint64_t>(Status::ok);
-                reply.payload.words[1] = m_sectors;
-            } else if (m.type == block::read || m.type == block::write) {
-                transfer(m, reply);
-            } else {
-                reply.payload.words[0] = static_cast<uint64_t>(Status::bad_argument);
-            }
-            integrity::seal(reply);
-            (void)sendnb(m.source, reply);
+            sys::reply_sealed(m, is_request, reply, [&](Message& answer) {
+                if (m.type == block::info) {
+                    answer.payload.words[0] = static_cast<uint64_t>(Status::ok);
+                    answer.payload.words[1] = m_sectors;
+                } else {
+                    transfer(m, answer);
+                }
+            });
         }
     }
 

@@ -28,6 +28,7 @@
 #include "kernel/api/program.h"
 #include "kernel/api/protocols/block.h"
 #include "kernel/api/protocols/integrity.h"
+#include "libsys/sealed_reply.h"
 #include "kernel/api/protocols/storage.h"
 
 namespace {
@@ -72,19 +73,14 @@ public:
             Message reply;
             reply.type = storage::reply;
             const bool is_request = m.type == storage::size || m.type == storage::read || m.type == storage::write;
-            if (is_request && !integrity::intact(m)) {
-                reply.payload.words[0] = static_cast<uint64_t>(Status::bad_argument);
-                reply.payload.words[5] = integrity::resend;
-            } else if (m.type == storage::size) {
-                reply.payload.words[0] = static_cast<uint64_t>(Status::ok);
-                reply.payload.words[1] = m_size;
-            } else if (m.type == storage::read || m.type == storage::write) {
-                serve(m, reply);
-            } else {
-                reply.payload.words[0] = static_cast<uint64_t>(Status::bad_argument);
-            }
-            integrity::seal(reply);
-            (void)sendnb(m.source, reply);
+            sys::reply_sealed(m, is_request, reply, [&](Message& answer) {
+                if (m.type == storage::size) {
+                    answer.payload.words[0] = static_cast<uint64_t>(Status::ok);
+                    answer.payload.words[1] = m_size;
+                } else {
+                    serve(m, answer);
+                }
+            });
         }
     }
 

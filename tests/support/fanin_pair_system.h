@@ -4,12 +4,13 @@
 // time). Programs from workloads/fanin.cc.
 #pragma once
 
+#include <string>
+
 namespace axl::test {
 
-inline constexpr const char* fanin_system = R"([system]
-name = "fanin2"
-seed = 1
-[[process]]
+// The three processes alone, for systems that add their own [system] table,
+// devices or services.
+inline constexpr const char* fanin_pair_processes = R"([[process]]
 name = "server"
 program = "fanin_server"
 primitives = ["receive", "reply_receive"]
@@ -38,5 +39,10 @@ id = 1
 rounds = 100
 think_jitter_ns = 100
 )";
+
+inline const std::string fanin_system = std::string(R"([system]
+name = "fanin2"
+seed = 1
+)") + fanin_pair_processes;
 
 }  // namespace axl::test

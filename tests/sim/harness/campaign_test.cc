@@ -17,6 +17,7 @@
 
 #include "sim/harness/scenario.h"
 #include "sim/harness/scenario_run.h"
+#include "tests/support/fanin_pair_system.h"
 #include "sim/port/simulator.h"
 #include "tests/support/temp_dir.h"
 
@@ -132,7 +133,7 @@ TEST(DrawFaults, AKindWithoutATargetOfItsTypeDrawsNothingForItsSlice) {
 
 // Two clients of one server (workloads/fanin.cc) and a disk with its driver
 // under the reincarnation server: process and device targets.
-constexpr const char* campaign_system = R"([system]
+const std::string campaign_system = std::string(R"([system]
 name = "campaign_sys"
 seed = 1
 until = "50ms"
@@ -153,35 +154,7 @@ kernel_calls = ["grant", "safecopy", "log"]
 expect = "serve"
 [process.restart]
 heartbeat = "1ms"
-[[process]]
-name = "server"
-program = "fanin_server"
-primitives = ["receive", "reply_receive"]
-destinations = ["a", "b"]
-kernel_calls = ["log"]
-expect = "serve"
-[process.args]
-clients = 2
-rounds = 100
-[[process]]
-name = "a"
-program = "fanin_client"
-destinations = ["server"]
-kernel_calls = ["lookup", "compute", "log"]
-[process.args]
-id = 0
-rounds = 100
-think_jitter_ns = 100
-[[process]]
-name = "b"
-program = "fanin_client"
-destinations = ["server"]
-kernel_calls = ["lookup", "compute", "log"]
-[process.args]
-id = 1
-rounds = 100
-think_jitter_ns = 100
-)";
+)") + test::fanin_pair_processes;
 
 class CampaignTables : public ::testing::Test {
 protected:
