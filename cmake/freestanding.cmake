@@ -3,7 +3,7 @@
 #
 #   1. every #include in kernel/ (except kernel/arch/) and ipc_strategies/ is on
 #      kernel/allowed-headers.txt;
-#   2. every kernel/*.cc, kernel/boot/*.cc and ipc_strategies/*/*.cc compiles with the bare-metal flags
+#   2. every kernel/*.cc, kernel/boot/*.cc, ipc_strategies/*.cc and ipc_strategies/*/*.cc compiles with the bare-metal flags
 #      below (no exceptions, no RTTI, no red zone, no libstdc++ runtime);
 #   3. the objects, linked into one relocatable object (ld -r), have no undefined
 #      symbol beyond kernel/freestanding-allowlist.txt.

@@ -29,12 +29,15 @@ const char* describe(BuildStep step) {
 }
 
 uint32_t failure_line(const BootImage& image, const BuildFailure& failure) {
-    return is_about_privilege(failure.step) ? image.privileges[failure.index].line
-                                            : image.processes[failure.index].line;
+    if (is_about_privilege(failure.step))
+        return failure.index < image.privileges.count ? image.privileges[failure.index].line : 0;
+    return failure.index < image.processes.count ? image.processes[failure.index].line : 0;
 }
 
 const char* failure_subject(const BootImage& image, const BuildFailure& failure) {
-    if (is_about_privilege(failure.step)) return image.string(image.privileges[failure.index].name);
+    if (is_about_privilege(failure.step))
+        return failure.index < image.privileges.count ? image.string(image.privileges[failure.index].name) : "?";
+    if (failure.index >= image.processes.count) return "?";
     const ImageProcess& process = image.processes[failure.index];
     return image.string(failure.step == BuildStep::program ? process.program : process.name);
 }
@@ -54,10 +57,16 @@ bool build_system(Kernel& kernel, const BootImage& image, ProgramCheck has_progr
         if (status != Status::ok) return fail(failure, BuildStep::privilege, p, status);
     }
     for (const ImageDestination& destination : image.destinations) {
+        if (destination.from >= image.privileges.count || destination.to >= image.privileges.count)
+            return fail(failure, BuildStep::destination,
+                        destination.from < image.privileges.count ? destination.from : 0, Status::bad_argument);
         const Status status = kernel.allow_destination(ids[destination.from], ids[destination.to]);
         if (status != Status::ok) return fail(failure, BuildStep::destination, destination.from, status);
     }
 
+    for (uint32_t i = 0; i < image.processes.count; ++i)
+        if (image.processes[i].privilege >= image.privileges.count)
+            return fail(failure, BuildStep::spawn, i, Status::bad_argument);
     for (uint32_t i = 0; i < image.processes.count; ++i) {
         const ImageProcess& process = image.processes[i];
         if (!process.dedicated) continue;
