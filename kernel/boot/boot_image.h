@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "kernel/config.h"
 #include "kernel/ipc_strategy.h"
@@ -83,6 +84,15 @@ struct ImageTable {
     const Entry* begin() const { return entries; }
     const Entry* end() const { return entries + count; }
 };
+
+// A full table over entries an owner keeps in a container of its own
+// (anything with data() and size(), e.g. a std::vector on the host).
+template <typename Container>
+auto table_over(Container& entries) {
+    using Entry = std::remove_reference_t<decltype(*entries.data())>;
+    const auto count = static_cast<uint32_t>(entries.size());
+    return ImageTable<Entry>{entries.data(), count, count};
+}
 
 struct BootImage {
     TextOffset name = 0;

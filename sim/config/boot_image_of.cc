@@ -10,15 +10,6 @@
 
 namespace axl::sim {
 
-namespace {
-
-template <typename Entry>
-boot::ImageTable<Entry> table_of(std::vector<Entry>& entries) {
-    return {entries.data(), static_cast<uint32_t>(entries.size()), static_cast<uint32_t>(entries.size())};
-}
-
-}  // namespace
-
 boot::TextOffset HostedBootImage::keep(const std::string& text) {
     const auto offset = static_cast<boot::TextOffset>(m_text.size());
     m_text.insert(m_text.end(), text.begin(), text.end());
@@ -87,10 +78,10 @@ HostedBootImage::HostedBootImage(const SystemDescription& system) {
     m_image.ipc = system.ipc;
     m_image.ring_capacity = system.ring_capacity;
     m_image.seed = system.seed;
-    m_image.privileges = table_of(m_privileges);
-    m_image.destinations = table_of(m_destinations);
-    m_image.processes = table_of(m_processes);
-    m_image.args = table_of(m_args);
+    m_image.privileges = boot::table_over(m_privileges);
+    m_image.destinations = boot::table_over(m_destinations);
+    m_image.processes = boot::table_over(m_processes);
+    m_image.args = boot::table_over(m_args);
     m_image.text = m_text.data();
     m_image.text_used = static_cast<uint32_t>(m_text.size());
     m_image.text_capacity = m_image.text_used;

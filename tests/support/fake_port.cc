@@ -86,15 +86,10 @@ ImageBuilder& ImageBuilder::process(const std::string& name, const std::string& 
 }
 
 const boot::BootImage& ImageBuilder::image() {
-    auto table = [](auto& entries) {
-        using Entry = typename std::remove_reference_t<decltype(entries)>::value_type;
-        return boot::ImageTable<Entry>{entries.data(), static_cast<uint32_t>(entries.size()),
-                                       static_cast<uint32_t>(entries.size())};
-    };
     m_image.cpus = m_cpus;
-    m_image.privileges = table(m_privileges);
-    m_image.destinations = table(m_destinations);
-    m_image.processes = table(m_processes);
+    m_image.privileges = boot::table_over(m_privileges);
+    m_image.destinations = boot::table_over(m_destinations);
+    m_image.processes = boot::table_over(m_processes);
     m_image.text = m_text.data();
     m_image.text_used = static_cast<uint32_t>(m_text.size());
     m_image.text_capacity = m_image.text_used;
