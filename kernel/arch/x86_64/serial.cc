@@ -1,5 +1,6 @@
 #include "kernel/arch/x86_64/serial.h"
 
+#include "hw/uart_16550.h"
 #include "kernel/arch/x86_64/x86.h"
 
 namespace axl::x86_64::serial {
@@ -7,16 +8,13 @@ namespace axl::x86_64::serial {
 namespace {
 uint16_t g_base = 0;
 
-// Register offsets (hw/uart_16550.h has the same for the user driver;
-// the kernel keeps to its own few).
-constexpr uint16_t data = 0, interrupt_enable = 1, fifo_control = 2, line_control = 3, modem_control = 4,
-                   line_status = 5;
-constexpr uint8_t line_status_transmit_empty = 0x20;
+// The same register layout the user-mode UART driver programs.
+using namespace hw::uart;
 
 void put(char c) {
     // A missing UART reads all ones: give up after a while rather than hang.
     for (uint32_t tries = 0; tries < 100'000; ++tries)
-        if (x86::inb(g_base + line_status) & line_status_transmit_empty) break;
+        if (x86::inb(g_base + line_status) & lsr_transmit_empty) break;
     x86::outb(g_base + data, static_cast<uint8_t>(c));
 }
 }  // namespace
