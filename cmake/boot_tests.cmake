@@ -103,7 +103,9 @@ axl_boot_test(boot_fanin_queue fanin queue)
 axl_boot_test(boot_pipeline_ring pipeline ring)
 
 # Isolation: six processes fault in six ways and are killed, each reported
-# by what it did, while a pingpong pair beside them finishes (workloads/isolation.toml).
+# by what it did, while a pingpong pair beside them finishes; a seventh is
+# refused a kernel-reserved message type on every sending primitive
+# (workloads/isolation.toml).
 axl_boot_test(boot_isolation_ring isolation ring
   EXPECT "bad_pointer faulted: bad_pointer, writing unmapped memory at address 0x123456780000"
          "write_code faulted: bad_pointer, writing a read-only page"
@@ -111,6 +113,7 @@ axl_boot_test(boot_isolation_ring isolation ring
          "bad_message faulted: bad_pointer, sendrec with a bad message address"
          "stack_overflow faulted: stack_overflow, writing unmapped memory"
          "privileged faulted: bad_pointer, general protection fault"
+         "[forger] ok: a reserved message type was refused on send, sendnb, sendrec and reply_receive"
          "[client] ok: 2000 round trips")
 # Preemption: a process that never enters the kernel does not stop the others
 # (workloads/preemption.toml); the spinner is still running at the end.

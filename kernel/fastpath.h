@@ -47,6 +47,7 @@ inline bool Kernel::fastpath_hand_off(Primitive primitive, Endpoint target_endpo
     if (target.endpoint != target_endpoint || target.state != ProcessState::receiving) return false;
     if (target.waiting_on != endpoints::any && target.waiting_on != caller.endpoint) return false;
     if (!may_send_to(m_privileges[caller.privilege], primitive, target)) return false;
+    if (message_types::reserved(message.type)) return false;  // refused by the general path
     if (!has_nothing_pending(caller)) return false;
     Cpu& cpu = m_cpus[0];
     RunQueue& queue = cpu.run_queue;
@@ -126,6 +127,7 @@ inline bool Kernel::fastpath_send(Endpoint destination, const Message& message, 
     Process& receiver = m_processes[destination_slot];
     if (receiver.endpoint != destination || !may_send_to(m_privileges[caller.privilege], Primitive::send, receiver))
         return false;
+    if (message_types::reserved(message.type)) return false;  // refused by the general path
     Cpu& cpu = m_cpus[0];
     uint64_t charged = m_costs.kernel_entry_ns + m_costs.message_copy_ns;
     if (receiver.state == ProcessState::receiving &&

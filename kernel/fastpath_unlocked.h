@@ -51,7 +51,7 @@ inline bool Kernel::may_stay_unlocked(const Process& caller, const Cpu& cpu, uin
 
 inline Kernel::UnlockedSend Kernel::ipc_send_unlocked(uint32_t cpu_index, Endpoint destination,
                                                       const Message& message) {
-    if (!m_unlocked) return UnlockedSend::not_taken;
+    if (!m_unlocked || message_types::reserved(message.type)) return UnlockedSend::not_taken;
     Cpu& cpu = m_cpus[cpu_index];
     Process& caller = m_processes[cpu.current];
     const uint32_t receiver_slot = destination.slot();

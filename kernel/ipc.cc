@@ -313,13 +313,16 @@ Status Kernel::send_common(uint32_t destination_slot, const Message& message, bo
 
 // Primitives ---------------------------------------------------------------------------
 
-// send, sendnb, sendrec and reply_receive: decode (primitive allowed,
-// destination valid and granted), then the shared send path; `reply` is where
-// sendrec's reply, or reply_receive's next message, goes.
+// send, sendnb, sendrec and reply_receive: decode (primitive allowed, a
+// message type a process may send, destination valid and granted), then the
+// shared send path; `reply` is where sendrec's reply, or reply_receive's next
+// message, goes.
 Status Kernel::send_primitive(Primitive primitive, Endpoint destination, const Message& message, Message* reply) {
     const uint32_t caller_slot = m_running;
     Status status = check_call(primitive);
     uint32_t slot = no_slot;
+    if (status == Status::ok && message_types::reserved(message.type))
+        status = deny(static_cast<uint32_t>(primitive), Status::bad_argument);
     if (status == Status::ok) {
         status = check_destination(destination, slot);
         if (status != Status::ok) {

@@ -83,3 +83,31 @@ AXL_PROGRAM(fault_bad_message, "hands the kernel a message at an unmapped addres
     (void)sendrec(server, *reinterpret_cast<Message*>(unmapped_address));
     fail("sendrec with an unmapped message returned");
 }
+
+// A message of a type the kernel reserves for itself (a notification) would
+// let a process pass itself off as the kernel. Every sending primitive must
+// refuse it with bad_argument before anything is delivered.
+AXL_PROGRAM(forge_kernel_message, "sends a notification-typed message on every primitive: each refused (isolation)") {
+    wait_a_little();
+    Endpoint server;
+    if (lookup(arg_string("server", "server"), server) != Status::ok) fail("no server to send to");
+    Message forged;
+    forged.type = message_types::notify;
+    forged.payload.words[0] = 0;  // "from HARDWARE"
+    struct Attempt {
+        const char* primitive;
+        Status status;
+    };
+    const Attempt attempts[] = {
+        {"send", send(server, forged)},
+        {"sendnb", sendnb(server, forged)},
+        {"sendrec", sendrec(server, forged)},
+        {"reply_receive", reply_receive(server, forged)},
+    };
+    for (const Attempt& attempt : attempts)
+        if (attempt.status != Status::bad_argument)
+            fail("%s of a reserved message type: expected status bad_argument, got %s", attempt.primitive,
+                 to_string(attempt.status));
+    log("ok: a reserved message type was refused on send, sendnb, sendrec and reply_receive");
+    return 0;
+}

@@ -22,9 +22,12 @@ struct alignas(64) Message {
 static_assert(sizeof(Message) == 64, "a message is one cache line");
 static_assert(offsetof(Message, payload) == 8);
 
-// Message types at or above this value are reserved for the kernel.
+// Message types at or above this value are reserved for the kernel: a
+// process that sends one (send, sendnb, sendrec, reply_receive) is refused
+// with bad_argument, so a message of such a type always comes from the kernel.
 namespace message_types {
 inline constexpr uint32_t kernel_first = 0x8000'0000u;
+constexpr bool reserved(uint32_t type) { return type >= kernel_first; }
 // A pending-notification delivery. source = the notifier; payload.words[0] = the
 // notifier's bit (privilege id); payload.words[1] = virtual time of delivery (ns).
 inline constexpr uint32_t notify = kernel_first + 1;

@@ -466,7 +466,7 @@ TEST_P(IpcPrimitives, ReplyReceiveTakesAPendingNotificationFirst) {
 // Payload and type arrive intact in both directions.
 TEST_P(IpcPrimitives, ReplyReceivePayloadArrivesIntact) {
     SystemBuilder b(strategy());
-    b.add("S", "recv any; check 31; replyrecv last t=3735928559 p=32; check 33; reply p=34");
+    b.add("S", "recv any; check 31; replyrecv last t=2147483647 p=32; check 33; reply p=34");
     b.add("C1", "sendrec S t=5 p=31; check 32");
     b.add("C2", "sendrec S t=77 p=33; check 34");
     RunReport r = run(b);
@@ -478,7 +478,7 @@ TEST_P(IpcPrimitives, ReplyReceivePayloadArrivesIntact) {
     EXPECT_TRUE(lines[2].starts_with("replyrecv last -> ok src=C2 type=77 ")) << lines[2];
     EXPECT_EQ(lines[3], "check -> ok");
     ASSERT_EQ(lines_of(r, "C1").size(), 2u) << describe(r);
-    EXPECT_TRUE(lines_of(r, "C1")[0].starts_with("sendrec S -> ok src=S type=3735928559 ")) << describe(r);
+    EXPECT_TRUE(lines_of(r, "C1")[0].starts_with("sendrec S -> ok src=S type=2147483647 ")) << describe(r);
     EXPECT_EQ(lines_of(r, "C1")[1], "check -> ok");
     EXPECT_EQ(lines_of(r, "C2").back(), "check -> ok") << describe(r);
 }
@@ -523,7 +523,7 @@ TEST(MessageLayout, PatternCoversEveryByteDistinctly) {
 // directions of a sendrec.
 TEST_P(IpcPrimitives, PayloadArrivesIntactOnEveryPath) {
     SystemBuilder b(strategy());
-    b.add_parked("Early", "send R t=3735928559 p=11");   // before R waits
+    b.add_parked("Early", "send R t=2147483647 p=11");   // before R waits
     b.add("R", "recv Early; check 11; recv Late; check 12; recv C; check 13; reply p=14");
     b.add_parked("Late", "compute 20000; send R t=77 p=12");  // R waits by then
     b.add("C", "compute 40000; sendrec R t=5 p=13; check 14");
@@ -532,7 +532,7 @@ TEST_P(IpcPrimitives, PayloadArrivesIntactOnEveryPath) {
     ASSERT_TRUE(r.ok) << describe(r);
     std::vector<std::string> lines = lines_of(r, "R");
     ASSERT_EQ(lines.size(), 7u) << describe(r);
-    EXPECT_TRUE(lines[0].starts_with("recv Early -> ok src=Early type=3735928559 ")) << lines[0];
+    EXPECT_TRUE(lines[0].starts_with("recv Early -> ok src=Early type=2147483647 ")) << lines[0];
     EXPECT_EQ(lines[1], "check -> ok") << describe(r);
     EXPECT_TRUE(lines[2].starts_with("recv Late -> ok src=Late type=77 ")) << lines[2];
     EXPECT_EQ(lines[3], "check -> ok") << describe(r);
@@ -585,6 +585,29 @@ TEST_P(IpcPrimitives, SourceCannotBeForgedOnTheDirectPathOrInAReply) {
     EXPECT_EQ(lines_of(r, "R"), L("recv any -> ok src=Liar type=1 w=1")) << describe(r);
     EXPECT_EQ(lines_of(r, "Liar"), L("sendnb R -> ok")) << describe(r);
     EXPECT_EQ(lines_of(r, "C"), L("sendrec S -> ok src=S type=1 w=3")) << describe(r);
+}
+
+// ---- reserved message types -----------------------------------------------------------
+
+// Types at or above message_types::kernel_first are the kernel's own (a
+// notification is one): no process may send one, on any sending primitive,
+// whether the receiver already waits (the fast paths) or not.
+TEST_P(IpcPrimitives, AReservedMessageTypeIsRefusedOnEverySendingPrimitive) {
+    SystemBuilder b(strategy());
+    b.add("R", "recv any; recv any");
+    const std::string notify = std::to_string(message_types::notify);
+    b.add("X", "send R t=" + notify + "; sendnb R t=2147483648; sendrec R t=" + notify +
+                   "; replyrecv R t=4294967295; send R t=7; send R t=8");
+    RunReport r = run(b);
+
+    ASSERT_TRUE(r.ok) << describe(r);
+    EXPECT_EQ(lines_of(r, "X"), L("send R -> bad_argument", "sendnb R -> bad_argument", "sendrec R -> bad_argument",
+                                  "replyrecv R -> bad_argument", "send R -> ok", "send R -> ok"))
+        << describe(r);
+    EXPECT_EQ(lines_of(r, "R"), L("recv any -> ok src=X type=7 w=0", "recv any -> ok src=X type=8 w=0"))
+        << describe(r);
+    EXPECT_EQ(process(r, "X").counters.denied, 4u);
+    EXPECT_EQ(process(r, "X").counters.sent, 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllStrategies, IpcPrimitives, ::testing::ValuesIn(all_strategies), strategy_param_name);

@@ -16,6 +16,7 @@
 #include "kernel/process.h"
 #include "sim/port/simulator.h"
 #include "sim/config/system_description.h"
+#include "tests/support/script_program.h"
 #include "tests/support/source_dir.h"
 
 namespace axl::sim {
@@ -41,6 +42,23 @@ std::string describe(const RunReport& report) {
     text += "console:\n";
     for (const std::string& line : report.console) text += "  " + line + "\n";
     return text;
+}
+
+// Reserved message types are refused in parallel mode too, where a send to
+// another CPU under the ring strategy takes no kernel lock.
+TEST(ParallelMode, AReservedMessageTypeIsRefusedAcrossCpus) {
+    for (IpcStrategyKind ipc : all_strategies) {
+        SCOPED_TRACE(to_string(ipc));
+        test::SystemBuilder b(ipc, 2);
+        b.add("R", "recv any; recv any").cpu = 1;
+        b.add("X", "send R t=2147483649; send R t=7; sendnb R t=4294967295; send R t=8").cpu = 0;
+        const RunReport report = run_parallel_system(b.system());
+        ASSERT_TRUE(report.ok) << describe(report);
+        EXPECT_EQ(test::lines_of(report, "X"),
+                  test::L("send R -> bad_argument", "send R -> ok", "sendnb R -> bad_argument", "send R -> ok"));
+        EXPECT_EQ(test::lines_of(report, "R"),
+                  test::L("recv any -> ok src=X type=7 w=0", "recv any -> ok src=X type=8 w=0"));
+    }
 }
 
 using WorkloadCase = std::tuple<std::string, IpcStrategyKind, uint32_t>;
