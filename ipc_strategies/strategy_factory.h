@@ -82,13 +82,15 @@ public:
     void reset();
 
 private:
-    static constexpr size_t object_bytes = sizeof(RendezvousStrategy) > sizeof(RingStrategy)
-                                               ? (sizeof(RendezvousStrategy) > sizeof(QueueStrategy)
-                                                      ? sizeof(RendezvousStrategy)
-                                                      : sizeof(QueueStrategy))
-                                               : (sizeof(RingStrategy) > sizeof(QueueStrategy) ? sizeof(RingStrategy)
-                                                                                               : sizeof(QueueStrategy));
-    alignas(RendezvousStrategy) alignas(RingStrategy) alignas(QueueStrategy) unsigned char m_object[object_bytes];
+    // Room for whichever strategy is constructed.
+    union Object {
+        RendezvousStrategy rendezvous;
+        RingStrategy ring;
+        QueueStrategy queue;
+        Object() {}
+        ~Object() {}
+    };
+    alignas(Object) unsigned char m_object[sizeof(Object)];
     IpcStrategy* m_strategy = nullptr;
 };
 

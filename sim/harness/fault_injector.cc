@@ -26,7 +26,7 @@ namespace {
 // Process slots by name, as booted (names are unique in a description).
 uint32_t slot_of(const Port& port, const std::string& name) {
     for (uint32_t slot = 0; slot < port.processes.size(); ++slot)
-        if (port.processes[slot].description && port.processes[slot].description->name == name) return slot;
+        if (port.processes[slot].started && port.system->processes[slot].name == name) return slot;
     return no_slot;
 }
 

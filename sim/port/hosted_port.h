@@ -39,7 +39,7 @@ inline constinit thread_local uint32_t running_slot = 0xFFFF'FFFFu;
 
 // A process as the host sees it: its program, arguments, stack and context.
 struct alignas(128) HostedProcess {
-    const ProcessDescription* description = nullptr;
+    bool started = false;  // once started, a slot only restarts: it runs port.system->processes[slot]
     const ProgramInfo* program = nullptr;
     Stack stack;
     bool has_stack = false;
@@ -75,8 +75,6 @@ struct Port {
     std::unique_ptr<sim::Tracer> tracer;
     std::vector<std::string> console;
     std::vector<sim::LifecycleEvent> lifecycle;
-    std::unique_ptr<unsigned char, void (*)(unsigned char*)> strategy_storage{nullptr, nullptr};
-    IpcStrategy* strategy = nullptr;
     std::unique_ptr<Kernel> kernel;
 
     void release_finished_stacks();              // every CPU's (one host thread)

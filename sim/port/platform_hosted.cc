@@ -115,13 +115,13 @@ void context_create(Port& port, uint32_t slot) {
     // Slot i runs process i of the boot image (kernel/boot/build_system.h), at
     // boot and after every restart; a slot that ran before is being restarted.
     const sim::ProcessDescription* description = &port.system->processes[slot];
-    const uint32_t restarts = process.description != nullptr ? process.restarts + 1 : 0;
+    const uint32_t restarts = process.started ? process.restarts + 1 : 0;
 #if AXL_TSAN_FIBERS
     if (process.has_stack) sim::retire_fiber(process.context);
 #endif
     if (process.has_stack) port.stacks.release(process.stack);
     process = sim::HostedProcess{};
-    process.description = description;
+    process.started = true;
     process.restarts = restarts;
     process.program = sim::find_program(description->program);
     process.stack = port.stacks.acquire(description->stack_bytes);
@@ -146,10 +146,10 @@ void context_destroy(Port& port, uint32_t slot) {
     // Usually called on the dying process's own stack: release it only once
     // we run elsewhere (the idle loop, where the dying process goes last).
     sim::HostedProcess& process = port.processes[slot];
-    if (process.description)
+    if (process.started)
         port.lifecycle.push_back(sim::LifecycleEvent{.time_ns = lifecycle_time(port),
                                                      .slot = slot,
-                                                     .process = process.description->name,
+                                                     .process = port.system->processes[slot].name,
                                                      .what = sim::LifecycleEvent::What::died,
                                                      .state = port.kernel->process(slot).state});
     if (!process.has_stack) return;
@@ -183,9 +183,8 @@ bool copy_memory(Port&, uint32_t, uintptr_t to, uint32_t, uintptr_t from, size_t
 void console_write(Port& port, const char* text, size_t length) {
     uint32_t slot = port.kernel->running();
     std::string line = "[";
-    line += slot < port.processes.size() && port.processes[slot].description
-                ? port.processes[slot].description->name
-                : std::string("kernel");
+    line += slot < port.processes.size() && port.processes[slot].started ? port.system->processes[slot].name
+                                                                          : std::string("kernel");
     line += "] ";
     line.append(text, length);
     while (!line.empty() && line.back() == '\n') line.pop_back();

@@ -6,9 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
-#include <map>
 #include <new>
-#include <optional>
 
 #include <fmt/format.h>
 
@@ -64,6 +62,8 @@ struct Simulator::State {
     SystemDescription system;
     std::unique_ptr<HostedBootImage> boot_image;
     Port port;
+    // The buffers first: the strategy that keeps messages in them ends before they do.
+    std::unique_ptr<unsigned char, void (*)(unsigned char*)> strategy_buffers{nullptr, nullptr};
     StrategyHolder strategy;
     std::unique_ptr<FaultInjector> injector;  // when the options carry faults
     bool ran = false;
@@ -107,11 +107,10 @@ uint64_t latest_clock(const Kernel& kernel) {
 }
 
 IpcStrategy& make_strategy(Simulator::State& state, uint32_t slots, uint32_t cpus) {
-    Port& port = state.port;
     const StrategyShape shape{.slots = slots, .cpus = cpus, .ring_capacity = state.system.ring_capacity};
     const size_t bytes = StrategyHolder::buffer_bytes(state.system.ipc, shape);
-    if (bytes > 0) port.strategy_storage = {allocate_storage(bytes), &free_storage};
-    return state.strategy.construct(state.system.ipc, shape, port.strategy_storage.get(), bytes);
+    if (bytes > 0) state.strategy_buffers = {allocate_storage(bytes), &free_storage};
+    return state.strategy.construct(state.system.ipc, shape, state.strategy_buffers.get(), bytes);
 }
 
 bool has_program(const void*, const char* program) { return find_program(program) != nullptr; }
@@ -133,8 +132,8 @@ Simulator::Simulator(const SystemDescription& system, const RunOptions& options)
     // Sized once: fault targets point into this vector while processes run.
     port.processes.resize(slots);
     port.stacks_to_release.resize(system.cpus);
-    port.strategy = &make_strategy(state, slots, system.cpus);
-    port.kernel.reset(new (t_kernel_blocks.take()) Kernel(port, *port.strategy, default_cost_model(), system.cpus));
+    IpcStrategy& strategy = make_strategy(state, slots, system.cpus);
+    port.kernel.reset(new (t_kernel_blocks.take()) Kernel(port, strategy, default_cost_model(), system.cpus));
     Kernel& kernel = *port.kernel;
     kernel.set_tracing(options.trace_level != TraceLevel::off);
     port.machine = std::make_unique<Machine>(port);
@@ -250,15 +249,16 @@ RunReport Simulator::run() {
     for (uint32_t slot = 0; slot < kernel.slots_used(); ++slot) {
         const Process& process = kernel.process(slot);
         const HostedProcess& hosted = port.processes[slot];
+        const ProcessDescription& described = state.system.processes[slot];  // slot i runs process i
         ProcessReport entry;
-        entry.name = hosted.description->name;
-        entry.program = hosted.description->program;
+        entry.name = described.name;
+        entry.program = described.program;
         entry.endpoint = process.endpoint;
         entry.state = process.state;
         entry.exit_status = process.exit_status;
         entry.fault = hosted.fault;
         entry.restarts = hosted.restarts;
-        entry.expect = hosted.description->expect;
+        entry.expect = described.expect;
         entry.counters = process.counters;
         entry.met_expectation = boot::meets(entry.expect, process.state, process.exit_status);
         // A run cut short by `until` cannot hold processes to finishing.

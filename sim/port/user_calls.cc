@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
-#include <variant>
 
 #include "kernel/api/device.h"
 #include "kernel/api/grant.h"

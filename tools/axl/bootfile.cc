@@ -13,10 +13,8 @@
 
 #include <cstdio>
 #include <fstream>
-#include <map>
 #include <memory>
 #include <stdexcept>
-#include <variant>
 #include <vector>
 
 #include "kernel/boot/system_file.h"
@@ -117,7 +115,6 @@ void SystemFileWriter::check_word(const std::string& text, uint32_t blame, const
 
 std::string SystemFileWriter::write(std::string_view note) {
     refuse_what_bare_metal_cannot_run();
-    const auto& processes = m_system.processes;
 
     // The comment names the description: one line (a line end in the path
     // would end the comment), well within the parser's line limit.
