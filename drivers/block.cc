@@ -19,6 +19,7 @@
 #include "kernel/api/ipc.h"
 #include "kernel/api/program.h"
 #include "kernel/api/protocols/block.h"
+#include "libsys/checks.h"
 #include "libsys/sealed_reply.h"
 
 namespace {
@@ -26,14 +27,18 @@ namespace {
 using namespace axl;
 namespace disk = axl::hw::block;
 
+// Set by the [[device]] table that names this driver (docs/system-description.md).
+constexpr ProgramOption io_base_option = integer_option("io_base", 0x1100, 0, 0xFFFF, "the disk's first port");
+constexpr ProgramOption irq_option = integer_option("irq", 14, 0, 63, "the disk's interrupt line");
+
 constexpr uint32_t window_sectors = 64;
 constexpr size_t window_bytes = window_sectors * disk::sector_bytes;
 
 class BlockDriver {
 public:
     explicit BlockDriver(uint8_t* window)
-        : m_base(static_cast<uint16_t>(arg_int("io_base", 0x1100))),
-          m_irq(static_cast<uint32_t>(arg_int("irq", 14))),
+        : m_base(static_cast<uint16_t>(sys::option_int(io_base_option))),
+          m_irq(static_cast<uint32_t>(sys::option_int(irq_option))),
           m_window(window) {}
 
     void setup() {
@@ -158,7 +163,8 @@ private:
 
 }  // namespace
 
-AXL_PROGRAM(block_driver, "block device driver: sector reads and writes by DMA (block protocol)") {
+AXL_PROGRAM(block_driver, "block device driver: sector reads and writes by DMA (block protocol)",
+            io_base_option, irq_option) {
     // The DMA window lives on the driver's own stack (give it stack >= 64KiB
     // more than the default), so every instance of the driver has its own.
     alignas(64) uint8_t window[window_bytes];

@@ -33,11 +33,16 @@
 #include "kernel/api/ipc.h"
 #include "kernel/api/program.h"
 #include "kernel/api/protocols/net.h"
+#include "libsys/checks.h"
 
 namespace {
 
 using namespace axl;
 namespace card = axl::hw::nic;
+
+// Set by the [[device]] table that names this driver (docs/system-description.md).
+constexpr ProgramOption io_base_option = integer_option("io_base", 0x1200, 0, 0xFFFF, "the card's first port");
+constexpr ProgramOption irq_option = integer_option("irq", 11, 0, 63, "the card's interrupt line");
 
 static_assert(net::max_frame_bytes == card::max_frame_bytes, "the protocol promises what the card carries");
 
@@ -111,8 +116,8 @@ Status status_of_card_error(uint8_t code) {
 class NicDriver {
 public:
     NicDriver(RxMemory& rx, TxMemory& tx)
-        : m_base(static_cast<uint16_t>(arg_int("io_base", 0x1200))),
-          m_irq(static_cast<uint32_t>(arg_int("irq", 11))),
+        : m_base(static_cast<uint16_t>(sys::option_int(io_base_option))),
+          m_irq(static_cast<uint32_t>(sys::option_int(irq_option))),
           m_rx(rx),
           m_tx(tx) {}
 
@@ -340,7 +345,8 @@ private:
 
 }  // namespace
 
-AXL_PROGRAM(nic_driver, "network card driver: frames by DMA rings over a host UDP socket (net protocol)") {
+AXL_PROGRAM(nic_driver, "network card driver: frames by DMA rings over a host UDP socket (net protocol)",
+            io_base_option, irq_option) {
     // Each instance has its own rings, on its own stack.
     RxMemory rx;
     TxMemory tx;

@@ -19,16 +19,22 @@
 #include "kernel/api/ipc.h"
 #include "kernel/api/program.h"
 #include "kernel/api/protocols/tty.h"
+#include "libsys/checks.h"
 
 namespace {
 
 using namespace axl;
 namespace uart = axl::hw::uart;
 
+// Set by the [[device]] table that names this driver (docs/system-description.md).
+constexpr ProgramOption io_base_option = integer_option("io_base", 0x3F8, 0, 0xFFFF, "the UART's first port");
+constexpr ProgramOption irq_option = integer_option("irq", 4, 0, 63, "the UART's interrupt line");
+
 class UartDriver {
 public:
     UartDriver()
-        : m_base(static_cast<uint16_t>(arg_int("io_base", 0x3F8))), m_irq(static_cast<uint32_t>(arg_int("irq", 4))) {}
+        : m_base(static_cast<uint16_t>(sys::option_int(io_base_option))),
+          m_irq(static_cast<uint32_t>(sys::option_int(irq_option))) {}
 
     void setup() {
         check(io_write(m_base + uart::interrupt_enable, 0), "mask the UART's interrupts");
@@ -190,7 +196,8 @@ private:
 
 }  // namespace
 
-AXL_PROGRAM(uart_driver, "16550 UART driver: the console (tty protocol), by interrupts") {
+AXL_PROGRAM(uart_driver, "16550 UART driver: the console (tty protocol), by interrupts",
+            io_base_option, irq_option) {
     UartDriver driver;  // on the process's stack: every instance has its own state
     driver.setup();
     driver.run();

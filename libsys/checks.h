@@ -8,6 +8,7 @@
 
 #include "kernel/api/endpoint.h"
 #include "kernel/api/ipc.h"
+#include "kernel/api/program.h"
 #include "kernel/api/status.h"
 
 namespace axl::sys {
@@ -36,5 +37,13 @@ inline int64_t option_int(const char* key, int64_t fallback, int64_t low, int64_
         fail("option %s = %lld: expected a value in [%lld, %lld]", key, sll(value), sll(low), sll(high));
     return value;
 }
+
+// A declared option (kernel/api/program.h): the description reader has
+// checked the file's value against the same declaration, so the range check
+// here only catches a system built without the reader.
+inline int64_t option_int(const ProgramOption& option) {
+    return option_int(option.name, option.integer_default, option.min, option.max);
+}
+inline const char* option_string(const ProgramOption& option) { return arg_string(option.name, option.string_default); }
 
 }  // namespace axl::sys

@@ -30,6 +30,7 @@
 #include "kernel/api/protocols/integrity.h"
 #include "libsys/sealed_reply.h"
 #include "kernel/api/protocols/storage.h"
+#include "libsys/checks.h"
 
 namespace {
 
@@ -39,6 +40,10 @@ constexpr uint32_t buffer_sectors = 32;
 constexpr size_t buffer_bytes = buffer_sectors * block::sector_bytes;
 constexpr uint32_t checksummed_sectors_max = 8192;  // 4 MiB
 constexpr uint32_t reread_max = 3;
+
+constexpr ProgramOption block_option = string_option("block", "block", "the block driver's process name");
+constexpr ProgramOption rs_option =
+    string_option("rs", "", "the reincarnation server's process name, to be told of restarts (\"\": none)");
 
 uint32_t sector_checksum(const uint8_t* sector) {
     uint32_t hash = 2166136261u;  // FNV-1a
@@ -51,9 +56,9 @@ public:
     explicit StorageServer(uint8_t* buffer) : m_buffer(buffer) {}
 
     void setup() {
-        m_driver_name = arg_string("block", "block");
+        m_driver_name = sys::option_string(block_option);
         check(lookup(m_driver_name, m_driver), "look up the block driver");
-        const char* rs = arg_string("rs", "");
+        const char* rs = sys::option_string(rs_option);
         if (*rs) check(lookup(rs, m_rs), "look up the reincarnation server");
         check(grant_create(m_driver, m_buffer, buffer_bytes, GrantAccess::read_write, m_grant),
               "grant the buffer to the block driver");
@@ -218,7 +223,8 @@ private:
 
 }  // namespace
 
-AXL_PROGRAM(storage_server, "byte-addressed storage on a block driver (storage protocol)") {
+AXL_PROGRAM(storage_server, "byte-addressed storage on a block driver (storage protocol)",
+            block_option, rs_option) {
     alignas(64) uint8_t buffer[buffer_bytes];  // on the stack: each instance has its own
     StorageServer server(buffer);
     server.setup();

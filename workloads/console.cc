@@ -15,6 +15,11 @@ namespace {
 using namespace axl;
 using namespace axl::workloads;
 
+constexpr ProgramOption tty_option = string_option("tty", "tty", "the tty driver's process name");
+constexpr ProgramOption lines_option = integer_option("lines", 3, 0, 1'000'000, "numbered lines to print");
+constexpr ProgramOption echo_bytes_option =
+    integer_option("echo_bytes", 0, 0, 1'000'000, "bytes of input to read and echo back (0: none)");
+
 // Decimal digits of `value` into `out`; returns how many.
 size_t format_decimal(uint64_t value, char* out) {
     char digits[20];
@@ -30,10 +35,10 @@ size_t format_decimal(uint64_t value, char* out) {
 class ConsoleHello {
 public:
     ConsoleHello()
-        : m_lines(static_cast<uint64_t>(option_int("lines", 3, 0, 1'000'000))),
-          m_echo_bytes(static_cast<uint64_t>(option_int("echo_bytes", 0, 0, 1'000'000))) {}
+        : m_lines(static_cast<uint64_t>(option_int(lines_option))),
+          m_echo_bytes(static_cast<uint64_t>(option_int(echo_bytes_option))) {}
 
-    void setup() { m_tty = lookup_or_fail(arg_string("tty", "tty")); }
+    void setup() { m_tty = lookup_or_fail(option_string(tty_option)); }
 
     void run() {
         for (uint64_t i = 1; i <= m_lines; ++i) {
@@ -66,6 +71,7 @@ private:
 
 }  // namespace
 
-AXL_PROGRAM(console_hello, "prints numbered lines through the tty (UART driver), optionally echoes input") {
+AXL_PROGRAM(console_hello, "prints numbered lines through the tty (UART driver), optionally echoes input",
+            tty_option, lines_option, echo_bytes_option) {
     return run_workload<ConsoleHello>();
 }

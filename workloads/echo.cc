@@ -23,11 +23,15 @@ namespace {
 using namespace axl;
 using namespace axl::workloads;
 
+constexpr ProgramOption nic_option = string_option("nic", "nic", "the nic driver's process name");
+constexpr ProgramOption frames_option =
+    integer_option("frames", 0, 0, int64_t{1} << 40, "frames to echo before exiting (0: forever)");
+
 class EchoServer {
 public:
     EchoServer()
-        : m_nic_name(arg_string("nic", "nic")),
-          m_frames(static_cast<uint64_t>(option_int("frames", 0, 0, int64_t{1} << 40))) {}
+        : m_nic_name(option_string(nic_option)),
+          m_frames(static_cast<uint64_t>(option_int(frames_option))) {}
 
     void setup() {
         m_nic = lookup_or_fail(m_nic_name);
@@ -76,6 +80,7 @@ private:
 
 }  // namespace
 
-AXL_PROGRAM(echo_server, "sends every frame from the nic driver back to its peer; `frames` of them (0 = forever)") {
+AXL_PROGRAM(echo_server, "sends every frame from the nic driver back to its peer; `frames` of them (0 = forever)",
+            nic_option, frames_option) {
     return run_workload<EchoServer>();
 }

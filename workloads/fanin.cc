@@ -45,14 +45,26 @@ inline constexpr uint32_t report_reply = 0x204;
 inline constexpr uint64_t reply_salt = 0xFA11'0000'0000'F00Dull;
 inline constexpr int64_t clients_max = 64;  // the server's table; fixed, no heap
 
+constexpr ProgramOption clients_option = integer_option("clients", 8, 1, clients_max, "clients the server waits for");
+constexpr ProgramOption server_rounds_option =
+    integer_option("rounds", 1000, 1, int64_t{1} << 40, "requests each client sends");
+constexpr ProgramOption server_option = string_option("server", "server", "the server's process name");
+constexpr ProgramOption id_option = integer_option("id", 0, 0, clients_max - 1, "this client's number, unique");
+constexpr ProgramOption client_rounds_option =
+    integer_option("rounds", 1000, 1, int64_t{1} << 40, "requests to send");
+constexpr ProgramOption think_ns_option =
+    integer_option("think_ns", 0, 0, 1'000'000'000, "virtual ns computed between requests");
+constexpr ProgramOption think_jitter_ns_option =
+    integer_option("think_jitter_ns", 0, 0, 1'000'000'000, "up to this many ns more, drawn per request");
+
 constexpr uint64_t request_value(uint64_t id, uint64_t seq) { return mix64(id << 32 | seq); }
 constexpr uint64_t reply_value(uint64_t value) { return mix64(value ^ reply_salt); }
 
 class FaninServer {
 public:
     FaninServer()
-        : m_clients(static_cast<uint64_t>(option_int("clients", 8, 1, clients_max))),
-          m_rounds(static_cast<uint64_t>(option_int("rounds", 1000, 1, int64_t{1} << 40))) {}
+        : m_clients(static_cast<uint64_t>(option_int(clients_option))),
+          m_rounds(static_cast<uint64_t>(option_int(server_rounds_option))) {}
 
     void setup() { m_expected_total = m_clients * m_rounds; }
 
@@ -153,11 +165,11 @@ private:
 class FaninClient {
 public:
     FaninClient()
-        : m_server_name(arg_string("server", "server")),
-          m_id(static_cast<uint64_t>(option_int("id", 0, 0, clients_max - 1))),
-          m_rounds(static_cast<uint64_t>(option_int("rounds", 1000, 1, int64_t{1} << 40))),
-          m_think_ns(static_cast<uint64_t>(option_int("think_ns", 0, 0, 1'000'000'000))),
-          m_think_jitter_ns(static_cast<uint64_t>(option_int("think_jitter_ns", 0, 0, 1'000'000'000))) {}
+        : m_server_name(option_string(server_option)),
+          m_id(static_cast<uint64_t>(option_int(id_option))),
+          m_rounds(static_cast<uint64_t>(option_int(client_rounds_option))),
+          m_think_ns(static_cast<uint64_t>(option_int(think_ns_option))),
+          m_think_jitter_ns(static_cast<uint64_t>(option_int(think_jitter_ns_option))) {}
 
     void setup() { m_server = lookup_or_fail(m_server_name); }
 
@@ -219,12 +231,14 @@ private:
 
 }  // namespace
 
-AXL_PROGRAM(fanin_server, "counts numbered requests per client, rejects duplicates/losses, verifies the totals") {
+AXL_PROGRAM(fanin_server, "counts numbered requests per client, rejects duplicates/losses, verifies the totals",
+            clients_option, server_rounds_option) {
     FaninServer server;
     server.setup();
     server.run();
 }
 
-AXL_PROGRAM(fanin_client, "sends `rounds` numbered requests to `server`, then checks the server's count for `id`") {
+AXL_PROGRAM(fanin_client, "sends `rounds` numbered requests to `server`, then checks the server's count for `id`",
+            server_option, id_option, client_rounds_option, think_ns_option, think_jitter_ns_option) {
     return run_workload<FaninClient>();
 }

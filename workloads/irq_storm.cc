@@ -21,14 +21,21 @@ using namespace axl;
 using namespace axl::workloads;
 namespace timer = axl::hw::timer;
 
+constexpr ProgramOption io_base_option = integer_option("io_base", 0x1000, 0, 0xFFFF, "the timer's first port");
+constexpr ProgramOption irq_option = integer_option("irq", 0, 0, 63, "the timer's interrupt line");
+constexpr ProgramOption period_option = integer_option("period", 1000, 100, 1'000'000'000, "timer period (ns)");
+constexpr ProgramOption busy_option =
+    integer_option("busy", 200'000, 1, 1'000'000'000, "virtual ns of work per round, while ticks pile up");
+constexpr ProgramOption rounds_option = integer_option("rounds", 50, 1, 1'000'000, "rounds of work");
+
 class TimerStorm {
 public:
     TimerStorm()
-        : m_base(static_cast<uint16_t>(arg_int("io_base", 0x1000))),
-          m_irq(static_cast<uint32_t>(arg_int("irq", 0))),
-          m_period(static_cast<uint64_t>(option_int("period", 1000, 100, 1'000'000'000))),
-          m_busy(static_cast<uint64_t>(option_int("busy", 200'000, 1, 1'000'000'000))),
-          m_rounds(static_cast<uint64_t>(option_int("rounds", 50, 1, 1'000'000))) {}
+        : m_base(static_cast<uint16_t>(option_int(io_base_option))),
+          m_irq(static_cast<uint32_t>(option_int(irq_option))),
+          m_period(static_cast<uint64_t>(option_int(period_option))),
+          m_busy(static_cast<uint64_t>(option_int(busy_option))),
+          m_rounds(static_cast<uint64_t>(option_int(rounds_option))) {}
 
     void setup() { check_ok(irq_attach(m_irq), "attach the timer's IRQ line"); }
 
@@ -91,6 +98,7 @@ private:
 
 }  // namespace
 
-AXL_PROGRAM(timer_storm, "an IRQ storm on a busy driver: every timer tick is counted, none lost") {
+AXL_PROGRAM(timer_storm, "an IRQ storm on a busy driver: every timer tick is counted, none lost",
+            io_base_option, irq_option, period_option, busy_option, rounds_option) {
     return run_workload<TimerStorm>();
 }

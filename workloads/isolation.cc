@@ -17,9 +17,15 @@
 namespace {
 
 using namespace axl;
+using axl::sys::option_int;
+using axl::sys::option_string;
+
+constexpr ProgramOption delay_option =
+    integer_option("delay", 50, 0, 1'000'000, "yields before it misbehaves (lets the others start)");
+constexpr ProgramOption server_option = string_option("server", "server", "the process it sends to");
 
 void wait_a_little() {
-    const int64_t delay = arg_int("delay", 50);
+    const int64_t delay = option_int(delay_option);
     for (int64_t i = 0; i < delay; ++i) (void)yield();
 }
 
@@ -35,20 +41,20 @@ alignas(64) uint8_t g_code_in_data[64] = {0xC3};
 
 }  // namespace
 
-AXL_PROGRAM(fault_bad_pointer, "writes through a pointer to unmapped memory (isolation)") {
+AXL_PROGRAM(fault_bad_pointer, "writes through a pointer to unmapped memory (isolation)", delay_option) {
     wait_a_little();
     *reinterpret_cast<volatile uint64_t*>(unmapped_address) = 42;
     fail("wrote to unmapped memory at %#llx and lived", workloads::ull(unmapped_address));
 }
 
-AXL_PROGRAM(fault_write_code, "writes over its own code (isolation)") {
+AXL_PROGRAM(fault_write_code, "writes over its own code (isolation)", delay_option) {
     wait_a_little();
     volatile uint8_t* code = reinterpret_cast<volatile uint8_t*>(&returns_zero);
     code[0] = 0xC3;
     fail("overwrote its own code and lived");
 }
 
-AXL_PROGRAM(fault_execute_data, "jumps into its data (isolation)") {
+AXL_PROGRAM(fault_execute_data, "jumps into its data (isolation)", delay_option) {
     wait_a_little();
     auto* data_as_code = reinterpret_cast<void (*)()>(reinterpret_cast<uintptr_t>(g_code_in_data));
     data_as_code();
@@ -64,22 +70,23 @@ volatile bool g_deeper = true;
     return (g_deeper ? descend(depth + 1) : 0) + frame[(depth + 1) % sizeof frame];
 }
 
-AXL_PROGRAM(fault_stack_overflow, "recurses until its stack runs out (isolation)") {
+AXL_PROGRAM(fault_stack_overflow, "recurses until its stack runs out (isolation)", delay_option) {
     wait_a_little();
     (void)descend(0);
     fail("recursed for ever and lived");
 }
 
-AXL_PROGRAM(fault_privileged_instruction, "executes hlt, which only the kernel may (isolation)") {
+AXL_PROGRAM(fault_privileged_instruction, "executes hlt, which only the kernel may (isolation)", delay_option) {
     wait_a_little();
     asm volatile("hlt");  // ring 3 (bare metal) or a Linux process (hosted): a protection fault
     fail("executed hlt and lived");
 }
 
-AXL_PROGRAM(fault_bad_message, "hands the kernel a message at an unmapped address (isolation)") {
+AXL_PROGRAM(fault_bad_message, "hands the kernel a message at an unmapped address (isolation)",
+            delay_option, server_option) {
     wait_a_little();
     Endpoint server;
-    if (lookup(arg_string("server", "server"), server) != Status::ok) fail("no server to send to");
+    if (lookup(option_string(server_option), server) != Status::ok) fail("no server to send to");
     (void)sendrec(server, *reinterpret_cast<Message*>(unmapped_address));
     fail("sendrec with an unmapped message returned");
 }
@@ -87,10 +94,11 @@ AXL_PROGRAM(fault_bad_message, "hands the kernel a message at an unmapped addres
 // A message of a type the kernel reserves for itself (a notification) would
 // let a process pass itself off as the kernel. Every sending primitive must
 // refuse it with bad_argument before anything is delivered.
-AXL_PROGRAM(forge_kernel_message, "sends a notification-typed message on every primitive: each refused (isolation)") {
+AXL_PROGRAM(forge_kernel_message, "sends a notification-typed message on every primitive: each refused (isolation)",
+            delay_option, server_option) {
     wait_a_little();
     Endpoint server;
-    if (lookup(arg_string("server", "server"), server) != Status::ok) fail("no server to send to");
+    if (lookup(option_string(server_option), server) != Status::ok) fail("no server to send to");
     Message forged;
     forged.type = message_types::notify;
     forged.payload.words[0] = 0;  // "from HARDWARE"

@@ -40,9 +40,19 @@ inline constexpr uint32_t done_ack = 0x402;
 inline constexpr int64_t notifiers_max = 64;  // the collector's table; fixed, no heap
 inline constexpr int64_t count_max = int64_t{1} << 40;
 
+constexpr ProgramOption notifiers_option =
+    integer_option("notifiers", 4, 1, notifiers_max, "notifiers whose done messages end the run");
+constexpr ProgramOption collector_option = string_option("collector", "collector", "the collector's process name");
+constexpr ProgramOption id_option = integer_option("id", 0, 0, count_max, "this notifier's number");
+constexpr ProgramOption count_option = integer_option("count", 1000, 0, count_max, "notifications to send");
+constexpr ProgramOption compute_ns_option =
+    integer_option("compute_ns", 100, 0, 1'000'000'000, "virtual ns computed between notifications");
+constexpr ProgramOption yield_every_option =
+    integer_option("yield_every", 0, 0, count_max, "yield after every this many notifications (0: never)");
+
 class NotifyCollector {
 public:
-    NotifyCollector() : m_notifiers(static_cast<uint32_t>(option_int("notifiers", 4, 1, notifiers_max))) {}
+    NotifyCollector() : m_notifiers(static_cast<uint32_t>(option_int(notifiers_option))) {}
 
     void setup() {}
 
@@ -143,11 +153,11 @@ private:
 class Notifier {
 public:
     Notifier()
-        : m_collector_name(arg_string("collector", "collector")),
-          m_id(static_cast<uint64_t>(option_int("id", 0, 0, count_max))),
-          m_count(static_cast<uint64_t>(option_int("count", 1000, 0, count_max))),
-          m_compute_ns(static_cast<uint64_t>(option_int("compute_ns", 100, 0, 1'000'000'000))),
-          m_yield_every(static_cast<uint64_t>(option_int("yield_every", 0, 0, count_max))) {}
+        : m_collector_name(option_string(collector_option)),
+          m_id(static_cast<uint64_t>(option_int(id_option))),
+          m_count(static_cast<uint64_t>(option_int(count_option))),
+          m_compute_ns(static_cast<uint64_t>(option_int(compute_ns_option))),
+          m_yield_every(static_cast<uint64_t>(option_int(yield_every_option))) {}
 
     void setup() { m_collector = lookup_or_fail(m_collector_name); }
 
@@ -189,10 +199,12 @@ private:
 
 }  // namespace
 
-AXL_PROGRAM(notify_collector, "counts notifications per source until `notifiers` done messages; checks coalescing bounds") {
+AXL_PROGRAM(notify_collector, "counts notifications per source until `notifiers` done messages; checks coalescing bounds",
+            notifiers_option) {
     return run_workload<NotifyCollector>();
 }
 
-AXL_PROGRAM(notify_notifier, "notifies `collector` `count` times between compute/yield, then reports with sendrec") {
+AXL_PROGRAM(notify_notifier, "notifies `collector` `count` times between compute/yield, then reports with sendrec",
+            collector_option, id_option, count_option, compute_ns_option, yield_every_option) {
     return run_workload<Notifier>();
 }

@@ -33,6 +33,11 @@ inline constexpr uint32_t request = 0x101;
 inline constexpr uint32_t reply = 0x102;
 }  // namespace types
 
+constexpr ProgramOption server_option = string_option("server", "server", "the server's process name");
+constexpr ProgramOption rounds_option = integer_option("rounds", 10'000, 1, int64_t{1} << 40, "round trips to make");
+constexpr ProgramOption lie_every_option =
+    integer_option("lie_every", 100, 1, int64_t{1} << 40, "corrupt every this-many-th reply");
+
 Message make_request(uint64_t seq) {
     Message m;
     m.type = types::request;
@@ -86,8 +91,8 @@ private:
 class PingpongClient {
 public:
     PingpongClient()
-        : m_server_name(arg_string("server", "server")),
-          m_rounds(static_cast<uint64_t>(option_int("rounds", 10'000, 1, int64_t{1} << 40))) {}
+        : m_server_name(option_string(server_option)),
+          m_rounds(static_cast<uint64_t>(option_int(rounds_option))) {}
 
     void setup() {
         m_server = lookup_or_fail(m_server_name);
@@ -146,12 +151,14 @@ AXL_PROGRAM(pingpong_server, "serves pingpong requests forever: replies words+1 
 }
 
 AXL_PROGRAM(pingpong_liar_server,
-            "pingpong_server that corrupts every lie_every-th reply (default 100): proves the client's checks fire") {
-    PingpongServer server(static_cast<uint64_t>(option_int("lie_every", 100, 1, int64_t{1} << 40)));
+            "pingpong_server that corrupts every lie_every-th reply (default 100): proves the client's checks fire",
+            lie_every_option) {
+    PingpongServer server(static_cast<uint64_t>(option_int(lie_every_option)));
     server.setup();
     server.run();
 }
 
-AXL_PROGRAM(pingpong_client, "sendrec `rounds` times to `server`, checking every reply word") {
+AXL_PROGRAM(pingpong_client, "sendrec `rounds` times to `server`, checking every reply word",
+            server_option, rounds_option) {
     return run_workload<PingpongClient>();
 }

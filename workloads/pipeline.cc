@@ -42,6 +42,14 @@ inline constexpr uint32_t ack = 0x303;
 inline constexpr int64_t stages_max = 1000;
 inline constexpr int64_t items_max = int64_t{1} << 40;
 
+constexpr ProgramOption items_option = integer_option("items", 2000, 0, items_max, "items through the pipeline");
+constexpr ProgramOption source_next_option = string_option("next", "stage.1", "the first stage's process name");
+constexpr ProgramOption stage_option = integer_option("stage", 1, 1, stages_max, "this stage's number, from 1");
+constexpr ProgramOption prev_option = string_option("prev", "source", "the process items come from");
+constexpr ProgramOption next_option = string_option("next", "sink", "the process items go to");
+constexpr ProgramOption sink_prev_option = string_option("prev", "stage.4", "the last stage's process name");
+constexpr ProgramOption stages_option = integer_option("stages", 4, 0, stages_max, "stages between source and sink");
+
 constexpr uint64_t initial_value(uint64_t seq) { return seq * 0x9E37'79B9'7F4A'7C15ull + 1; }
 constexpr uint64_t stage_transform(uint64_t x, uint64_t stage) { return x * 31 + stage; }
 
@@ -112,8 +120,8 @@ Message send_end(Endpoint to, const char* to_name, uint64_t items) {
 class PipelineSource {
 public:
     PipelineSource()
-        : m_next_name(arg_string("next", "stage.1")),
-          m_items(static_cast<uint64_t>(option_int("items", 2000, 0, items_max))) {}
+        : m_next_name(option_string(source_next_option)),
+          m_items(static_cast<uint64_t>(option_int(items_option))) {}
 
     void setup() { m_next = lookup_or_fail(m_next_name); }
 
@@ -144,9 +152,9 @@ private:
 class PipelineStage {
 public:
     PipelineStage()
-        : m_stage(static_cast<uint64_t>(option_int("stage", 1, 1, stages_max))),
-          m_prev_name(arg_string("prev", "source")),
-          m_next_name(arg_string("next", "sink")) {}
+        : m_stage(static_cast<uint64_t>(option_int(stage_option))),
+          m_prev_name(option_string(prev_option)),
+          m_next_name(option_string(next_option)) {}
 
     void setup() {
         // Both neighbours are alive now: the predecessor waits for our ack before
@@ -184,9 +192,9 @@ private:
 class PipelineSink {
 public:
     PipelineSink()
-        : m_prev_name(arg_string("prev", "stage.4")),
-          m_stages(static_cast<uint64_t>(option_int("stages", 4, 0, stages_max))),
-          m_items(static_cast<uint64_t>(option_int("items", 2000, 0, items_max))) {}
+        : m_prev_name(option_string(sink_prev_option)),
+          m_stages(static_cast<uint64_t>(option_int(stages_option))),
+          m_items(static_cast<uint64_t>(option_int(items_option))) {}
 
     void setup() { m_prev = lookup_or_fail(m_prev_name); }
 
@@ -219,14 +227,17 @@ private:
 
 }  // namespace
 
-AXL_PROGRAM(pipeline_source, "sends `items` numbered items to `next` with send, then an acknowledged end") {
+AXL_PROGRAM(pipeline_source, "sends `items` numbered items to `next` with send, then an acknowledged end",
+            source_next_option, items_option) {
     return run_workload<PipelineSource>();
 }
 
-AXL_PROGRAM(pipeline_stage, "receives items from `prev` only, applies x*31+stage, sends them to `next`") {
+AXL_PROGRAM(pipeline_stage, "receives items from `prev` only, applies x*31+stage, sends them to `next`",
+            stage_option, prev_option, next_option) {
     return run_workload<PipelineStage>();
 }
 
-AXL_PROGRAM(pipeline_sink, "receives items from `prev` only and checks each against `stages` transformations") {
+AXL_PROGRAM(pipeline_sink, "receives items from `prev` only and checks each against `stages` transformations",
+            sink_prev_option, stages_option, items_option) {
     return run_workload<PipelineSink>();
 }

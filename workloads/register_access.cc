@@ -19,6 +19,10 @@ namespace {
 using namespace axl;
 using namespace axl::workloads;
 
+constexpr ProgramOption io_base_option = integer_option("io_base", 0x2F8, 0, 0xFFFF, "the UART's first port");
+constexpr ProgramOption warmup_option = integer_option("warmup", 100, 0, 1'000'000'000, "untimed pairs first");
+constexpr ProgramOption rounds_option = integer_option("rounds", 10000, 1, 1'000'000'000, "timed write + read pairs");
+
 void write_then_read(uint16_t scratch, uint32_t value) {
     check_ok(io_write(scratch, value & 0xFF), "write the scratch register");
     uint32_t back = 0;
@@ -28,10 +32,11 @@ void write_then_read(uint16_t scratch, uint32_t value) {
 
 }  // namespace
 
-AXL_PROGRAM(register_access, "times `rounds` write + read pairs of a UART's scratch register, checking each") {
-    const uint16_t scratch = static_cast<uint16_t>(arg_int("io_base", 0x2F8) + hw::uart::scratch);
-    const int64_t warmup = arg_int("warmup", 100);
-    const int64_t rounds = arg_int("rounds", 10000);
+AXL_PROGRAM(register_access, "times `rounds` write + read pairs of a UART's scratch register, checking each",
+            io_base_option, warmup_option, rounds_option) {
+    const uint16_t scratch = static_cast<uint16_t>(option_int(io_base_option) + hw::uart::scratch);
+    const int64_t warmup = option_int(warmup_option);
+    const int64_t rounds = option_int(rounds_option);
     if (rounds <= 0 || warmup < 0) fail("rounds must be positive and warmup not negative");
     for (int64_t i = 0; i < warmup; ++i) write_then_read(scratch, static_cast<uint32_t>(i));
     uint64_t start = 0, end = 0;

@@ -18,16 +18,17 @@ namespace {
 using namespace axl;
 using namespace axl::workloads;
 
-int64_t positive_arg(const char* key, int64_t fallback) {
-    const int64_t value = arg_int(key, fallback);
-    if (value <= 0) fail("argument %s must be positive, got %lld", key, sll(value));
-    return value;
-}
+constexpr ProgramOption two_calls_option =
+    integer_option("two_calls", 0, 0, 1, "1: answer with send + receive instead of reply_receive");
+constexpr ProgramOption warmup_option = integer_option("warmup", 100, 1, int64_t{1} << 40, "untimed round trips first");
+constexpr ProgramOption rounds_option = integer_option("rounds", 10000, 1, int64_t{1} << 40, "timed round trips");
+constexpr ProgramOption server_option = string_option("server", "server", "the server's process name");
 
 }  // namespace
 
-AXL_PROGRAM(round_trip_server, "echoes every request as fast as it can: reply_receive, or send + receive") {
-    const bool two_calls = arg_int("two_calls", 0) != 0;
+AXL_PROGRAM(round_trip_server, "echoes every request as fast as it can: reply_receive, or send + receive",
+            two_calls_option) {
+    const bool two_calls = option_int(two_calls_option) != 0;
     Message message;
     Status status = receive(endpoints::any, message);
     for (;;) {
@@ -42,10 +43,11 @@ AXL_PROGRAM(round_trip_server, "echoes every request as fast as it can: reply_re
     }
 }
 
-AXL_PROGRAM(round_trip_client, "times `rounds` bare sendrec round trips to `server` with the kernel clock") {
-    const int64_t warmup = positive_arg("warmup", 100);
-    const int64_t rounds = positive_arg("rounds", 10000);
-    const Endpoint server = lookup_or_fail(arg_string("server", "server"));
+AXL_PROGRAM(round_trip_client, "times `rounds` bare sendrec round trips to `server` with the kernel clock",
+            warmup_option, rounds_option, server_option) {
+    const int64_t warmup = option_int(warmup_option);
+    const int64_t rounds = option_int(rounds_option);
+    const Endpoint server = lookup_or_fail(option_string(server_option));
     Message message;
     for (int64_t i = 0; i < warmup; ++i) check_ok(sendrec(server, message), "sendrec");
     uint64_t start = 0, end = 0;

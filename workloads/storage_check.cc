@@ -32,17 +32,24 @@ constexpr uint32_t retries_max = 8;            // stale-endpoint retries of one 
 constexpr uint32_t polls_max = 10'000;         // looking for a restarted store, ...
 constexpr uint64_t poll_interval_ns = 10'000;  // ... every 10 us: 100 ms in all
 
+constexpr ProgramOption storage_option = string_option("storage", "storage", "the storage server's process name");
+constexpr ProgramOption ops_option = integer_option("ops", 200, 1, 100'000'000, "writes, each read back");
+constexpr ProgramOption max_bytes_option =
+    integer_option("max_bytes", 6000, 1, transfer_max, "the largest write, in bytes");
+constexpr ProgramOption region_option =
+    integer_option("region", 128 * 1024, 1, region_max, "bytes of storage the writes fall in");
+
 class StorageCheck {
 public:
     StorageCheck(uint8_t* shadow, uint8_t* buffer)
         : m_shadow(shadow),
           m_buffer(buffer),
-          m_ops(static_cast<uint64_t>(option_int("ops", 200, 1, 100'000'000))),
-          m_max_bytes(static_cast<uint64_t>(option_int("max_bytes", 6000, 1, transfer_max))),
-          m_region(static_cast<uint64_t>(option_int("region", 128 * 1024, 1, region_max))) {}
+          m_ops(static_cast<uint64_t>(option_int(ops_option))),
+          m_max_bytes(static_cast<uint64_t>(option_int(max_bytes_option))),
+          m_region(static_cast<uint64_t>(option_int(region_option))) {}
 
     void setup() {
-        m_storage = lookup_or_fail(arg_string("storage", "storage"));
+        m_storage = lookup_or_fail(option_string(storage_option));
         Message m;
         m.type = storage::size;
         integrity::seal(m);
@@ -124,7 +131,7 @@ private:
     // The store's endpoint went stale: it died and is being restarted. Poll
     // for the new incarnation (a client holds no notification privilege).
     void wait_for_store() {
-        const char* name = arg_string("storage", "storage");
+        const char* name = option_string(storage_option);
         for (uint32_t poll = 0; poll < polls_max; ++poll) {
             Endpoint fresh;
             if (lookup(name, fresh) == Status::ok && fresh != m_storage) {
@@ -155,7 +162,8 @@ private:
 
 }  // namespace
 
-AXL_PROGRAM(storage_check, "random writes and read-backs through the storage server, checked byte for byte") {
+AXL_PROGRAM(storage_check, "random writes and read-backs through the storage server, checked byte for byte",
+            storage_option, ops_option, max_bytes_option, region_option) {
     alignas(64) uint8_t shadow[region_max];
     alignas(64) uint8_t buffer[transfer_max];
     StorageCheck workload(shadow, buffer);

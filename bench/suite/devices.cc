@@ -281,7 +281,8 @@ bool reply_ok(const axl::Message& reply) {
     return reply.type == axl::block::reply && reply.payload.words[0] == static_cast<uint64_t>(axl::Status::ok);
 }
 
-AXL_PROGRAM(bench_block_client, "benchmark: sequential 64 KiB block reads or writes (write = 1); times requests") {
+AXL_PROGRAM(bench_block_client, "benchmark: sequential 64 KiB block reads or writes (write = 1); times requests",
+            axl::integer_option("write", 0, 0, 1, "1: write, 0: read")) {
     benchmark::State& state = *g_device_state;
     const bool writing = axl::arg_int("write", 0) != 0;
     axl::Endpoint driver;

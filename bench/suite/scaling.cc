@@ -108,7 +108,9 @@ inline void count_round_trip() {
 
 // The server is bench_reply_receive_echo_server (bench/ipc_round_trip.cc).
 AXL_PROGRAM(bench_scaling_client,
-            "benchmark: `rounds` sendrec round trips to `server` (echo), each counted by the host, then parks") {
+            "benchmark: `rounds` sendrec round trips to `server` (echo), each counted by the host, then parks",
+            axl::string_option("server", "", "the echo server's process name"),
+            axl::integer_option("rounds", 0, 0, int64_t{1} << 40, "round trips")) {
     axl::Endpoint server;
     if (axl::lookup(axl::arg_string("server", ""), server) != axl::Status::ok) return 1;
     const int64_t rounds = axl::arg_int("rounds", 0);

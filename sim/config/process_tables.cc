@@ -152,7 +152,7 @@ void ProcessTables::read_process(const toml::table& table, Reincarnation& reinca
     process.kernel_calls = read_kernel_calls(m_reader, table);
     read_destinations(m_reader, table, process, source);
     process.expect = read_expectation(table);
-    process.args = read_args(table, source);
+    process.args = read_args(table, source, process.program);
     reincarnation.read_policy(table, process);
 
     if (source.replicated() && source.count > 1) {
@@ -260,29 +260,54 @@ Expectation ProcessTables::read_expectation(const toml::table& table) const {
     m_reader.fail(line_of(*table.get("expect")), "unknown expect '" + *expect + "' (expected exit, serve or fault)");
 }
 
-// Arguments are opaque to the simulator; the program reads them by name.
-// Only integers and strings cross the kernel API, so nothing else is allowed.
+// Arguments are what the program declared (kernel/api/program.h
+// ProgramOption, `axl list PROGRAM`): a key it does not declare, a value of
+// the wrong type or out of the declared range is refused here, where the
+// file can say which line, instead of the program quietly using its default.
 // (Integers beyond int64 never get here: the TOML parser refuses them.)
 // In a replicated table "{replica}" in a string stands for the replica's
 // index (add_replicas replaces it) and "replica" is not the file's to set.
-std::map<std::string, ArgValue> ProcessTables::read_args(const toml::table& table, const TableSource& source) const {
+std::map<std::string, ArgValue> ProcessTables::read_args(const toml::table& table, const TableSource& source,
+                                                         const std::string& program_name) const {
     std::map<std::string, ArgValue> args;
     const toml::node* node = table.get("args");
     if (node == nullptr) return args;
     const toml::table* arg_table = node->as_table();
     if (arg_table == nullptr) m_reader.fail_type(*node, "args", "a table ([process.args])");
+    const ProgramInfo& program = *find_program(program_name);  // read_process checked it exists
+    std::vector<std::string> declared;
+    for (uint64_t i = 0; i < program.option_count; ++i) declared.emplace_back(program.options[i].name);
+    const std::string where = "[process.args] of program '" + program_name + "'";
     for (auto&& [key, value] : *arg_table) {
         std::string name(key.str());
         if (name == "replica" && source.replicated())
             m_reader.fail(line_of(key), "args.replica is set for every replica to its index (0.." +
                                             std::to_string(source.count - 1) + "); use another key");
-        if (const auto* integer_value = value.as_integer()) {
-            args.emplace(name, integer_value->get());
-        } else if (const auto* string_value = value.as_string()) {
+    }
+    if (auto problem = toml_support::unknown_key(*arg_table, where, declared)) {
+        if (declared.empty())
+            m_reader.fail(problem->line, "program '" + program_name + "' takes no arguments, so args." +
+                                             problem->key + " cannot be set (`axl list " + program_name + "`)");
+        m_reader.fail(problem->line, problem->text + " (`axl list " + program_name + "` shows its arguments)");
+    }
+    for (auto&& [key, value] : *arg_table) {
+        std::string name(key.str());
+        const ProgramOption& option = *std::find_if(program.options, program.options + program.option_count,
+                                                    [&](const ProgramOption& o) { return name == o.name; });
+        if (option.type == ProgramOption::Type::integer) {
+            const auto* integer_value = value.as_integer();
+            if (integer_value == nullptr) m_reader.fail_type(value, "args." + name, "an integer");
+            const int64_t number = integer_value->get();
+            if (number < option.min || number > option.max)
+                m_reader.fail(line_of(value), "args." + name + " = " + std::to_string(number) + " is out of range " +
+                                                  std::to_string(option.min) + ".." + std::to_string(option.max) +
+                                                  " (" + option.help + ")");
+            args.emplace(name, number);
+        } else {
+            const auto* string_value = value.as_string();
+            if (string_value == nullptr) m_reader.fail_type(value, "args." + name, "a string");
             check_placeholders(string_value->get(), "args." + name, line_of(value), source);
             args.emplace(name, string_value->get());
-        } else {
-            m_reader.fail_type(value, "args." + name, "an integer or a string");
         }
     }
     return args;

@@ -69,7 +69,8 @@ private:
     void add_replicas(ProcessDescription&& prototype, size_t table_index);
     void register_name(const std::string& name, const TableSource& source, size_t table_index, int64_t replica);
     Expectation read_expectation(const toml::table& table) const;
-    std::map<std::string, ArgValue> read_args(const toml::table& table, const TableSource& source) const;
+    std::map<std::string, ArgValue> read_args(const toml::table& table, const TableSource& source,
+                                              const std::string& program) const;
     void check_placeholders(std::string_view text, const std::string& key, uint32_t line,
                             const TableSource& source) const;
 

@@ -78,7 +78,7 @@ std::optional<Problem> unknown_key(const toml::table& table, std::string_view wh
         problem += "; did you mean '" + closest + "'?";
     else
         problem += " (known keys: " + join(known, ", ") + ")";
-    return Problem{line_of(*first_unknown), std::move(problem)};
+    return Problem{line_of(*first_unknown), std::move(problem), std::string(first_unknown->str())};
 }
 
 void Reader::fail(uint32_t line, const std::string& problem) const {

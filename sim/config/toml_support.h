@@ -34,6 +34,7 @@ std::string closest_to(std::string_view word, const std::vector<std::string>& ca
 struct Problem {
     uint32_t line;
     std::string text;
+    std::string key = {};  // unknown_key: the key it found
 };
 
 // The first key of `table` (in file order) that is not in `known`, as

@@ -56,6 +56,21 @@ void register_program(const ProgramInfo& info) {
     if (info.name == nullptr || info.name[0] == '\0') sim::refuse_registration("it has no name", info);
     if (info.entry == nullptr) sim::refuse_registration("it has no entry function", info);
 
+    for (uint64_t i = 0; i < info.option_count; ++i) {
+        const ProgramOption& option = info.options[i];
+        if (option.name == nullptr || option.name[0] == '\0') sim::refuse_registration("an option has no name", info);
+        if (option.help == nullptr || option.help[0] == '\0')
+            sim::refuse_registration("an option has no help line", info);
+        for (uint64_t j = 0; j < i; ++j)
+            if (std::string_view(info.options[j].name) == option.name)
+                sim::refuse_registration("two options have one name", info);
+        if (option.type == ProgramOption::Type::integer &&
+            (option.min > option.max || option.integer_default < option.min || option.integer_default > option.max))
+            sim::refuse_registration("an integer option's default is not in its range", info);
+        if (option.type == ProgramOption::Type::string && option.string_default == nullptr)
+            sim::refuse_registration("a string option has no default", info);
+    }
+
     // Two programs with one name would make descriptions ambiguous, and which
     // one won would depend on link order.
     auto [existing, inserted] = sim::program_table().try_emplace(info.name, info);

@@ -25,7 +25,9 @@ using namespace axl;
 uint16_t timer_base() { return static_cast<uint16_t>(arg_int("io_base", 0x1000)); }
 
 // Tries every device call and logs "what -> status".
-AXL_PROGRAM(kt_device_prober, "device_calls_test: tries every device kernel call and logs the statuses") {
+AXL_PROGRAM(kt_device_prober, "device_calls_test: tries every device kernel call and logs the statuses",
+            integer_option("io_base", 0x1000, 0, 0xFFFF, "the timer's first port"),
+            integer_option("irq", 0, 0, 63, "the timer's interrupt line")) {
     uint32_t value = 0;
     log("io_read in range -> %s", to_string(io_read(timer_base() + hw::timer::period, value, IoWidth::word)));
     log("io_write in range -> %s",

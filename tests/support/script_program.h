@@ -334,7 +334,8 @@ inline void Interpreter::fault(const std::string& kind) {
 
 }  // namespace axl::test
 
-AXL_PROGRAM(axt_script, "test support: runs the IPC script in its 'script' argument, logging every result") {
+AXL_PROGRAM(axt_script, "test support: runs the IPC script in its 'script' argument, logging every result",
+            axl::string_option("script", "", "the IPC script (tests/support/script_program.h)")) {
     axl::test::detail::Interpreter interpreter;
     return interpreter.run(axl::arg_string("script", ""));
 }

@@ -9,7 +9,7 @@
 //   axl bootfile FILE [-o OUT] [--ipc S] [--seed N] [--ring-capacity N]
 //   axl boot [--iso PATH] [--system NAME] [--ipc S] [--uefi] [--test] [--timeout SECONDS] [--log FILE]
 //            [--expect TEXT]... [--icount] [--grub-wait] [--qemu ARG]...
-//   axl list
+//   axl list [PROGRAM]
 //
 // Exit codes: 0 the run met every expectation, 1 it did not (or could not
 // run), 2 the command line or the description is wrong and nothing ran. A
@@ -37,6 +37,7 @@
 #include "tools/axl/campaign.h"
 #include "tools/axl/cli_checks.h"
 #include "tools/axl/exit_status.h"
+#include "tools/axl/program_list.h"
 #include "tools/axl/replay.h"
 #include "tools/axl/report_json.h"
 #include "tools/axl/report_printer.h"
@@ -182,7 +183,9 @@ int main(int argc, char** argv) {
     CLI::App* bootfile = axl::tools::add_bootfile_command(app, bootfile_arguments);
     axl::tools::BootArguments boot_arguments;
     CLI::App* boot = axl::tools::add_boot_command(app, boot_arguments);
-    app.add_subcommand("list", "list the registered programs, the IPC strategies and the device kinds");
+    std::string listed_program;
+    app.add_subcommand("list", "list the registered programs, the IPC strategies and the device kinds")
+        ->add_option("PROGRAM", listed_program, "show this program's arguments ([process.args]) instead");
 
     try {
         app.parse(argc, argv);
@@ -197,6 +200,7 @@ int main(int argc, char** argv) {
         if (campaign->parsed()) return axl::tools::run_campaign(campaign_arguments);
         if (bootfile->parsed()) return axl::tools::write_bootfile(bootfile_arguments);
         if (boot->parsed()) return axl::tools::boot(boot_arguments);
+        if (!listed_program.empty()) return axl::tools::list_program(listed_program);
         return list_everything();
     } catch (const std::exception& error) {
         // Not a problem of the description (those exit 2 above): the run itself broke.

@@ -1,5 +1,6 @@
 #include "kernel/arch/x86_64/program_image.h"
 
+#include "kernel/api/program.h"
 #include "kernel/arch/x86_64/syscall_abi.h"
 
 namespace axl::x86_64 {
@@ -29,10 +30,12 @@ struct SectionHeader {
 constexpr uint32_t segment_load = 1;
 constexpr uint32_t flag_execute = 1, flag_write = 2;
 
-// AXL_PROGRAM's record in .axl_programs (kernel/api/program.h ProgramInfo).
+// AXL_PROGRAM's record in .axl_programs (kernel/api/program.h ProgramInfo);
+// the loader reads the name and the entry, the options are the host's.
 struct ProgramRecord {
-    uint64_t name, description, entry;
+    uint64_t name, description, entry, options, option_count;
 };
+static_assert(sizeof(ProgramRecord) == sizeof(ProgramInfo), "a record of .axl_programs is a ProgramInfo");
 
 template <typename T>
 bool read(ImageView image, uint64_t offset, T& out) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -17,8 +18,21 @@
 #include "sim/port/program_registry.h"
 
 // Programs of this test binary only, so the tests do not depend on workloads/.
-AXL_PROGRAM(description_test_server, "answers whatever it receives (system description tests)") { return 0; }
-AXL_PROGRAM(description_test_client, "sends a few requests (system description tests)") { return 0; }
+// Their options are the keys the tests' [process.args] tables use.
+AXL_PROGRAM(description_test_server, "answers whatever it receives (system description tests)",
+            axl::string_option("peer", "", "a process name"), axl::string_option("t", "", "some text"),
+            axl::integer_option("ratio", 1, 1, 100, "an integer with a range"),
+            axl::integer_option("big", 0, INT64_MIN, INT64_MAX, "any integer"),
+            axl::integer_option("replica", 0, 0, 1000, "a number, not set by the reader here")) {
+    return 0;
+}
+AXL_PROGRAM(description_test_client, "sends a few requests (system description tests)",
+            axl::integer_option("rounds", 10, 1, 1'000'000, "requests to send"),
+            axl::string_option("server", "server", "the server's process name"),
+            axl::string_option("both", "", "text"), axl::string_option("literal", "", "text")) {
+    return 0;
+}
+AXL_PROGRAM(description_test_plain, "takes no arguments (system description tests)") { return 0; }
 
 namespace axl::sim {
 namespace {
@@ -263,7 +277,7 @@ TEST(SystemDescriptionErrors, WrongTypes) {
     EXPECT_TRUE(refused(with_system("", server_process("destinations = [1]\n")), 5, "entries must be strings"));
     EXPECT_TRUE(refused(with_system("", server_process("args = 3\n")), 5, "args must be a table"));
     EXPECT_TRUE(refused(with_system("", server_process("[process.args]\nratio = 0.5\n")), 6,
-                        "args.ratio must be an integer or a string, not a float"));
+                        "args.ratio must be an integer, not a float"));
     EXPECT_TRUE(refused("system = 1\n", 1, "system must be a table"));
     EXPECT_TRUE(refused("[system]\n[process]\nname = \"x\"\n", 2, "write each one as [[process]]"));
 }
@@ -850,6 +864,64 @@ TEST(SystemDescriptionErrors, ReincarnationServerAndRestartPolicies) {
                         "missed = 0 is out of range 1..1000"));
     EXPECT_TRUE(refused("[system]\n" + server_process("[process.restart]\nheartbeat = \"1 fortnight\"\n") + rs_process,
                         6, "heartbeat: \"1 fortnight\" has an unknown unit 'fortnight'"));
+}
+
+// ---- [process.args]: checked against what the program declares -----------------------
+
+// [system] (1), the client (2-4), its [process.args] (5), then `args` from line 6.
+std::string client_with_args(const std::string& args) {
+    return "[system]\n[[process]]\nname = \"client\"\nprogram = \"description_test_client\"\n[process.args]\n" + args;
+}
+
+TEST(SystemDescriptionArguments, AMisspeltKeyIsRefusedWithTheKeyItMeant) {
+    EXPECT_TRUE(refused(client_with_args("server = \"s\"\nroudns = 5\n"), 7,
+                        "unknown key 'roudns' in [process.args] of program 'description_test_client'; did you "
+                        "mean 'rounds'? (`axl list description_test_client` shows its arguments)"));
+    // Far from every declared key: the list of them instead.
+    EXPECT_TRUE(refused(client_with_args("colour = 5\n"), 6, "(known keys: rounds, server, both, literal)"));
+}
+
+TEST(SystemDescriptionArguments, AValueOfTheWrongTypeIsRefusedNotReplacedByTheDefault) {
+    EXPECT_TRUE(refused(client_with_args("rounds = \"many\"\n"), 6, "args.rounds must be an integer, not a string"));
+    EXPECT_TRUE(refused(client_with_args("server = 5\n"), 6, "args.server must be a string, not an integer"));
+    EXPECT_TRUE(refused(client_with_args("rounds = true\n"), 6, "args.rounds must be an integer, not a boolean"));
+}
+
+TEST(SystemDescriptionArguments, AnIntegerOutsideTheDeclaredRangeIsRefused) {
+    EXPECT_TRUE(refused(client_with_args("rounds = 0\n"), 6,
+                        "args.rounds = 0 is out of range 1..1000000 (requests to send)"));
+    EXPECT_TRUE(refused(client_with_args("rounds = 1000001\n"), 6, "args.rounds = 1000001 is out of range"));
+    SystemDescription system = parse_system_description(client_with_args("rounds = 1000000\n"), path);
+    EXPECT_EQ(std::get<int64_t>(system.processes[0].args.at("rounds")), 1'000'000);
+}
+
+TEST(SystemDescriptionArguments, AProgramThatDeclaresNoneTakesNone) {
+    EXPECT_TRUE(refused("[system]\n[[process]]\nname = \"p\"\nprogram = \"description_test_plain\"\n"
+                        "args = { rounds = 3 }\n",
+                        5, "program 'description_test_plain' takes no arguments, so args.rounds cannot be set"));
+    EXPECT_NO_THROW(parse_system_description(
+        "[system]\n[[process]]\nname = \"p\"\nprogram = \"description_test_plain\"\nargs = {}\n", path));
+}
+
+// Every program linked in declares its options consistently: a name, a line
+// of help, a default inside its range (registration aborts otherwise, so this
+// is what `axl list PROGRAM` can rely on).
+TEST(SystemDescriptionArguments, EveryRegisteredOptionIsWellFormed) {
+    for (const ProgramInfo* program : all_programs())
+        for (uint64_t i = 0; i < program->option_count; ++i) {
+            const ProgramOption& option = program->options[i];
+            ASSERT_NE(option.name, nullptr) << program->name;
+            EXPECT_GT(std::string_view(option.help).size(), 0u) << program->name << " " << option.name;
+            if (option.type == ProgramOption::Type::integer) {
+                EXPECT_LE(option.min, option.integer_default) << program->name << " " << option.name;
+                EXPECT_LE(option.integer_default, option.max) << program->name << " " << option.name;
+            }
+        }
+    const ProgramInfo* client = find_program("description_test_client");
+    ASSERT_NE(client, nullptr);
+    ASSERT_EQ(client->option_count, 4u);
+    EXPECT_STREQ(client->options[0].name, "rounds");
+    EXPECT_EQ(client->options[0].integer_default, 10);
 }
 
 }  // namespace
