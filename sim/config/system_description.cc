@@ -13,16 +13,13 @@
 
 #include <toml++/toml.h>
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string_view>
 
 #include "sim/config/cpu_placement.h"
 #include "sim/config/description_reader.h"
 #include "sim/config/device_tables.h"
+#include "sim/config/input_file.h"
+#include "sim/config/memory_budget.h"
 #include "sim/config/privileges.h"
 #include "sim/config/process_tables.h"
 #include "sim/config/reincarnation.h"
@@ -42,6 +39,7 @@ SystemDescription read(const DescriptionReader& reader, const toml::table& root,
     tables.read(root, system_table.line, reincarnation);
     check_destinations(reader, tables);
     check_cpu_placement(reader, tables, system_table, system);
+    check_memory_budget(reader, system_table, system);
     read_device_tables(reader, root, tables, system);
     reincarnation.wire(tables, system);
     return system;
@@ -62,16 +60,8 @@ SystemDescription parse_system_description(const std::string& text, const std::s
 }
 
 SystemDescription load_system_description(const std::string& path, const DescriptionOverrides& overrides) {
-    // A directory opens fine on Linux and then reads as empty.
-    std::error_code ignored;
-    if (std::filesystem::is_directory(path, ignored))
-        throw DescriptionError(path + ":0: cannot open file (it is a directory)");
-    std::ifstream file(path, std::ios::binary);
-    if (!file.is_open())
-        throw DescriptionError(path + ":0: cannot open file (" + std::strerror(errno) + ")");
-    std::string text{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-    if (file.bad()) throw DescriptionError(path + ":0: cannot read file");
-    return parse_system_description(text, path, overrides);
+    return parse_system_description(read_input_file(path, description_bytes_max, "system description"), path,
+                                    overrides);
 }
 
 }  // namespace axl::sim

@@ -125,6 +125,11 @@ struct SystemDescription {
     uint32_t ring_capacity = config::ring_capacity;  // messages per ring (ring strategy), a power of two
     uint64_t seed = 1;
     std::optional<uint64_t> until_ns;  // stop the run at this virtual time
+    // The ports it is meant for ([system] ports): `axl run` refuses a system
+    // that is not for the hosted port, `axl bootfile` one not for bare metal.
+    bool hosted = true;
+    bool bare_metal = true;
+    uint32_t ports_line = 0;  // 0: not said, both
     std::vector<ProcessDescription> processes;  // replicas expanded, in file order
     std::vector<DeviceDescription> devices;     // in file order
 };

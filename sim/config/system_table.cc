@@ -16,7 +16,10 @@ using toml_support::line_of;
 // reported on line 0, the "whole file" line.
 void apply_overrides(const DescriptionReader& reader, const DescriptionOverrides& overrides,
                      SystemDescription& system, SystemTableSource& source) {
-    if (overrides.ipc) system.ipc = *overrides.ipc;
+    if (overrides.ipc) {
+        system.ipc = *overrides.ipc;
+        source.ipc_overridden = true;
+    }
     if (overrides.seed) system.seed = *overrides.seed;
     if (overrides.ring_capacity) {
         const uint32_t capacity = *overrides.ring_capacity;
@@ -24,6 +27,7 @@ void apply_overrides(const DescriptionReader& reader, const DescriptionOverrides
             reader.fail(0, "--ring-capacity " + std::to_string(capacity) + " must be a power of two in 1.." +
                                std::to_string(config::ring_capacity_max));
         system.ring_capacity = capacity;
+        source.ring_capacity_overridden = true;
     }
     if (overrides.cpus) {
         uint32_t cpus = *overrides.cpus;
@@ -55,7 +59,7 @@ SystemTableSource read_system_table(const DescriptionReader& reader, const toml:
     const toml::table* table = node->as_table();
     if (table == nullptr) reader.fail_type(*node, "system", "a table ([system])");
     source.line = line_of(*table);
-    reader.reject_unknown_keys(*table, "[system]", {"name", "cpus", "ipc", "ring_capacity", "seed", "until"});
+    reader.reject_unknown_keys(*table, "[system]", {"name", "cpus", "ipc", "ring_capacity", "seed", "until", "ports"});
 
     if (auto name = reader.string(*table, "name")) {
         if (name->empty()) reader.fail(line_of(*table->get("name")), "name must not be empty");
@@ -83,11 +87,26 @@ SystemTableSource read_system_table(const DescriptionReader& reader, const toml:
             reader.fail(line_of(*table->get("ring_capacity")),
                         "ring_capacity must be a power of two (got " + std::to_string(*capacity) + ")");
         system.ring_capacity = static_cast<uint32_t>(*capacity);
+        source.ring_capacity_line = line_of(*table->get("ring_capacity"));
     }
 
     if (auto seed_value = reader.seed(*table)) system.seed = *seed_value;
 
     system.until_ns = reader.duration_ns(*table, "until");
+
+    if (const toml::node* ports = table->get("ports")) {
+        system.ports_line = line_of(*ports);
+        system.hosted = system.bare_metal = false;
+        reader.for_each_string(*table, "ports", [&](const std::string& port, const toml::node& item) {
+            bool& wanted = port == "hosted" ? system.hosted : system.bare_metal;
+            if (port != "hosted" && port != "bare-metal")
+                reader.fail(line_of(item), "unknown port '" + port + "' (expected \"hosted\" or \"bare-metal\")");
+            if (wanted) reader.fail(line_of(item), "port '" + port + "' is listed twice");
+            wanted = true;
+        });
+        if (!system.hosted && !system.bare_metal)
+            reader.fail(system.ports_line, "ports must name at least one port (\"hosted\", \"bare-metal\")");
+    }
 
     apply_overrides(reader, overrides, system, source);
     return source;

@@ -17,6 +17,9 @@ struct SystemTableSource {
     uint32_t line = 0;
     uint32_t cpus_line = 0;  // 0 = cpus not in the file
     bool cpus_overridden = false;
+    uint32_t ring_capacity_line = 0;  // 0 = not in the file
+    bool ring_capacity_overridden = false;
+    bool ipc_overridden = false;
 
     // "2 cpus (--cpus 2)" / "2 cpus (cpus = 2 on line 4)": where the count came from.
     std::string cpus_origin(uint32_t cpus) const;

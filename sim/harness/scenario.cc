@@ -9,15 +9,14 @@
 #include "sim/harness/scenario.h"
 
 #include "ipc_strategies/strategy_factory.h"
+#include "sim/config/input_file.h"
 #include "sim/config/toml_support.h"
 
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <initializer_list>
 #include <iterator>
 #include <limits>
@@ -494,14 +493,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path, const 
 }
 
 Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrides) {
-    std::error_code ignored;
-    if (std::filesystem::is_directory(path, ignored))
-        throw DescriptionError(path + ":0: cannot open file (it is a directory)");
-    std::ifstream file(path, std::ios::binary);
-    if (!file.is_open()) throw DescriptionError(path + ":0: cannot open file (" + std::strerror(errno) + ")");
-    std::string text{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-    if (file.bad()) throw DescriptionError(path + ":0: cannot read file");
-    return parse_scenario(text, path, overrides);
+    return parse_scenario(read_input_file(path, description_bytes_max, "scenario"), path, overrides);
 }
 
 RunOptions scenario_run_options(const Scenario& scenario, RunOptions options) {

@@ -122,6 +122,11 @@ Simulator::Simulator(const SystemDescription& system, const RunOptions& options)
     state.system = system;
     Port& port = state.port;
     port.system = &state.system;
+    if (!state.system.hosted)
+        throw DescriptionError(fmt::format(
+            "{}:{}: system '{}' is for bare metal only (its [system] ports does not list \"hosted\"), so the "
+            "hosted port does not run it; boot it with `axl boot --system {}`",
+            state.system.path, state.system.ports_line, state.system.name, state.system.name));
     // Lowered before anything is built: a description it refuses costs nothing.
     state.boot_image = std::make_unique<HostedBootImage>(state.system);
     port.image = &state.boot_image->image();

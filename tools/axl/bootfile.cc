@@ -275,6 +275,11 @@ int write_bootfile(const BootfileArguments& args) {
     std::string text;
     try {
         const sim::SystemDescription system = sim::load_system_description(args.path, overrides);
+        if (!system.bare_metal)
+            throw sim::DescriptionError(fmt::format(
+                "{}:{}: system '{}' is for the hosted port only (its [system] ports does not list \"bare-metal\"); "
+                "run it with `axl run`",
+                system.path, system.ports_line, system.name));
         text = format_system_file(system, note);
     } catch (const sim::DescriptionError& error) {
         fmt::print(stderr, "{}\n", error.what());
