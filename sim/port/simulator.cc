@@ -20,6 +20,7 @@
 #include "sim/port/hosted_port.h"
 #include "sim/port/parallel.h"
 #include "sim/port/program_registry.h"
+#include "sim/port/wall_timeout.h"
 
 namespace axl::sim {
 
@@ -182,6 +183,7 @@ RunReport Simulator::run() {
     }
 
     RunReport report;
+    const WallTimeout wall_timeout(port, port.options.wall_timeout_seconds, port.options.wall_timeout_exit_status);
     auto wall_start = std::chrono::steady_clock::now();
     const uint64_t until = state.system.until_ns.value_or(EventQueue::never);
     if (port.options.parallel) {

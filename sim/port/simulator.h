@@ -30,6 +30,11 @@ struct RunOptions {
     bool parallel = false;
     // Faults to inject (a scenario's, sim/harness/scenario.h); deterministic mode only.
     std::vector<FaultSpec> faults;
+    // Host seconds run() may take (0: no limit). When they are up, the command
+    // ends with wall_timeout_exit_status and a warning naming the running
+    // process (sim/port/wall_timeout.h): run() does not return.
+    double wall_timeout_seconds = 0;
+    int wall_timeout_exit_status = 1;
 };
 
 struct ProcessReport {

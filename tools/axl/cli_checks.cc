@@ -36,6 +36,16 @@ CLI::Validator duration_check() {
         "");
 }
 
+void add_wall_timeout_option(CLI::App& command, double& seconds) {
+    command
+        .add_option("--wall-timeout", seconds,
+                    "stop after this many host seconds, naming the process that was running, and exit 124 (for a "
+                    "process that never enters the kernel, which virtual time and --until cannot stop)")
+        ->type_name("SECONDS")
+        ->check(CLI::PositiveNumber.description(""))
+        ->check(CLI::Range(0.0, 1e6).description(""));
+}
+
 std::vector<std::string> strategy_choices() {
     std::vector<std::string> names;
     for (const StrategyInfo& strategy : ipc_strategies) names.emplace_back(strategy.name);

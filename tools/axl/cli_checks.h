@@ -17,5 +17,8 @@ CLI::Validator seed_check();
 CLI::Validator duration_check();
 // The IPC strategies' names (ipc_strategies/strategy_factory.h), for --ipc.
 std::vector<std::string> strategy_choices();
+// --wall-timeout SECONDS of `run` and `replay` (sim/port/wall_timeout.h),
+// into `seconds` (left 0 when absent: no limit).
+void add_wall_timeout_option(CLI::App& command, double& seconds);
 
 }  // namespace axl::tools

@@ -59,6 +59,7 @@ struct RunArguments {
     std::string until;
     bool quiet = false;
     bool parallel = false;
+    double wall_timeout_seconds = 0;
     // count() says whether --cpus was given: 0 is a value to reject, not "absent".
     CLI::Option* cpus_option = nullptr;
     uint32_t ring_capacity = 0;
@@ -94,6 +95,7 @@ CLI::App* add_run_command(CLI::App& app, RunArguments& args) {
     run->add_flag("--quiet", args.quiet, "do not echo process log lines");
     run->add_flag("--parallel", args.parallel,
                   "one host thread per simulated CPU (real concurrency, wall time; not reproducible)");
+    axl::tools::add_wall_timeout_option(*run, args.wall_timeout_seconds);
     return run;
 }
 
@@ -121,6 +123,8 @@ int run_system(const RunArguments& args) {
     }
     options.echo_console = !args.quiet;
     options.parallel = args.parallel;
+    options.wall_timeout_seconds = args.wall_timeout_seconds;
+    options.wall_timeout_exit_status = axl::tools::exit_wall_timeout;
 
     // Everything that determines the run comes first, so a log always says how
     // to replay it (the digest at the end says whether a replay matched).

@@ -97,6 +97,7 @@ CLI::App* add_replay_command(CLI::App& app, ReplayArguments& args) {
     replay->add_option("--json", args.json_path, "also write the verdict and the run summary as JSON to this file")
         ->type_name("FILE");
     replay->add_flag("--quiet", args.quiet, "do not echo process log lines");
+    add_wall_timeout_option(*replay, args.wall_timeout_seconds);
     return replay;
 }
 
@@ -156,6 +157,8 @@ int replay_scenario(const ReplayArguments& args) {
         options.trace_path = args.trace_path;
     }
     options.echo_console = !args.quiet;
+    options.wall_timeout_seconds = args.wall_timeout_seconds;
+    options.wall_timeout_exit_status = exit_wall_timeout;
 
     const sim::SystemDescription& system = scenario.system;
     // Everything that determines the run first: the log says how to replay it.

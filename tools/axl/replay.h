@@ -18,6 +18,7 @@ struct ReplayArguments {
     std::string trace_path;
     std::string json_path;
     bool quiet = false;
+    double wall_timeout_seconds = 0;  // 0: no limit
 };
 
 CLI::App* add_replay_command(CLI::App& app, ReplayArguments& args);
