@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <optional>
 #include <string_view>
@@ -129,17 +130,29 @@ int run_campaign(const CampaignArguments& args) {
     const long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
     totals.jobs = args.jobs > 0 ? args.jobs : static_cast<uint32_t>(std::max(1L, cpus));
 
-    std::vector<uint64_t> indices;
-    for (uint64_t i = shard_index; i < args.runs; i += totals.shard_count) indices.push_back(i);
+    // Seeds B..B+N-1 must be N different seeds: past 2^64 - 1 they would wrap.
+    if (args.runs > campaign_runs_max) {
+        fmt::print(stderr, "axl campaign: --runs {} is more than a campaign may plan (at most {} runs)\n", args.runs,
+                   campaign_runs_max);
+        return exit_usage;
+    }
+    if (args.runs - 1 > UINT64_MAX - totals.seed_base) {
+        fmt::print(stderr,
+                   "axl campaign: --runs {} from seed {} would pass the largest seed, {} (at most {} runs from this "
+                   "seed)\n",
+                   args.runs, totals.seed_base, UINT64_MAX, UINT64_MAX - totals.seed_base + 1);
+        return exit_usage;
+    }
+    const RunIndices indices = RunIndices::of_shard(args.runs, shard_index, totals.shard_count);
 
     fmt::print("axl campaign {}: scenario {}, system {}, seeds {}..{}{}, {} run{}, {} job{}\n", args.path,
                scenario.name, scenario.system.name, totals.seed_base, totals.seed_base + args.runs - 1,
                totals.shard_count > 1 ? fmt::format(" (shard {}/{})", shard_index, totals.shard_count) : std::string(),
-               indices.size(), indices.size() == 1 ? "" : "s", totals.jobs, totals.jobs == 1 ? "" : "s");
+               indices.count, indices.count == 1 ? "" : "s", totals.jobs, totals.jobs == 1 ? "" : "s");
     fmt::print("fault space: {}\n", describe_space(scenario));
     std::fflush(stdout);
 
-    if (!run_in_workers(args, scenario, totals, std::move(indices))) return exit_usage;
+    if (!run_in_workers(args, scenario, totals, indices)) return exit_usage;
 
     sort_failed_runs(totals);
     fmt::print("\n{}", format_summary(totals, false));

@@ -17,6 +17,10 @@
 
 namespace axl::tools {
 
+// The most runs one campaign may plan: at ten thousand runs a second, three
+// years of runs; a larger --runs is a typo, refused before anything runs.
+inline constexpr uint64_t campaign_runs_max = 1'000'000'000'000;
+
 struct CampaignArguments {
     std::string path;
     uint64_t runs = 0;

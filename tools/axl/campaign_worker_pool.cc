@@ -43,18 +43,18 @@ struct Worker {
 class WorkerPool {
 public:
     WorkerPool(const CampaignArguments& args, const sim::Scenario& scenario, CampaignTotals& totals,
-               std::vector<uint64_t> indices)
-        : m_args(args), m_scenario(scenario), m_totals(totals), m_indices(std::move(indices)) {}
+               RunIndices runs)
+        : m_args(args), m_scenario(scenario), m_totals(totals), m_runs(runs) {}
 
     bool run() {
         const Clock::time_point start = Clock::now();
         m_last_progress = start;
         for (;;) {
             if (interrupted()) m_totals.interrupted = true;
-            const bool more = m_next < m_indices.size() && !m_totals.interrupted;
+            const bool more = m_next < m_runs.count && !m_totals.interrupted;
             size_t live = 0;
             for (const Worker& worker : m_workers) live += worker.alive() ? 1 : 0;
-            while (more && live < m_totals.jobs && live < m_indices.size() - m_next + busy()) {
+            while (more && live < m_totals.jobs && live < m_runs.count - m_next + busy()) {
                 spawn();
                 ++live;
             }
@@ -120,8 +120,8 @@ private:
 
     void dispatch() {
         for (Worker& worker : m_workers) {
-            if (!worker.alive() || worker.run || m_next == m_indices.size()) continue;
-            const uint64_t index = m_indices[m_next++];
+            if (!worker.alive() || worker.run || m_next == m_runs.count) continue;
+            const uint64_t index = m_runs.at(m_next++);
             worker.run = index;
             worker.run_started = Clock::now();
             worker.output_tail.clear();
@@ -258,7 +258,7 @@ private:
         const uint64_t failed = m_totals.runs - m_totals.count(sim::RunClass::survived);
         const std::string text =
             fmt::format("campaign: {}/{} runs, {} faults injected, {:.0f} faults/s, {} failed", m_totals.runs,
-                        m_indices.size(), faults, seconds > 0 ? static_cast<double>(faults) / seconds : 0.0, failed);
+                        m_runs.count, faults, seconds > 0 ? static_cast<double>(faults) / seconds : 0.0, failed);
         // On a terminal the line updates in place; in a log, one line each time.
         if (m_terminal)
             fmt::print(stderr, "\r{}\x1b[K{}", text, last ? "\n" : "");
@@ -270,8 +270,8 @@ private:
     const CampaignArguments& m_args;
     const sim::Scenario& m_scenario;
     CampaignTotals& m_totals;
-    const std::vector<uint64_t> m_indices;  // of the runs to do, in order
-    size_t m_next = 0;
+    const RunIndices m_runs;  // the runs to do, drawn in order
+    uint64_t m_next = 0;      // how many have been handed out
     std::vector<Worker> m_workers;
     std::string m_refused;
     const Clock::time_point m_started = Clock::now();
@@ -282,13 +282,13 @@ private:
 }  // namespace
 
 bool run_in_workers(const CampaignArguments& args, const sim::Scenario& scenario, CampaignTotals& totals,
-                    std::vector<uint64_t> indices) {
+                    RunIndices runs) {
     // A worker that dies must not take this process with it (a write to its
     // pipe), and an interrupt finishes the runs in flight and sums up; a
     // second one (SA_RESETHAND) ends it at once.
     std::signal(SIGPIPE, SIG_IGN);
     const SignalCatcher interrupts({SIGINT, SIGTERM}, SA_RESETHAND);
-    return WorkerPool(args, scenario, totals, std::move(indices)).run();
+    return WorkerPool(args, scenario, totals, runs).run();
 }
 
 }  // namespace axl::tools

@@ -18,12 +18,27 @@
 
 namespace axl::tools {
 
-// Does the runs of `indices` with totals.jobs workers, recording each into
+// The runs of one shard of a campaign: indices first, first + step, ...,
+// `count` of them. Drawn one at a time as workers become free, so a campaign
+// of any size costs no memory per run before it starts.
+struct RunIndices {
+    uint64_t first = 0;
+    uint64_t step = 1;
+    uint64_t count = 0;
+
+    uint64_t at(uint64_t k) const { return first + k * step; }
+    // Shard `shard` of `shards` of the runs 0 .. runs - 1 (i % shards == shard).
+    static RunIndices of_shard(uint64_t runs, uint32_t shard, uint32_t shards) {
+        return {shard, shards, runs > shard ? (runs - shard - 1) / shards + 1 : 0};
+    }
+};
+
+// Does the `runs` with totals.jobs workers, recording each into
 // `totals` (and the wall time it took), with a progress line on stderr unless
 // args.quiet. SIGINT or SIGTERM ends it early: the runs in flight finish,
 // no more start, and totals.interrupted says so. False if the kernel refused
 // to boot the scenario's system (said on stderr): nothing could run.
 bool run_in_workers(const CampaignArguments& args, const sim::Scenario& scenario, CampaignTotals& totals,
-                    std::vector<uint64_t> indices);
+                    RunIndices runs);
 
 }  // namespace axl::tools
