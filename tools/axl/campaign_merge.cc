@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "tools/axl/campaign_json.h"
 #include "tools/axl/campaign_summary.h"
@@ -17,10 +18,21 @@
 namespace axl::tools {
 namespace {
 
-// Shards of one campaign: the same runs, split the same way.
-bool same_campaign(const CampaignTotals& a, const CampaignTotals& b) {
-    return a.scenario == b.scenario && a.system == b.system && a.seed_base == b.seed_base &&
-           a.runs_planned == b.runs_planned && a.shard_count == b.shard_count;
+// Shards of one campaign: the same runs of the same scenario, split the same
+// way. What differs, said field by field ("" when nothing does).
+std::string campaign_differences(const CampaignTotals& a, const CampaignTotals& b) {
+    std::vector<std::string> differences;
+    auto differ = [&](const char* what, const auto& here, const auto& there) {
+        if (here != there) differences.push_back(fmt::format("{} {} here, {} there", what, here, there));
+    };
+    differ("scenario", a.scenario, b.scenario);
+    differ("system", a.system, b.system);
+    differ("seeds from", a.seed_base, b.seed_base);
+    differ("runs planned", a.runs_planned, b.runs_planned);
+    differ("shard count", a.shard_count, b.shard_count);
+    std::string joined;
+    for (const std::string& difference : differences) joined += (joined.empty() ? "" : "; ") + difference;
+    return joined;
 }
 
 void add_shard(CampaignTotals& merged, const CampaignTotals& shard) {
@@ -53,6 +65,16 @@ int merge_campaigns(const CampaignArguments& args) {
             fmt::print(stderr, "{}: {}\n", path, error.what());
             return exit_usage;
         }
+        // Another campaign first: its shard numbers mean other runs, so a
+        // repeated number says nothing until the campaigns are known to match.
+        if (merged) {
+            const std::string differences = campaign_differences(shard, *merged);
+            if (!differences.empty()) {
+                fmt::print(stderr, "{}: not a shard of the same campaign as {} ({})\n", path,
+                           args.merge_inputs.front(), differences);
+                return exit_usage;
+            }
+        }
         for (uint32_t index : shard.shards)
             if (!shards_seen.insert(index).second) {
                 fmt::print(stderr, "{}: shard {}/{} is in the merge twice\n", path, index, shard.shard_count);
@@ -61,15 +83,6 @@ int merge_campaigns(const CampaignArguments& args) {
         if (!merged) {
             merged = std::move(shard);
             continue;
-        }
-        if (!same_campaign(shard, *merged)) {
-            fmt::print(stderr,
-                       "{}: not a shard of the same campaign as {} (scenario '{}', seeds from {}, {} runs in {} "
-                       "shards here; '{}', seeds from {}, {} runs in {} shards there)\n",
-                       path, args.merge_inputs.front(), shard.scenario, shard.seed_base, shard.runs_planned,
-                       shard.shard_count, merged->scenario, merged->seed_base, merged->runs_planned,
-                       merged->shard_count);
-            return exit_usage;
         }
         add_shard(*merged, shard);
     }
