@@ -149,6 +149,17 @@ TEST_F(AxlBadInput, WallTimeoutStopsAProcessThatNeverEntersTheKernel) {
     EXPECT_TRUE(refused("run '" + file.string() + "' --wall-timeout soon", "--wall-timeout"));
 }
 
+TEST_F(AxlBadInput, WallTimeoutStopsAReplayToo) {
+    write("spin.toml", "[system]\n[[process]]\nname = \"spinner\"\nprogram = \"spinner\"\nkernel_calls = []\n"
+                       "expect = \"serve\"\n");
+    const auto scenario = write("spin_scenario.toml", "[scenario]\nsystem = \"spin.toml\"\nuntil = \"1ms\"\n");
+    const CommandResult result = axl("replay '" + scenario.string() + "' --wall-timeout 0.5");
+    EXPECT_EQ(result.exit_code, 124) << result.err;
+    EXPECT_NE(result.err.find("warning: process 'spinner' (program spinner) was running its own code"),
+              std::string::npos)
+        << result.err;
+}
+
 TEST_F(AxlBadInput, WallTimeoutDoesNotTouchARunThatEndsInTime) {
     const CommandResult result = axl("run '" + workload("pingpong.toml") + "' --quiet --wall-timeout 60");
     EXPECT_EQ(result.exit_code, 0) << result.err;
