@@ -159,6 +159,22 @@ TEST_P(ReceiveOrder, ASendrecTakesItsReplyNotAnOlderMessageFromTheSameSender) {
     }
 }
 
+// A message whose send returned ok is received also by a receive that names
+// its sender after the sender exited (a buffering strategy still keeps it:
+// S's second send returns at once and S exits); only then does the dead
+// endpoint refuse. Under rendezvous that send returns when R takes it, so
+// every strategy gives R the same results.
+TEST_P(ReceiveOrder, AnEndedSendersKeptMessagesAreReceivedByName) {
+    SystemBuilder b(strategy());
+    b.add("R", "lookup S; recv any; 3*recv S");
+    b.add("S", "send R w=0; send R w=1");
+    RunReport r = run(b);
+
+    EXPECT_EQ(lines_of(r, "R"), L("lookup S -> ok", "recv any -> ok src=S type=1 w=0", "recv S -> ok src=S type=1 w=1",
+                                  "recv S -> dead_endpoint", "recv S -> dead_endpoint"))
+        << describe(r);
+}
+
 INSTANTIATE_TEST_SUITE_P(AllStrategies, ReceiveOrder, ::testing::ValuesIn(all_strategies), strategy_param_name);
 
 // ---- several CPUs ------------------------------------------------------------------------------
