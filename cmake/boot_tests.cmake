@@ -113,6 +113,7 @@ axl_boot_test(boot_isolation_ring isolation ring
          "bad_message faulted: bad_pointer, sendrec with a bad message address"
          "stack_overflow faulted: stack_overflow, writing unmapped memory"
          "privileged faulted: bad_pointer, general protection fault"
+         "port_io faulted: bad_pointer, general protection fault"
          "[forger] ok: a reserved message type was refused on send, sendnb, sendrec and reply_receive"
          "[client] ok: 2000 round trips")
 # The IPC conformance suite (workloads/conformance.toml, docs/ipc-strategies.md):
