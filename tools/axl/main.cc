@@ -37,6 +37,7 @@
 #include "tools/axl/campaign.h"
 #include "tools/axl/cli_checks.h"
 #include "tools/axl/exit_status.h"
+#include "tools/axl/output_file.h"
 #include "tools/axl/replay.h"
 #include "tools/axl/report_json.h"
 #include "tools/axl/report_printer.h"
@@ -56,6 +57,7 @@ struct RunArguments {
     std::string trace_text_path;
     std::string json_path;
     std::string until;
+    size_t trace_limit = 0;
     bool quiet = false;
     bool parallel = false;
     // count() says whether --cpus was given: 0 is a value to reject, not "absent".
@@ -87,6 +89,10 @@ CLI::App* add_run_command(CLI::App& app, RunArguments& args) {
                     "write every event as text, one line each (time cpu kind a b c), to this file")
         ->type_name("FILE");
     run->add_option("--json", args.json_path, "also write the summary as JSON to this file")->type_name("FILE");
+    run->add_option("--trace-limit", args.trace_limit,
+                    "events a trace keeps per simulated CPU (default 4000000; the rest are counted as dropped)")
+        ->check(CLI::PositiveNumber.description(""))
+        ->type_name("N");
     run->add_option("--until", args.until, "stop at this virtual time (e.g. 10ms), overrides the file")
         ->check(axl::tools::duration_check())
         ->type_name("TIME");
@@ -117,9 +123,17 @@ int run_system(const RunArguments& args) {
         options.trace_level = axl::sim::TraceLevel::full;
         options.trace_path = args.trace_path;
         options.trace_text_path = args.trace_text_path;
+        options.trace_events_per_cpu = args.trace_limit;
     }
     options.echo_console = !args.quiet;
     options.parallel = args.parallel;
+    // Opened before the run: a path that cannot be written costs nothing.
+    axl::tools::OutputFile trace("--trace", args.trace_path), trace_text("--trace-text", args.trace_text_path),
+        json("--json", args.json_path);
+    for (axl::tools::OutputFile* file : {&trace, &trace_text, &json})
+        if (!file->open()) return exit_usage;
+    options.trace_stream = trace.stream_if_open();
+    options.trace_text_stream = trace_text.stream_if_open();
 
     // Everything that determines the run comes first, so a log always says how
     // to replay it (the digest at the end says whether a replay matched).
@@ -131,19 +145,18 @@ int run_system(const RunArguments& args) {
         simulator.emplace(system, options);  // boots: the kernel may still refuse the description
     } catch (const axl::sim::DescriptionError& error) {
         fmt::print(stderr, "{}\n", error.what());
+        for (axl::tools::OutputFile* file : {&trace, &trace_text, &json}) file->discard();
         return exit_usage;
     }
     axl::sim::RunReport report = simulator->run();
     std::fflush(stdout);  // console lines the run echoed come before the summary
     fmt::print("{}", axl::tools::format_run_report(report, args.trace_path));
-    if (!args.json_path.empty()) {
-        std::ofstream json(args.json_path);
-        json << axl::tools::format_run_report_json(report);
-        if (!json) {
-            fmt::print(stderr, "axl: cannot write {}\n", args.json_path);
-            return exit_failed;
-        }
-    }
+    std::fflush(stdout);
+    fmt::print(stderr, "{}", axl::tools::trace_truncation_warning(report));
+    if (json.wanted()) json.stream() << axl::tools::format_run_report_json(report);
+    bool written = true;
+    for (axl::tools::OutputFile* file : {&trace, &trace_text, &json}) written = file->close() && written;
+    if (!written) return exit_failed;
     return report.ok ? exit_ok : exit_failed;
 }
 
