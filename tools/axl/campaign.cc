@@ -70,8 +70,7 @@ CLI::App* add_campaign_command(CLI::App& app, CampaignArguments& args) {
     CLI::App* campaign = app.add_subcommand(
         "campaign", "run a scenario with many seeds, each with faults drawn from its [campaign] table, and sum up");
     campaign->add_option("SCENARIO", args.path, "scenario file (TOML, see docs/scenarios.md)");
-    // Validators get an empty description so the help shows "--runs N", not "N:POSITIVE".
-    const CLI::Validator positive = CLI::PositiveNumber.description("");
+    const CLI::Validator positive = positive_check();
     campaign->add_option("--runs", args.runs, "runs, with seeds B..B+N-1")->type_name("N")->check(positive);
     campaign->add_option("--jobs", args.jobs, "worker processes (default: one per CPU)")
         ->type_name("J")

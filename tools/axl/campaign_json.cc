@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sim/harness/trace_digest.h"
+#include "tools/axl/build_identity.h"
 
 namespace axl::tools {
 namespace {
@@ -99,6 +100,7 @@ json campaign_to_json(const CampaignTotals& totals) {
         {"path", totals.path},
         {"system", totals.system},
         {"seed_base", totals.seed_base},
+        {"build", totals.build.empty() ? build_identity_json<json>() : json::parse(totals.build)},
         {"runs_planned", totals.runs_planned},
         {"shard", {{"count", totals.shard_count}, {"indices", totals.shards}}},
         {"jobs", totals.jobs},
@@ -125,6 +127,7 @@ CampaignTotals campaign_from_json(const json& in) {
     totals.scenario = in.at("scenario").get<std::string>();
     totals.system = in.at("system").get<std::string>();
     totals.seed_base = in.at("seed_base").get<uint64_t>();
+    if (in.contains("build")) totals.build = in.at("build").dump();
     totals.runs_planned = in.at("runs_planned").get<uint64_t>();
     totals.shard_count = in.at("shard").at("count").get<uint32_t>();
     totals.shards = in.at("shard").at("indices").get<std::vector<uint32_t>>();

@@ -6,6 +6,7 @@
 
 #include "kernel/lib/splitmix64.h"
 #include "tools/axl/exit_status.h"
+#include "tools/axl/invocation.h"
 #include "tools/axl/shell_quote.h"
 
 namespace axl::tools {
@@ -74,7 +75,7 @@ void sort_failed_runs(CampaignTotals& totals) {
 }
 
 std::string replay_command(const std::string& path, uint64_t seed) {
-    return fmt::format("axl replay {} --seed {}", shell_quote(path), seed);
+    return fmt::format("{} replay {} --seed {}", invoked_as(), shell_quote(path), seed);
 }
 
 int campaign_exit_code(const CampaignTotals& totals) {

@@ -34,9 +34,11 @@
 #include "sim/config/system_description.h"
 #include "tools/axl/boot.h"
 #include "tools/axl/bootfile.h"
+#include "tools/axl/build_identity.h"
 #include "tools/axl/campaign.h"
 #include "tools/axl/cli_checks.h"
 #include "tools/axl/exit_status.h"
+#include "tools/axl/invocation.h"
 #include "tools/axl/output_file.h"
 #include "tools/axl/replay.h"
 #include "tools/axl/report_json.h"
@@ -91,7 +93,7 @@ CLI::App* add_run_command(CLI::App& app, RunArguments& args) {
     run->add_option("--json", args.json_path, "also write the summary as JSON to this file")->type_name("FILE");
     run->add_option("--trace-limit", args.trace_limit,
                     "events a trace keeps per simulated CPU (default 4000000; the rest are counted as dropped)")
-        ->check(CLI::PositiveNumber.description(""))
+        ->check(axl::tools::positive_check())
         ->type_name("N");
     run->add_option("--until", args.until, "stop at this virtual time (e.g. 10ms), overrides the file")
         ->check(axl::tools::duration_check())
@@ -185,6 +187,8 @@ int list_everything() {
 int main(int argc, char** argv) {
     CLI::App app{"axl: run and inspect Axolotl systems on the hosted port"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", axl::tools::version_line(), "print the build (git, build type, compiler) and exit");
+    axl::tools::set_invoked_as(argc > 0 ? argv[0] : "axl");
     RunArguments run_arguments;
     CLI::App* run = add_run_command(app, run_arguments);
     axl::tools::ReplayArguments replay_arguments;
@@ -197,6 +201,10 @@ int main(int argc, char** argv) {
     CLI::App* boot = axl::tools::add_boot_command(app, boot_arguments);
     app.add_subcommand("list", "list the registered programs, the IPC strategies and the device kinds");
 
+    if (const std::string unknown = axl::tools::unknown_subcommand(app, argc, argv); !unknown.empty()) {
+        fmt::print(stderr, "axl: {}\n", unknown);
+        return exit_usage;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {

@@ -99,7 +99,7 @@ CLI::App* add_replay_command(CLI::App& app, ReplayArguments& args) {
         ->type_name("FILE");
     replay->add_option("--trace-limit", args.trace_limit,
                        "events the trace keeps per simulated CPU (default 4000000; the rest are counted as dropped)")
-        ->check(CLI::PositiveNumber.description(""))
+        ->check(positive_check())
         ->type_name("N");
     replay->add_flag("--quiet", args.quiet, "do not echo process log lines");
     return replay;

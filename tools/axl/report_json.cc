@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/harness/trace_digest.h"
+#include "tools/axl/build_identity.h"
 #include "tools/axl/report_printer.h"
 
 namespace axl::tools {
@@ -65,6 +66,8 @@ std::string format_run_report_json(const sim::RunReport& report) {
         {"processes", processes},
         {"devices", devices},
         {"lifecycle", lifecycle},
+        // Digests depend on the build as much as on the inputs.
+        {"build", build_identity_json<nlohmann::ordered_json>()},
     };
     return json.dump(2) + "\n";
 }
