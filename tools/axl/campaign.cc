@@ -64,6 +64,26 @@ std::string describe_space(const sim::Scenario& scenario) {
                                                : fmt::format(", and the scenario's {} [[fault]]s", scenario.faults.size()));
 }
 
+// Every class a run can fail as; "survived" is what a campaign hopes for.
+void add_fail_on_option(CLI::App* command, CampaignArguments& args) {
+    std::string names;
+    for (sim::RunClass run_class : sim::all_run_classes)
+        if (run_class != sim::RunClass::survived) names += (names.empty() ? "" : ", ") + std::string(to_string(run_class));
+    command
+        ->add_option("--fail-on", args.fail_on,
+                     "exit 1 if any run ended as one of these classes (" + names +
+                         "); simulator crashes and kernel panics always do")
+        ->delimiter(',')
+        ->type_name("CLASS[,CLASS]")
+        ->check(CLI::Validator(
+            [names](const std::string& text) {
+                const std::optional<sim::RunClass> run_class = sim::run_class_named(text);
+                if (run_class && *run_class != sim::RunClass::survived) return std::string();
+                return "'" + text + "' is not a class a run can fail as (" + names + ")";
+            },
+            ""));
+}
+
 }  // namespace
 
 CLI::App* add_campaign_command(CLI::App& app, CampaignArguments& args) {
@@ -93,12 +113,21 @@ CLI::App* add_campaign_command(CLI::App& app, CampaignArguments& args) {
         ->type_name("SECONDS")
         ->check(positive);
     campaign->add_flag("--quiet", args.quiet, "no progress lines on stderr");
+    add_fail_on_option(campaign, args);
 
     args.merge = campaign->add_subcommand("merge", "combine the JSON of a campaign's shards into one summary");
     args.merge->add_option("FILES", args.merge_inputs, "JSON files written by axl campaign --json")->required();
     args.merge->add_option("--json", args.merge_json_path, "write the merged summary as JSON to this file")
         ->type_name("FILE");
+    add_fail_on_option(args.merge, args);
     return campaign;
+}
+
+std::vector<sim::RunClass> fail_on_classes(const CampaignArguments& args) {
+    std::vector<sim::RunClass> classes;
+    for (const std::string& name : args.fail_on)
+        if (const std::optional<sim::RunClass> run_class = sim::run_class_named(name)) classes.push_back(*run_class);
+    return classes;
 }
 
 int run_campaign(const CampaignArguments& args) {
@@ -143,7 +172,7 @@ int run_campaign(const CampaignArguments& args) {
     sort_failed_runs(totals);
     fmt::print("\n{}", format_summary(totals, false));
     if (!args.json_path.empty() && !write_campaign_json(args.json_path, totals)) return exit_failed;
-    return campaign_exit_code(totals);
+    return campaign_exit_code(totals, fail_on_classes(args));
 }
 
 }  // namespace axl::tools

@@ -15,6 +15,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "sim/harness/scenario_run.h"
+
 namespace axl::tools {
 
 struct CampaignArguments {
@@ -26,6 +28,8 @@ struct CampaignArguments {
     std::string json_path;
     double run_timeout_seconds = 60;
     bool quiet = false;
+    // --fail-on CLASS[,CLASS]: run classes that make the campaign exit 1 (campaign and merge).
+    std::vector<std::string> fail_on;
     // `axl campaign merge A.json B.json ... [--json OUT]`
     CLI::App* merge = nullptr;
     std::vector<std::string> merge_inputs;
@@ -40,5 +44,8 @@ CLI::App* add_campaign_command(CLI::App& app, CampaignArguments& args);
 // is wrong and nothing ran, 130 it was interrupted (the summary covers the
 // runs done).
 int run_campaign(const CampaignArguments& args);
+
+// The classes --fail-on named (checked by its validator when parsed).
+std::vector<sim::RunClass> fail_on_classes(const CampaignArguments& args);
 
 }  // namespace axl::tools

@@ -15,6 +15,7 @@
 
 #include "sim/harness/trace_digest.h"
 #include "tools/axl/build_identity.h"
+#include "tools/axl/campaign_failure_groups.h"
 
 namespace axl::tools {
 namespace {
@@ -94,6 +95,12 @@ json campaign_to_json(const CampaignTotals& totals) {
         if (!run.output.empty()) entry["output"] = run.output;
         failed.push_back(std::move(entry));
     }
+    json groups = json::array();
+    for (const FailureGroup& group : group_failures(totals))
+        groups.push_back({{"class", sim::to_string(group.run_class)},
+                          {"reason", group.reason},
+                          {"count", group.count},
+                          {"first_seeds", group.first_seeds}});
     return {
         {"format", json_format},
         {"scenario", totals.scenario},
@@ -115,6 +122,7 @@ json campaign_to_json(const CampaignTotals& totals) {
         {"recovery_latency_ns", latency_json(totals.recovery(), false)},
         {"kinds", std::move(kinds)},
         {"runs_digest", sim::to_hex(totals.runs_digest)},
+        {"failure_groups", std::move(groups)},
         {"failed_runs", std::move(failed)},
     };
 }

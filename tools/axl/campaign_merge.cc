@@ -84,7 +84,7 @@ int merge_campaigns(const CampaignArguments& args) {
                merged->shards.size() < merged->shard_count ? " (not all: this is part of the campaign)" : "");
     fmt::print("{}", format_summary(*merged, true));
     if (!args.merge_json_path.empty() && !write_campaign_json(args.merge_json_path, *merged)) return exit_failed;
-    return campaign_exit_code(*merged);
+    return campaign_exit_code(*merged, fail_on_classes(args));
 }
 
 }  // namespace axl::tools

@@ -78,8 +78,15 @@ std::string replay_command(const std::string& path, uint64_t seed) {
     return fmt::format("{} replay {} --seed {}", invoked_as(), shell_quote(path), seed);
 }
 
-int campaign_exit_code(const CampaignTotals& totals) {
-    if (totals.count(sim::RunClass::simulator_crash) > 0 || totals.count(sim::RunClass::kernel_panic) > 0)
+int campaign_exit_code(const CampaignTotals& totals, const std::vector<sim::RunClass>& fail_on) {
+    bool failed = false;
+    for (sim::RunClass run_class : fail_on)
+        if (totals.count(run_class) > 0) {
+            fmt::print(stderr, "axl campaign: --fail-on {}: {} run{} ended as {}\n", sim::to_string(run_class),
+                       totals.count(run_class), totals.count(run_class) == 1 ? "" : "s", sim::to_string(run_class));
+            failed = true;
+        }
+    if (failed || totals.count(sim::RunClass::simulator_crash) > 0 || totals.count(sim::RunClass::kernel_panic) > 0)
         return exit_failed;
     return totals.interrupted ? exit_interrupted : exit_ok;
 }

@@ -95,7 +95,9 @@ void sort_failed_runs(CampaignTotals& totals);
 std::string replay_command(const std::string& path, uint64_t seed);
 
 // The exit code of a campaign with these totals: runs that failed their
-// verdict are results, runs that took the simulator or the kernel down are not.
-int campaign_exit_code(const CampaignTotals& totals);
+// verdict are results, runs that took the simulator or the kernel down are
+// not, nor runs of a class in `fail_on` (--fail-on: CI's choice), each class
+// that had some named on stderr.
+int campaign_exit_code(const CampaignTotals& totals, const std::vector<sim::RunClass>& fail_on = {});
 
 }  // namespace axl::tools
