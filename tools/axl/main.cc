@@ -9,7 +9,9 @@
 //   axl bootfile FILE [-o OUT] [--ipc S] [--seed N] [--ring-capacity N]
 //   axl boot [--iso PATH] [--system NAME] [--ipc S] [--uefi] [--test] [--timeout SECONDS] [--log FILE]
 //            [--expect TEXT]... [--icount] [--grub-wait] [--qemu ARG]...
+//   axl compare FILE [--seed N] [--cpus N] [--until TIME] [--json FILE] [--console]
 //   axl list
+//   axl --version
 //
 // Exit codes: 0 the run met every expectation, 1 it did not (or could not
 // run), 2 the command line or the description is wrong and nothing ran. A
@@ -37,6 +39,7 @@
 #include "tools/axl/build_identity.h"
 #include "tools/axl/campaign.h"
 #include "tools/axl/cli_checks.h"
+#include "tools/axl/compare.h"
 #include "tools/axl/exit_status.h"
 #include "tools/axl/invocation.h"
 #include "tools/axl/output_file.h"
@@ -195,6 +198,8 @@ int main(int argc, char** argv) {
     CLI::App* replay = axl::tools::add_replay_command(app, replay_arguments);
     axl::tools::CampaignArguments campaign_arguments;
     CLI::App* campaign = axl::tools::add_campaign_command(app, campaign_arguments);
+    axl::tools::CompareArguments compare_arguments;
+    CLI::App* compare = axl::tools::add_compare_command(app, compare_arguments);
     axl::tools::BootfileArguments bootfile_arguments;
     CLI::App* bootfile = axl::tools::add_bootfile_command(app, bootfile_arguments);
     axl::tools::BootArguments boot_arguments;
@@ -216,6 +221,7 @@ int main(int argc, char** argv) {
         if (run->parsed()) return run_system(run_arguments);
         if (replay->parsed()) return axl::tools::replay_scenario(replay_arguments);
         if (campaign->parsed()) return axl::tools::run_campaign(campaign_arguments);
+        if (compare->parsed()) return axl::tools::compare_strategies(compare_arguments);
         if (bootfile->parsed()) return axl::tools::write_bootfile(bootfile_arguments);
         if (boot->parsed()) return axl::tools::boot(boot_arguments);
         return list_everything();
