@@ -26,6 +26,7 @@ struct CampaignArguments {
     std::string shard;          // "" or "I/K"
     std::string seed_base;      // "" (the scenario's seed) or a 64-bit number
     std::string json_path;
+    std::string plot_dir;       // --plot DIR: PNGs of the distributions (tools/plot_campaign.py)
     double run_timeout_seconds = 60;
     bool quiet = false;
     // --fail-on CLASS[,CLASS]: run classes that make the campaign exit 1 (campaign and merge).

@@ -170,13 +170,7 @@ CampaignTotals campaign_from_json(const json& in) {
     return totals;
 }
 
-bool write_campaign_json(const std::string& path, const CampaignTotals& totals) {
-    std::ofstream file(path);
-    file << dump_for_file(campaign_to_json(totals)) << "\n";
-    if (file) return true;
-    fmt::print(stderr, "axl: cannot write {}\n", path);
-    return false;
-}
+std::string campaign_json_text(const CampaignTotals& totals) { return dump_for_file(campaign_to_json(totals)) + "\n"; }
 
 CampaignTotals read_campaign_json(const std::string& path) {
     std::ifstream file(path);
