@@ -1,11 +1,11 @@
 // axl: the command-line front end of the hosted port.
 //
 //   axl run FILE [--ipc S] [--seed N] [--cpus N] [--parallel] [--trace FILE] [--trace-text FILE] [--json FILE]
-//                [--until TIME] [--quiet]
-//   axl replay SCENARIO [--seed N] [--expect-digest HEX] [--trace FILE] [--json FILE] [--quiet]
-//   axl campaign SCENARIO --runs N [--jobs J] [--shard I/K] [--seed-base B] [--json FILE] [--run-timeout S]
-//                [--quiet]
-//   axl campaign merge A.json B.json ... [--json FILE]
+//                [--trace-limit N] [--until TIME] [--quiet]
+//   axl replay SCENARIO [--seed N] [--expect-digest HEX] [--trace FILE] [--trace-limit N] [--json FILE] [--quiet]
+//   axl campaign SCENARIO --runs N [--jobs J] [--shard I/K] [--seed-base B] [--json FILE] [--plot DIR]
+//                [--run-timeout S] [--fail-on CLASS[,CLASS]] [--quiet]
+//   axl campaign merge A.json B.json ... [--json FILE] [--fail-on CLASS[,CLASS]]
 //   axl bootfile FILE [-o OUT] [--ipc S] [--seed N] [--ring-capacity N]
 //   axl boot [--iso PATH] [--system NAME] [--ipc S] [--uefi] [--test] [--timeout SECONDS] [--log FILE]
 //            [--expect TEXT]... [--icount] [--grub-wait] [--qemu ARG]...
@@ -14,9 +14,10 @@
 //   axl --version
 //
 // Exit codes: 0 the run met every expectation, 1 it did not (or could not
-// run), 2 the command line or the description is wrong and nothing ran. A
-// campaign exits 0 unless a run crashed the simulator or panicked the kernel
-// (tools/axl/campaign.h).
+// run), 2 the command line or the description is wrong (or an output file
+// cannot be written) and nothing ran. A campaign exits 0 unless a run crashed
+// the simulator or panicked the kernel, or one of a class --fail-on names
+// failed (tools/axl/campaign.h).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
