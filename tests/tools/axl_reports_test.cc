@@ -119,6 +119,11 @@ TEST_F(AxlReports, OutputFilesThatCannotBeWrittenAreRefusedBeforeTheRun) {
     EXPECT_NE(directory.err.find("--json " + m_dir.string() + ": cannot write it (Is a directory)"), std::string::npos)
         << directory.err;
 
+    CommandResult bootfile = axl("bootfile '" + workload("pingpong.toml") + "' -o " + bad);
+    EXPECT_EQ(bootfile.exit_code, 2) << bootfile.err;
+    EXPECT_NE(bootfile.err.find("-o " + bad + ": cannot write it (No such file or directory)"), std::string::npos)
+        << bootfile.err;
+
     ASSERT_EQ(axl(campaign + "--json '" + file("c.json") + "'").exit_code, 0);
     CommandResult merge = axl("campaign merge '" + file("c.json") + "' --json " + bad);
     EXPECT_EQ(merge.exit_code, 2) << merge.out << merge.err;
