@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "sim/harness/trace_digest.h"
+#include "tools/axl/build_identity.h"
+#include "tools/axl/campaign_failure_groups.h"
 
 namespace axl::tools {
 namespace {
@@ -93,12 +95,19 @@ json campaign_to_json(const CampaignTotals& totals) {
         if (!run.output.empty()) entry["output"] = run.output;
         failed.push_back(std::move(entry));
     }
+    json groups = json::array();
+    for (const FailureGroup& group : group_failures(totals))
+        groups.push_back({{"class", sim::to_string(group.run_class)},
+                          {"reason", group.reason},
+                          {"count", group.count},
+                          {"first_seeds", group.first_seeds}});
     return {
         {"format", json_format},
         {"scenario", totals.scenario},
         {"path", totals.path},
         {"system", totals.system},
         {"seed_base", totals.seed_base},
+        {"build", totals.build.empty() ? build_identity_json<json>() : json::parse(totals.build)},
         {"runs_planned", totals.runs_planned},
         {"shard", {{"count", totals.shard_count}, {"indices", totals.shards}}},
         {"jobs", totals.jobs},
@@ -113,6 +122,7 @@ json campaign_to_json(const CampaignTotals& totals) {
         {"recovery_latency_ns", latency_json(totals.recovery(), false)},
         {"kinds", std::move(kinds)},
         {"runs_digest", sim::to_hex(totals.runs_digest)},
+        {"failure_groups", std::move(groups)},
         {"failed_runs", std::move(failed)},
     };
 }
@@ -125,6 +135,7 @@ CampaignTotals campaign_from_json(const json& in) {
     totals.scenario = in.at("scenario").get<std::string>();
     totals.system = in.at("system").get<std::string>();
     totals.seed_base = in.at("seed_base").get<uint64_t>();
+    if (in.contains("build")) totals.build = in.at("build").dump();
     totals.runs_planned = in.at("runs_planned").get<uint64_t>();
     totals.shard_count = in.at("shard").at("count").get<uint32_t>();
     totals.shards = in.at("shard").at("indices").get<std::vector<uint32_t>>();
@@ -159,13 +170,7 @@ CampaignTotals campaign_from_json(const json& in) {
     return totals;
 }
 
-bool write_campaign_json(const std::string& path, const CampaignTotals& totals) {
-    std::ofstream file(path);
-    file << dump_for_file(campaign_to_json(totals)) << "\n";
-    if (file) return true;
-    fmt::print(stderr, "axl: cannot write {}\n", path);
-    return false;
-}
+std::string campaign_json_text(const CampaignTotals& totals) { return dump_for_file(campaign_to_json(totals)) + "\n"; }
 
 CampaignTotals read_campaign_json(const std::string& path) {
     std::ifstream file(path);
