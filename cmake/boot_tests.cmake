@@ -102,8 +102,8 @@ axl_boot_test(boot_pingpong_uefi pingpong ring UEFI)
 axl_boot_test(boot_fanin_queue fanin queue)
 axl_boot_test(boot_pipeline_ring pipeline ring)
 
-# Isolation: six processes fault in six ways and are killed, each reported
-# by what it did, while a pingpong pair beside them finishes; a seventh is
+# Isolation: seven processes fault in seven ways and are killed, each reported
+# by what it did, while a pingpong pair beside them finishes; an eighth is
 # refused a kernel-reserved message type on every sending primitive
 # (workloads/isolation.toml).
 axl_boot_test(boot_isolation_ring isolation ring
@@ -113,8 +113,39 @@ axl_boot_test(boot_isolation_ring isolation ring
          "bad_message faulted: bad_pointer, sendrec with a bad message address"
          "stack_overflow faulted: stack_overflow, writing unmapped memory"
          "privileged faulted: bad_pointer, general protection fault"
+         "port_io faulted: bad_pointer, general protection fault"
          "[forger] ok: a reserved message type was refused on send, sendnb, sendrec and reply_receive"
          "[client] ok: 2000 round trips")
+# The IPC conformance suite (workloads/conformance.toml, docs/ipc-strategies.md):
+# eight scenarios that check themselves, under each strategy, with the
+# outcomes a strategy decides spelled out (none kept under rendezvous; 8 in a
+# ring, 16 in the queue).
+foreach(_case IN ITEMS rendezvous:0:would_block ring:8:ok queue:16:ok)
+  string(REPLACE ":" ";" _ipc_kept ${_case})
+  list(GET _ipc_kept 0 _ipc)
+  list(GET _ipc_kept 1 _kept)
+  list(GET _ipc_kept 2 _reply)
+  axl_boot_test(boot_conformance_${_ipc} conformance ${_ipc}
+    EXPECT "[cycle2_judge] ok: a cycle of 2 sendrecs: 1 deadlock, 1 dead_endpoint"
+           "[cycle3_judge] ok: a cycle of 3 sendrecs: 1 deadlock, 2 dead_endpoint"
+           "[abandoned_client] ok: the server died mid-call: sendrec -> dead_endpoint"
+           "[late_server] ok: the reply to the killed incarnation -> dead_endpoint"
+           "[restarted_caller] ok: restarted into the same slot, the old incarnation's reply never arrived"
+           "[selective] ok: receive(from y) took y's 3 items past x's, then receive(any) x's 3, each in order"
+           "[notified_client] ok: the sendrec returned its reply, the notification posted meanwhile came next"
+           "[replying_server] ok: reply_receive to a client not waiting -> ${_reply}"
+           "[drained] ok: ${_kept} kept messages in order, the killed sender's message never arrived")
+endforeach()
+# The adversarial privilege suite (workloads/adversary.toml, docs/kernel.md
+# "What a process cannot do"): about 300,000 attempts past the privileges, each
+# with its documented status, under every strategy; the victim is never reached.
+foreach(_ipc rendezvous ring queue)
+  axl_boot_test(boot_adversary_${_ipc} adversary ${_ipc}
+    EXPECT "[unprivileged] ok: 33 attempts without privilege, each call_denied"
+           "[sharer.0] ok: " "[sharer.1] ok: "
+           "[adversary] ok: " "attempts, each refused with its documented status"
+           "[judge] ok: " "the victim was never reached, the lender's memory is intact")
+endforeach()
 # Preemption: a process that never enters the kernel does not stop the others
 # (workloads/preemption.toml); the spinner is still running at the end.
 axl_boot_test(boot_preemption_rendezvous preemption rendezvous

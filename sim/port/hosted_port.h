@@ -47,6 +47,7 @@ struct alignas(128) HostedProcess {
     FaultTarget fault_target;  // armed while its program code runs
     uint64_t random_state = 0; // SplitMix64 state behind axl::random_u64()
     std::string fault;  // what killed it, when a real fault did
+    std::string failure;  // what it gave axl::fail() as the reason, when it called it
     uint32_t restarts = 0;  // times the slot was started again after its first start
 };
 

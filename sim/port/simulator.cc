@@ -132,7 +132,9 @@ Simulator::Simulator(const SystemDescription& system, const RunOptions& options)
     state.boot_image = std::make_unique<HostedBootImage>(state.system);
     port.image = &state.boot_image->image();
     port.options = options;
-    port.tracer = std::make_unique<Tracer>(options.trace_level, system.cpus);
+    port.tracer = std::make_unique<Tracer>(options.trace_level, system.cpus,
+                                           options.trace_events_per_cpu > 0 ? options.trace_events_per_cpu
+                                                                            : Tracer::default_max_events_per_cpu);
     const auto& processes = state.system.processes;
     auto slots = static_cast<uint32_t>(processes.size());
     // Sized once: fault targets point into this vector while processes run.
@@ -264,12 +266,16 @@ RunReport Simulator::run() {
         entry.state = process.state;
         entry.exit_status = process.exit_status;
         entry.fault = hosted.fault;
+        entry.failure = hosted.failure;
         entry.restarts = hosted.restarts;
         entry.expect = described.expect;
         entry.counters = process.counters;
         entry.met_expectation = boot::meets(entry.expect, process.state, process.exit_status);
         // A run cut short by `until` cannot hold processes to finishing.
-        if (report.stopped_by_until && is_alive(process.state)) entry.met_expectation = true;
+        if (report.stopped_by_until && is_alive(process.state) && !entry.met_expectation) {
+            entry.met_expectation = true;
+            entry.stopped = true;
+        }
         if (!entry.met_expectation) {
             std::string what;
             if (process.state == ProcessState::faulted)
@@ -282,8 +288,9 @@ RunReport Simulator::run() {
                 what = process.state == ProcessState::runnable ? "was still runnable"
                                                                 : "was still blocked (waiting for a message)";
             const char* wanted = boot::wanted(entry.expect);
-            report.failures.push_back(fmt::format("process '{}' ({}) {}; expected to {}", entry.name,
-                                                  entry.program, what, wanted));
+            report.failures.push_back(fmt::format("process '{}' ({}) {}; expected to {}{}", entry.name,
+                                                  entry.program, what, wanted,
+                                                  entry.failure.empty() ? "" : " (failed: " + entry.failure + ")"));
         }
         report.processes.push_back(std::move(entry));
     }
@@ -299,12 +306,16 @@ RunReport Simulator::run() {
                                               .interrupts_delivered = line.delivered});
     }
 
-    if (!port.options.trace_path.empty()) {
+    if (port.options.trace_stream) {
+        port.tracer->write_chrome_trace(*port.options.trace_stream);
+    } else if (!port.options.trace_path.empty()) {
         std::ofstream out(port.options.trace_path);
         if (!out) throw std::runtime_error("cannot write trace file " + port.options.trace_path);
         port.tracer->write_chrome_trace(out);
     }
-    if (!port.options.trace_text_path.empty()) {
+    if (port.options.trace_text_stream) {
+        port.tracer->write_text_log(*port.options.trace_text_stream);
+    } else if (!port.options.trace_text_path.empty()) {
         std::ofstream out(port.options.trace_text_path);
         if (!out) throw std::runtime_error("cannot write trace file " + port.options.trace_text_path);
         port.tracer->write_text_log(out);

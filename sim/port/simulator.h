@@ -2,7 +2,9 @@
 // process as a fiber on one host thread in virtual time, and reports.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +26,12 @@ struct RunOptions {
     TraceLevel trace_level = TraceLevel::digest;
     std::string trace_path;   // Chrome trace JSON written here at the end when set
     std::string trace_text_path;  // one line per event written here at the end when set
+    // Or to these streams, opened by the caller before the run (they win over the paths).
+    std::ostream* trace_stream = nullptr;
+    std::ostream* trace_text_stream = nullptr;
+    // Events kept per simulated CPU for the exports at TraceLevel::full; 0: the
+    // tracer's default. Those past it are still hashed, counted as dropped.
+    size_t trace_events_per_cpu = 0;
     bool echo_console = true; // process log lines go to stdout (else only kept)
     // One host thread per simulated CPU (sim/port/parallel.h): real concurrency in
     // wall time, not reproducible. Off: deterministic single-thread mode.
@@ -44,9 +52,13 @@ struct ProcessReport {
     ProcessState state = ProcessState::free;
     int32_t exit_status = 0;
     std::string fault;           // "" or what killed it ("SIGSEGV at 0x0 (null pointer)", ...)
+    std::string failure;         // "" or the reason it gave axl::fail() (then exited with status 1)
     uint32_t restarts = 0;       // times the reincarnation server started it again
     Expectation expect = Expectation::exit;
     bool met_expectation = true;
+    // Still alive when `until` stopped the run, though expected to exit or
+    // fault: not held to it (met_expectation is true), but it did not get there.
+    bool stopped = false;
     ProcessCounters counters;
 };
 

@@ -355,12 +355,14 @@ Status restart(Endpoint dead, Endpoint& fresh) {
 }
 
 namespace {
-void vlog(const char* format, va_list arguments) {
+// The line logged, as the console got it ("" when the format failed).
+std::string vlog(const char* format, va_list arguments) {
     char line[512];
     int length = std::vsnprintf(line, sizeof line, format, arguments);
-    if (length < 0) return;
+    if (length < 0) return {};
     size_t size = static_cast<size_t>(length) < sizeof line ? static_cast<size_t>(length) : sizeof line - 1;
     (void)kernel_call([&](Kernel& k) { return k.kcall_log(line, size); });
+    return std::string(line, size);
 }
 }  // namespace
 
@@ -374,8 +376,11 @@ void log(const char* format, ...) {
 [[noreturn]] void fail(const char* format, ...) {
     va_list arguments;
     va_start(arguments, format);
-    vlog(format, arguments);
+    std::string reason = vlog(format, arguments);
     va_end(arguments);
+    // Kept with the process, not only on the console: the run's report gives
+    // it as the reason of the exit status that follows, even under --quiet.
+    tl_port->processes[sim::running_slot].failure = std::move(reason);
     exit(1);
 }
 

@@ -93,7 +93,9 @@ TEST_F(AxlCampaign, SummarisesTheRunsAndWritesJson) {
         << "a crash is detected at once, a hang of b never:\n" << result.out;
     EXPECT_NE(result.out.find("\nfaults per second     "), std::string::npos) << result.out;
     EXPECT_NE(result.out.find("\nkind   drawn  injected  detected"), std::string::npos) << result.out;
-    EXPECT_NE(result.out.find("each reproduced by its command:\n  axl replay " + m_scenario + " --seed "),
+    // With the axl the user ran, not whatever `axl` the PATH may hold.
+    EXPECT_NE(result.out.find("each reproduced by its command:\n  " + m_axl.string() + " replay " + m_scenario +
+                              " --seed "),
               std::string::npos)
         << result.out;
     EXPECT_NE(result.out.find("client_error: completes = true: process 'b' (fanin_client) was killed by a fault: "
@@ -103,7 +105,7 @@ TEST_F(AxlCampaign, SummarisesTheRunsAndWritesJson) {
     EXPECT_NE(result.out.find("hang: the run reached until = 20ms with the workload unfinished (b)"),
               std::string::npos)
         << result.out;
-    EXPECT_NE(result.err.find("campaign: 16/16 runs, "), std::string::npos) << "progress:\n" << result.err;
+    EXPECT_NE(result.err.find("campaign: 16/16 runs (100.0%), "), std::string::npos) << "progress:\n" << result.err;
 
     const json summary = json_of("all.json");
     EXPECT_EQ(summary["format"], "axl-campaign/1");
@@ -115,7 +117,8 @@ TEST_F(AxlCampaign, SummarisesTheRunsAndWritesJson) {
     EXPECT_TRUE(summary["kinds"]["crash"]["detection_latency_ns"]["samples"].is_array());
     ASSERT_EQ(summary["failed_runs"].size(), static_cast<size_t>(errors + hangs));
     const json& failed = summary["failed_runs"][0];
-    EXPECT_EQ(failed["replay"], "axl replay " + m_scenario + " --seed " + std::to_string(failed["seed"].get<long>()));
+    EXPECT_EQ(failed["replay"],
+              m_axl.string() + " replay " + m_scenario + " --seed " + std::to_string(failed["seed"].get<long>()));
     EXPECT_EQ(failed["digest"].get<std::string>().size(), 16u);
     EXPECT_FALSE(failed["verdict"].empty());
 
@@ -130,8 +133,8 @@ TEST_F(AxlCampaign, AFailedRunsReplayCommandReproducesItsDigest) {
     for (const json& failed : summary["failed_runs"]) {
         if (failed["class"] != "client_error") continue;
         std::string command = failed["replay"];
-        ASSERT_EQ(command.rfind("axl ", 0), 0u) << command;
-        CommandResult replay = axl(command.substr(4) + " --quiet --expect-digest " + failed["digest"].get<std::string>());
+        ASSERT_EQ(command.rfind(m_axl.string() + " ", 0), 0u) << command;
+        CommandResult replay = axl(command.substr(m_axl.string().size() + 1) + " --quiet --expect-digest " + failed["digest"].get<std::string>());
         EXPECT_EQ(replay.exit_code, 1) << "the verdict fails again, the digest matches:\n" << replay.out;
         EXPECT_NE(replay.out.find("seed " + std::to_string(failed["seed"].get<long>()) +
                                   ", until 20ms, 1 fault (1 drawn by [campaign])"),
@@ -186,7 +189,7 @@ TEST_F(AxlCampaign, AWorkerThatDiesOrStallsCostsOnlyItsRun) {
     EXPECT_EQ(aborted.exit_code, 1) << "a simulator crash fails the campaign:\n" << aborted.out << aborted.err;
     EXPECT_EQ(summary_count(aborted.out, "runs"), 6) << "the other runs went on:\n" << aborted.out;
     EXPECT_EQ(summary_count(aborted.out, "simulator crashes"), 1);
-    EXPECT_NE(aborted.out.find("  axl replay " + m_scenario + " --seed 3\n    simulator_crash: the worker died: "
+    EXPECT_NE(aborted.out.find("  " + m_axl.string() + " replay " + m_scenario + " --seed 3\n    simulator_crash: the worker died: "
                                "signal 6 ("),
               std::string::npos)
         << aborted.out;

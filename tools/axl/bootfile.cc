@@ -22,6 +22,7 @@
 #include "sim/machine/device_kind.h"
 #include "tools/axl/cli_checks.h"
 #include "tools/axl/exit_status.h"
+#include "tools/axl/output_file.h"
 #include "tools/axl/report_printer.h"
 
 namespace axl::tools {
@@ -289,14 +290,11 @@ int write_bootfile(const BootfileArguments& args) {
         std::fwrite(text.data(), 1, text.size(), stdout);
         return std::fflush(stdout) == 0 ? exit_ok : exit_failed;
     }
-    std::ofstream out(args.output, std::ios::binary);
-    out << text;
-    out.close();
-    if (!out) {
-        fmt::print(stderr, "axl: cannot write {}\n", args.output);
-        return exit_failed;
-    }
-    return exit_ok;
+    // A path that cannot be written is a mistake on the command line (exit 2, with the reason).
+    OutputFile out("-o", args.output);
+    if (!out.open()) return exit_usage;
+    out.stream() << text;
+    return out.close() ? exit_ok : exit_failed;
 }
 
 }  // namespace axl::tools

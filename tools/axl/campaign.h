@@ -15,6 +15,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "sim/harness/scenario_run.h"
+
 namespace axl::tools {
 
 // The most runs one campaign may plan: at ten thousand runs a second, three
@@ -28,8 +30,11 @@ struct CampaignArguments {
     std::string shard;          // "" or "I/K"
     std::string seed_base;      // "" (the scenario's seed) or a 64-bit number
     std::string json_path;
+    std::string plot_dir;       // --plot DIR: PNGs of the distributions (tools/plot_campaign.py)
     double run_timeout_seconds = 60;
     bool quiet = false;
+    // --fail-on CLASS[,CLASS]: run classes that make the campaign exit 1 (campaign and merge).
+    std::vector<std::string> fail_on;
     // `axl campaign merge A.json B.json ... [--json OUT]`
     CLI::App* merge = nullptr;
     std::vector<std::string> merge_inputs;
@@ -44,5 +49,8 @@ CLI::App* add_campaign_command(CLI::App& app, CampaignArguments& args);
 // is wrong and nothing ran, 130 it was interrupted (the summary covers the
 // runs done).
 int run_campaign(const CampaignArguments& args);
+
+// The classes --fail-on named (checked by its validator when parsed).
+std::vector<sim::RunClass> fail_on_classes(const CampaignArguments& args);
 
 }  // namespace axl::tools

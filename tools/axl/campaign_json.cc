@@ -19,6 +19,8 @@
 #include "sim/config/system_description.h"
 #include "sim/harness/trace_digest.h"
 #include "tools/axl/campaign.h"
+#include "tools/axl/build_identity.h"
+#include "tools/axl/campaign_failure_groups.h"
 
 namespace axl::tools {
 namespace {
@@ -88,12 +90,19 @@ json campaign_to_json(const CampaignTotals& totals) {
         if (!run.output.empty()) entry["output"] = run.output;
         failed.push_back(std::move(entry));
     }
+    json groups = json::array();
+    for (const FailureGroup& group : group_failures(totals))
+        groups.push_back({{"class", sim::to_string(group.run_class)},
+                          {"reason", group.reason},
+                          {"count", group.count},
+                          {"first_seeds", group.first_seeds}});
     return {
         {"format", json_format},
         {"scenario", totals.scenario},
         {"path", totals.path},
         {"system", totals.system},
         {"seed_base", totals.seed_base},
+        {"build", totals.build.empty() ? build_identity_json<json>() : json::parse(totals.build)},
         {"runs_planned", totals.runs_planned},
         {"shard", {{"count", totals.shard_count}, {"indices", totals.shards}}},
         {"jobs", totals.jobs},
@@ -108,6 +117,7 @@ json campaign_to_json(const CampaignTotals& totals) {
         {"recovery_latency_ns", latency_json(totals.recovery(), false)},
         {"kinds", std::move(kinds)},
         {"runs_digest", sim::to_hex(totals.runs_digest)},
+        {"failure_groups", std::move(groups)},
         {"failed_runs", std::move(failed)},
     };
 }
@@ -248,6 +258,7 @@ CampaignTotals campaign_from_json(const json& in) {
     totals.scenario = text(in, "", "scenario");
     totals.system = text(in, "", "system");
     totals.seed_base = whole(in, "", "seed_base", UINT64_MAX);
+    if (in.contains("build")) totals.build = in.at("build").dump();
     totals.runs_planned = whole(in, "", "runs_planned", campaign_runs_max);
     const json& shard = member(in, "", "shard");
     totals.shard_count = static_cast<uint32_t>(whole(shard, "shard", "count", UINT32_MAX));
@@ -311,13 +322,7 @@ CampaignTotals campaign_from_json(const json& in) {
     return totals;
 }
 
-bool write_campaign_json(const std::string& path, const CampaignTotals& totals) {
-    std::ofstream file(path);
-    file << dump_for_file(campaign_to_json(totals)) << "\n";
-    if (file) return true;
-    fmt::print(stderr, "axl: cannot write {}\n", path);
-    return false;
-}
+std::string campaign_json_text(const CampaignTotals& totals) { return dump_for_file(campaign_to_json(totals)) + "\n"; }
 
 CampaignTotals read_campaign_json(const std::string& path) {
     std::string text;

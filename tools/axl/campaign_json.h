@@ -17,8 +17,8 @@ nlohmann::ordered_json campaign_to_json(const CampaignTotals& totals);
 // is not a campaign's.
 CampaignTotals campaign_from_json(const nlohmann::ordered_json& document);
 
-// False (and said on stderr) if the file cannot be written.
-bool write_campaign_json(const std::string& path, const CampaignTotals& totals);
+// The file's text: indented for people, the latency samples one list per line.
+std::string campaign_json_text(const CampaignTotals& totals);
 // Throws, with a message that does not repeat the path, if the file cannot
 // be read or is not a campaign's JSON.
 CampaignTotals read_campaign_json(const std::string& path);

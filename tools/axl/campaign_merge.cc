@@ -14,6 +14,7 @@
 #include "tools/axl/campaign_summary.h"
 #include "tools/axl/campaign_totals.h"
 #include "tools/axl/exit_status.h"
+#include "tools/axl/output_file.h"
 
 namespace axl::tools {
 namespace {
@@ -55,6 +56,8 @@ void add_shard(CampaignTotals& merged, const CampaignTotals& shard) {
 }  // namespace
 
 int merge_campaigns(const CampaignArguments& args) {
+    OutputFile json_file("--json", args.merge_json_path);
+    if (!json_file.open()) return exit_usage;
     std::optional<CampaignTotals> merged;
     std::set<uint32_t> shards_seen;
     for (const std::string& path : args.merge_inputs) {
@@ -96,8 +99,9 @@ int merge_campaigns(const CampaignArguments& args) {
                merged->runs_planned, shard_list, merged->shard_count,
                merged->shards.size() < merged->shard_count ? " (not all: this is part of the campaign)" : "");
     fmt::print("{}", format_summary(*merged, true));
-    if (!args.merge_json_path.empty() && !write_campaign_json(args.merge_json_path, *merged)) return exit_failed;
-    return campaign_exit_code(*merged);
+    if (json_file.wanted()) json_file.stream() << campaign_json_text(*merged);
+    if (!json_file.close()) return exit_failed;
+    return campaign_exit_code(*merged, fail_on_classes(args));
 }
 
 }  // namespace axl::tools

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "sim/harness/trace_digest.h"
+#include "tools/axl/campaign_failure_groups.h"
 #include "tools/axl/report_printer.h"
 #include "tools/axl/text_table.h"
 
@@ -91,6 +92,19 @@ std::string format_summary(const CampaignTotals& totals, bool merged) {
     if (totals.failed.empty()) {
         fmt::format_to(std::back_inserter(out), "failed runs: none\n");
     } else {
+        const std::vector<FailureGroup> groups = group_failures(totals);
+        fmt::format_to(std::back_inserter(out), "failures by class and reason ({} group{}):\n", groups.size(),
+                       groups.size() == 1 ? "" : "s");
+        for (const FailureGroup& group : groups) {
+            std::string seeds;
+            for (uint64_t seed : group.first_seeds) seeds += (seeds.empty() ? "" : ", ") + std::to_string(seed);
+            fmt::format_to(std::back_inserter(out), "  {:>5} x {}: {}\n          seed{} {}{}\n", group.count,
+                           sim::to_string(group.run_class), group.reason, group.count == 1 ? "" : "s", seeds,
+                           group.count > group.first_seeds.size()
+                               ? fmt::format(", ... ({} more)", group.count - group.first_seeds.size())
+                               : std::string());
+        }
+        fmt::format_to(std::back_inserter(out), "\n");
         fmt::format_to(std::back_inserter(out), "failed runs ({}), each reproduced by its command:\n",
                        totals.failed.size());
         for (const FailedRun& run : totals.failed)

@@ -6,6 +6,7 @@
 
 #include "kernel/lib/splitmix64.h"
 #include "tools/axl/exit_status.h"
+#include "tools/axl/invocation.h"
 #include "tools/axl/shell_quote.h"
 
 namespace axl::tools {
@@ -74,11 +75,18 @@ void sort_failed_runs(CampaignTotals& totals) {
 }
 
 std::string replay_command(const std::string& path, uint64_t seed) {
-    return fmt::format("axl replay {} --seed {}", shell_quote(path), seed);
+    return fmt::format("{} replay {} --seed {}", invoked_as(), shell_quote(path), seed);
 }
 
-int campaign_exit_code(const CampaignTotals& totals) {
-    if (totals.count(sim::RunClass::simulator_crash) > 0 || totals.count(sim::RunClass::kernel_panic) > 0)
+int campaign_exit_code(const CampaignTotals& totals, const std::vector<sim::RunClass>& fail_on) {
+    bool failed = false;
+    for (sim::RunClass run_class : fail_on)
+        if (totals.count(run_class) > 0) {
+            fmt::print(stderr, "axl campaign: --fail-on {}: {} run{} ended as {}\n", sim::to_string(run_class),
+                       totals.count(run_class), totals.count(run_class) == 1 ? "" : "s", sim::to_string(run_class));
+            failed = true;
+        }
+    if (failed || totals.count(sim::RunClass::simulator_crash) > 0 || totals.count(sim::RunClass::kernel_panic) > 0)
         return exit_failed;
     return totals.interrupted ? exit_interrupted : exit_ok;
 }

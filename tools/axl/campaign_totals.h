@@ -59,6 +59,9 @@ struct CampaignTotals {
     std::vector<uint32_t> shards{0};  // the shards these totals cover
     uint32_t jobs = 0;
     double wall_seconds = 0;          // merged: the shards' wall times added
+    // The build that ran it (tools/axl/build_identity.h), as the JSON's "build"
+    // object: digests depend on it. Empty: this build's.
+    std::string build;
     bool interrupted = false;
     // What came of it.
     uint64_t runs = 0;
@@ -87,11 +90,14 @@ void record(CampaignTotals& totals, uint64_t seed, const RunResult& result);
 // Failed runs in the order of their seeds, however the workers finished them.
 void sort_failed_runs(CampaignTotals& totals);
 
-// The command that reproduces the run of `seed`, as people paste it.
+// The command that reproduces the run of `seed`, as people paste it: with
+// the axl they invoked (tools/axl/invocation.h).
 std::string replay_command(const std::string& path, uint64_t seed);
 
 // The exit code of a campaign with these totals: runs that failed their
-// verdict are results, runs that took the simulator or the kernel down are not.
-int campaign_exit_code(const CampaignTotals& totals);
+// verdict are results, runs that took the simulator or the kernel down are
+// not, nor runs of a class in `fail_on` (--fail-on: CI's choice), each class
+// that had some named on stderr.
+int campaign_exit_code(const CampaignTotals& totals, const std::vector<sim::RunClass>& fail_on = {});
 
 }  // namespace axl::tools

@@ -27,6 +27,20 @@ constexpr size_t output_kept_bytes = 16 * 1024;  // of a worker's stderr, for th
 
 bool interrupted() { return SignalCatcher::caught() != 0; }
 
+// "42 s", "3 min 20 s", "2 h 05 min": for people watching a campaign.
+std::string format_wall(double seconds) {
+    const auto whole = static_cast<uint64_t>(seconds + 0.5);
+    if (whole < 60) return fmt::format("{} s", whole);
+    if (whole < 3600) return fmt::format("{} min {:02} s", whole / 60, whole % 60);
+    return fmt::format("{} h {:02} min", whole / 3600, whole % 3600 / 60);
+}
+
+// The time left at the pace so far: the runs done took `seconds`.
+std::string eta(double seconds, uint64_t done, uint64_t planned) {
+    if (done == 0 || planned <= done) return "ETA -";
+    return "ETA " + format_wall(seconds / static_cast<double>(done) * static_cast<double>(planned - done));
+}
+
 struct Worker {
     Child process;
     Fd commands;  // we write run indices
@@ -256,9 +270,12 @@ private:
         const double seconds = std::chrono::duration<double>(now - m_started).count();
         const uint64_t faults = m_totals.faults_injected();
         const uint64_t failed = m_totals.runs - m_totals.count(sim::RunClass::survived);
-        const std::string text =
-            fmt::format("campaign: {}/{} runs, {} faults injected, {:.0f} faults/s, {} failed", m_totals.runs,
-                        m_runs.count, faults, seconds > 0 ? static_cast<double>(faults) / seconds : 0.0, failed);
+        const uint64_t planned = m_runs.count;
+        const std::string text = fmt::format(
+            "campaign: {}/{} runs ({:.1f}%), {} faults injected, {:.0f} faults/s, {} failed, {}", m_totals.runs,
+            planned, planned > 0 ? 100.0 * static_cast<double>(m_totals.runs) / static_cast<double>(planned) : 100.0,
+            faults, seconds > 0 ? static_cast<double>(faults) / seconds : 0.0, failed,
+            last ? fmt::format("took {}", format_wall(seconds)) : eta(seconds, m_totals.runs, planned));
         // On a terminal the line updates in place; in a log, one line each time.
         if (m_terminal)
             fmt::print(stderr, "\r{}\x1b[K{}", text, last ? "\n" : "");

@@ -5,6 +5,7 @@
 
 #include "ipc_strategies/strategy_factory.h"
 #include "sim/config/system_description.h"
+#include "sim/config/toml_support.h"
 
 namespace axl::tools {
 
@@ -19,6 +20,17 @@ CLI::Validator seed_check() {
             } catch (const std::invalid_argument& reason) {
                 return std::string(reason.what());
             }
+        },
+        "");
+}
+
+CLI::Validator positive_check() {
+    return CLI::Validator(
+        [](const std::string& text) {
+            double value = 0;
+            if (!CLI::detail::lexical_cast(text, value)) return "'" + text + "' is not a number";
+            if (!(value > 0)) return text + " is not allowed: give a number greater than 0";
+            return std::string();
         },
         "");
 }
@@ -44,6 +56,19 @@ void add_wall_timeout_option(CLI::App& command, double& seconds) {
         ->type_name("SECONDS")
         ->check(CLI::PositiveNumber.description(""))
         ->check(CLI::Range(0.0, 1e6).description(""));
+}
+
+std::string unknown_subcommand(const CLI::App& app, int argc, const char* const* argv) {
+    if (argc < 2 || argv[1][0] == '-') return {};
+    const std::string word = argv[1];
+    std::vector<std::string> names;
+    for (const CLI::App* subcommand : app.get_subcommands({})) {
+        if (subcommand->check_name(word)) return {};
+        names.push_back(subcommand->get_name());
+    }
+    const std::string closest = sim::toml_support::closest_to(word, names);
+    if (!closest.empty()) return "unknown subcommand '" + word + "'; did you mean '" + closest + "'?";
+    return "unknown subcommand '" + word + "' (subcommands: " + sim::toml_support::join(names, ", ") + ")";
 }
 
 std::vector<std::string> strategy_choices() {

@@ -25,6 +25,7 @@
 #include "sim/harness/trace_digest.h"
 #include "tools/axl/cli_checks.h"
 #include "tools/axl/exit_status.h"
+#include "tools/axl/output_file.h"
 #include "tools/axl/report_json.h"
 #include "tools/axl/report_printer.h"
 #include "tools/axl/text_table.h"
@@ -96,12 +97,29 @@ CLI::App* add_replay_command(CLI::App& app, ReplayArguments& args) {
         ->type_name("FILE");
     replay->add_option("--json", args.json_path, "also write the verdict and the run summary as JSON to this file")
         ->type_name("FILE");
+    replay->add_option("--trace-limit", args.trace_limit,
+                       "events the trace keeps per simulated CPU (default 4000000; the rest are counted as dropped)")
+        ->check(positive_check())
+        ->type_name("N");
     replay->add_flag("--quiet", args.quiet, "do not echo process log lines");
     add_wall_timeout_option(*replay, args.wall_timeout_seconds);
     return replay;
 }
 
-std::string format_replay_verdict(const sim::ScenarioVerdict& verdict, const sim::RunReport& report) {
+bool replay_passed(const sim::ScenarioRun& run) { return run.verdict.passed && run.run_class != sim::RunClass::hang; }
+
+namespace {
+// The verdict's unmet expectations, and the hang that excused them, if it did.
+std::vector<std::string> replay_failures(const sim::ScenarioRun& run) {
+    std::vector<std::string> failures = run.verdict.failures;
+    if (run.run_class == sim::RunClass::hang) failures.insert(failures.begin(), "hang: " + run.detail);
+    return failures;
+}
+}  // namespace
+
+std::string format_replay_verdict(const sim::ScenarioRun& run) {
+    const sim::ScenarioVerdict& verdict = run.verdict;
+    const sim::RunReport& report = run.report;
     fmt::memory_buffer out;
     if (verdict.faults.empty()) {
         fmt::format_to(std::back_inserter(out), "faults: none injected (a baseline run)\n");
@@ -127,11 +145,15 @@ std::string format_replay_verdict(const sim::ScenarioVerdict& verdict, const sim
             restarted += fmt::format("{}{} x{}", restarted.empty() ? "" : ", ", process.name, process.restarts);
     fmt::format_to(std::back_inserter(out), "restarts: {}\n", restarted.empty() ? "none" : restarted);
     fmt::format_to(std::back_inserter(out), "\n");
-    if (verdict.passed) {
+    if (replay_passed(run)) {
         fmt::format_to(std::back_inserter(out), "verdict: pass\n");
     } else {
-        fmt::format_to(std::back_inserter(out), "verdict: FAIL ({} unmet)\n", verdict.failures.size());
-        for (const std::string& failure : verdict.failures) fmt::format_to(std::back_inserter(out), "  {}\n", failure);
+        const std::vector<std::string> failures = replay_failures(run);
+        if (run.run_class == sim::RunClass::hang)
+            fmt::format_to(std::back_inserter(out), "verdict: FAIL (hang)\n");
+        else
+            fmt::format_to(std::back_inserter(out), "verdict: FAIL ({} unmet)\n", failures.size());
+        for (const std::string& failure : failures) fmt::format_to(std::back_inserter(out), "  {}\n", failure);
     }
     fmt::format_to(std::back_inserter(out), "digest: {}\n", sim::to_hex(report.digest));
     return fmt::to_string(out);
@@ -155,10 +177,15 @@ int replay_scenario(const ReplayArguments& args) {
     if (!args.trace_path.empty()) {
         options.trace_level = sim::TraceLevel::full;
         options.trace_path = args.trace_path;
+        options.trace_events_per_cpu = args.trace_limit;
     }
     options.echo_console = !args.quiet;
     options.wall_timeout_seconds = args.wall_timeout_seconds;
     options.wall_timeout_exit_status = exit_wall_timeout;
+    // Opened before the run: a path that cannot be written costs nothing.
+    OutputFile trace("--trace", args.trace_path), json_file("--json", args.json_path);
+    if (!trace.open() || !json_file.open()) return exit_usage;
+    options.trace_stream = trace.stream_if_open();
 
     const sim::SystemDescription& system = scenario.system;
     // Everything that determines the run first: the log says how to replay it.
@@ -172,6 +199,8 @@ int replay_scenario(const ReplayArguments& args) {
         run = sim::run_scenario(scenario, std::move(options));  // the kernel may still refuse the description
     } catch (const sim::DescriptionError& error) {
         fmt::print(stderr, "{}\n", error.what());
+        trace.discard();
+        json_file.discard();
         return exit_usage;
     }
     const sim::RunReport& report = run.report;
@@ -179,7 +208,9 @@ int replay_scenario(const ReplayArguments& args) {
     std::fflush(stdout);  // console lines the run echoed come before the summary
 
     fmt::print("{}\n", without_digest_line(format_run_report(report, args.trace_path)));
-    fmt::print("{}", format_replay_verdict(verdict, report));
+    fmt::print("{}", format_replay_verdict(run));
+    std::fflush(stdout);
+    fmt::print(stderr, "{}", trace_truncation_warning(report));
 
     bool digest_matches = true;
     if (!args.expect_digest.empty()) {
@@ -200,8 +231,9 @@ int replay_scenario(const ReplayArguments& args) {
             {"path", scenario.path},
             {"system_path", scenario.system_path},
             {"seed", system.seed},
-            {"passed", verdict.passed},
-            {"failures", verdict.failures},
+            {"passed", replay_passed(run)},
+            {"class", sim::to_string(run.run_class)},
+            {"failures", replay_failures(run)},
             {"faults", faults},
             {"restarts", restarts},
             // A string: 64-bit values do not survive every JSON reader as numbers.
@@ -212,14 +244,11 @@ int replay_scenario(const ReplayArguments& args) {
             json["digest_matches"] = digest_matches;
         }
         json["run"] = nlohmann::ordered_json::parse(format_run_report_json(report));
-        std::ofstream file(args.json_path);
-        file << json.dump(2) << "\n";
-        if (!file) {
-            fmt::print(stderr, "axl: cannot write {}\n", args.json_path);
-            return exit_failed;
-        }
+        json_file.stream() << json.dump(2) << "\n";
     }
-    return verdict.passed && digest_matches ? exit_ok : exit_failed;
+    const bool trace_written = trace.close(), json_written = json_file.close();
+    if (!trace_written || !json_written) return exit_failed;
+    return replay_passed(run) && digest_matches ? exit_ok : exit_failed;
 }
 
 }  // namespace axl::tools

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "sim/harness/scenario.h"
+#include "sim/harness/scenario_run.h"
 
 namespace axl::tools {
 
@@ -17,6 +18,7 @@ struct ReplayArguments {
     std::string expect_digest;  // "" or hex
     std::string trace_path;
     std::string json_path;
+    size_t trace_limit = 0;  // 0: the tracer's default
     bool quiet = false;
     double wall_timeout_seconds = 0;  // 0: no limit
 };
@@ -28,7 +30,12 @@ CLI::App* add_replay_command(CLI::App& app, ReplayArguments& args);
 int replay_scenario(const ReplayArguments& args);
 
 // The part of the output after the run summary: the faults table, the
-// verdict and the digest line (tests read it without a terminal).
-std::string format_replay_verdict(const sim::ScenarioVerdict& verdict, const sim::RunReport& report);
+// verdict and the digest line (tests read it without a terminal). A run that
+// `until` stopped with the workload unfinished fails as the hang a campaign
+// counts it as, though the verdict's expectations excuse the processes it cut short.
+std::string format_replay_verdict(const sim::ScenarioRun& run);
+
+// The run passed: its verdict did and it was no hang.
+bool replay_passed(const sim::ScenarioRun& run);
 
 }  // namespace axl::tools

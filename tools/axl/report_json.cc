@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/harness/trace_digest.h"
+#include "tools/axl/build_identity.h"
 #include "tools/axl/report_printer.h"
 
 namespace axl::tools {
@@ -18,9 +19,11 @@ std::string format_run_report_json(const sim::RunReport& report) {
             {"state", to_string(process.state)},
             {"exit_status", process.exit_status},
             {"fault", process.fault},
+            {"failure", process.failure},
             {"restarts", process.restarts},
             {"expect", boot::to_string(process.expect)},
             {"met_expectation", process.met_expectation},
+            {"outcome", process.stopped ? "stopped" : process.met_expectation ? "met" : "not_met"},
             {"counters",
              {{"sent", c.sent},
               {"received", c.received},
@@ -63,6 +66,8 @@ std::string format_run_report_json(const sim::RunReport& report) {
         {"processes", processes},
         {"devices", devices},
         {"lifecycle", lifecycle},
+        // Digests depend on the build as much as on the inputs.
+        {"build", build_identity_json<nlohmann::ordered_json>()},
     };
     return json.dump(2) + "\n";
 }

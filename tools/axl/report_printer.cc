@@ -18,6 +18,13 @@
 namespace axl::tools {
 namespace {
 
+// "stopped": `until` ended the run before the process could exit (or fault);
+// neither met nor missed, which "met" would hide.
+const char* outcome(const sim::ProcessReport& process) {
+    if (process.stopped) return "stopped";
+    return process.met_expectation ? "met" : "NOT MET";
+}
+
 void render_processes(fmt::memory_buffer& out, const sim::RunReport& report) {
     using Align = Table::Align;
     Table table({{"process", Align::left},
@@ -39,9 +46,9 @@ void render_processes(fmt::memory_buffer& out, const sim::RunReport& report) {
                        std::to_string(counters.sent), std::to_string(counters.received),
                        std::to_string(counters.kernel_calls), std::to_string(counters.denied),
                        std::to_string(counters.blocked), format_duration_ns(counters.cpu_ns),
-                       fmt::format("{} ({})", boot::to_string(process.expect),
-                                   process.met_expectation ? "met" : "NOT MET")});
+                       fmt::format("{} ({})", boot::to_string(process.expect), outcome(process))});
         if (!process.fault.empty()) table.add_note("fault: " + process.fault);
+        if (!process.failure.empty()) table.add_note("failed: " + process.failure);
         if (process.restarts > 0)
             table.add_note(fmt::format("restarted {} time{} by the reincarnation server", process.restarts,
                                        process.restarts == 1 ? "" : "s"));
@@ -76,6 +83,14 @@ std::string format_duration_ns(uint64_t ns) {
     for (const Unit& unit : units)
         if (ns >= unit.ns) return fmt::format("{:.3f} {}", static_cast<double>(ns) / static_cast<double>(unit.ns), unit.name);
     return fmt::format("{} ns", ns);
+}
+
+std::string trace_truncation_warning(const sim::RunReport& report) {
+    if (report.trace_events_dropped == 0) return {};
+    return fmt::format("axl: warning: the trace is truncated: {} of {} events did not fit the per-CPU trace "
+                       "buffers and are missing from the trace file (the digest covers them; --trace-limit N "
+                       "keeps more)\n",
+                       report.trace_events_dropped, report.trace_events);
 }
 
 std::string format_run_report(const sim::RunReport& report, const std::string& trace_path) {
