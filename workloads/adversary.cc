@@ -526,7 +526,14 @@ void grants(const Layout& layout, const LentGrants& lent) {
 
 }  // namespace
 
-AXL_PROGRAM(adversary_probe, "tries to get past its privileges with every call of kernel/api/; each attempt must get its documented status (adversary)") {
+AXL_PROGRAM(adversary_probe, "tries to get past its privileges with every call of kernel/api/; each attempt must get its documented status (adversary)",
+            axl::integer_option("random_endpoints", 20'000, 0, 10'000'000, "random endpoints to try"),
+            axl::string_option("system", "", "every process name of the system, comma-separated"),
+            axl::string_option("allowed", "", "the names it may reach, comma-separated"),
+            axl::string_option("short_lived", "", "processes to wait for until they exit, comma-separated"),
+            axl::string_option("lender", "lender", "the lender's process name"),
+            axl::string_option("judge", "judge", "the judge's process name"),
+            axl::string_option("victim", "victim", "the victim's process name")) {
     const uint64_t random_count = static_cast<uint64_t>(option_int("random_endpoints", 20'000, 0, 10'000'000));
     const Layout layout = learn_layout();
     const LentGrants lent = borrow(layout);
@@ -553,7 +560,8 @@ AXL_PROGRAM(adversary_probe, "tries to get past its privileges with every call o
 // results it would write keep their values. Run once with only `log` (it
 // says what failed) and once with no kernel call at all (`mute`: its log
 // lines must never appear; a failed check is its exit status, 100 + attempt).
-AXL_PROGRAM(adversary_unprivileged, "every primitive and kernel call without its privilege: each call_denied (adversary)") {
+AXL_PROGRAM(adversary_unprivileged, "every primitive and kernel call without its privilege: each call_denied (adversary)",
+            axl::integer_option("victim_slot", 0, 0, 131071, "the victim's process slot")) {
     const Endpoint victim = first_incarnation(static_cast<uint32_t>(arg_int("victim_slot", 0)));
     int32_t attempt = 0;
     auto denied = [&](Status got, const char* call) {
@@ -617,7 +625,8 @@ AXL_PROGRAM(adversary_unprivileged, "every primitive and kernel call without its
 
 // Replicas share one privilege structure, and a notification (or an alarm's)
 // names its source by privilege: a sharer may not notify or set an alarm.
-AXL_PROGRAM(adversary_sharer, "shares its privilege: notify and set_alarm refused with call_denied (adversary)") {
+AXL_PROGRAM(adversary_sharer, "shares its privilege: notify and set_alarm refused with call_denied (adversary)",
+            axl::string_option("lender", "lender", "the lender's process name")) {
     const Endpoint lender = lookup_or_fail(arg_string("lender", "lender"));
     Status status = notify(lender);
     if (status != Status::call_denied) fail("notify from a shared privilege: expected call_denied, got %s", to_string(status));
@@ -630,7 +639,8 @@ AXL_PROGRAM(adversary_sharer, "shares its privilege: notify and set_alarm refuse
 
 // Must never be reached: the judge's report request is the only message it
 // accepts; anything else fails it at once, naming what reached it.
-AXL_PROGRAM(adversary_victim, "fails if any message but the judge's reaches it (adversary)") {
+AXL_PROGRAM(adversary_victim, "fails if any message but the judge's reaches it (adversary)",
+            axl::string_option("judge", "judge", "the judge's process name")) {
     const Endpoint judge = lookup_or_fail(arg_string("judge", "judge"));
     Message m;
     Status status = receive(endpoints::any, m);
@@ -656,7 +666,9 @@ alignas(64) uint8_t g_revoked[lent_bytes];
 // kernel stamped on each message, and fails at once on any message the
 // kernel should have refused (a reserved type, a notification from anyone
 // but the adversary, a message from anyone else).
-AXL_PROGRAM(adversary_lender, "lends the adversary grants and checks every source the kernel stamped (adversary)") {
+AXL_PROGRAM(adversary_lender, "lends the adversary grants and checks every source the kernel stamped (adversary)",
+            axl::string_option("adversary", "adversary", "the adversary's process name"),
+            axl::string_option("judge", "judge", "the judge's process name")) {
     const Endpoint adversary = lookup_or_fail(arg_string("adversary", "adversary"));
     const Endpoint judge = lookup_or_fail(arg_string("judge", "judge"));
     for (size_t i = 0; i < lent_bytes; ++i) g_readable[i] = lent_pattern(i), g_judges[i] = g_revoked[i] = 0x11;
@@ -727,7 +739,11 @@ AXL_PROGRAM(adversary_lender, "lends the adversary grants and checks every sourc
 // When the adversary is done: every victim asked, the grant the adversary was
 // refused used by its real grantee (so the refusal was about the grantee, not
 // a broken grant), the verdict sent back.
-AXL_PROGRAM(adversary_judge, "asks the victims once the adversary is done, and gives the verdict (adversary)") {
+AXL_PROGRAM(adversary_judge, "asks the victims once the adversary is done, and gives the verdict (adversary)",
+            axl::string_option("adversary", "adversary", "the adversary's process name"),
+            axl::string_option("victim", "victim", "the victim's process name"),
+            axl::string_option("lender", "lender", "the lender's process name"),
+            axl::string_option("short_lived", "", "processes to wait for until they exit, comma-separated")) {
     const Endpoint adversary = lookup_or_fail(arg_string("adversary", "adversary"));
     const Endpoint victim = lookup_or_fail(arg_string("victim", "victim"));
     const Endpoint lender = lookup_or_fail(arg_string("lender", "lender"));

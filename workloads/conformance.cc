@@ -87,7 +87,9 @@ uint64_t incarnation(Endpoint authority) {
 // is refused (deadlock), and the others end with dead_endpoint as the chain
 // exits. Which member is refused depends on who runs last; the judge checks
 // that exactly one was.
-AXL_PROGRAM(conformance_cycle_member, "sendrec to the next member of a cycle; reports its status (conformance)") {
+AXL_PROGRAM(conformance_cycle_member, "sendrec to the next member of a cycle; reports its status (conformance)",
+            axl::string_option("next", "", "the next member of the cycle"),
+            axl::string_option("judge", "", "the judge's process name")) {
     const Endpoint next = peer("next");
     const Endpoint judge = peer("judge");
     Message message = make(request);
@@ -103,7 +105,8 @@ AXL_PROGRAM(conformance_cycle_member, "sendrec to the next member of a cycle; re
     return 0;
 }
 
-AXL_PROGRAM(conformance_cycle_judge, "counts the statuses of a sendrec cycle's members: one deadlock (conformance)") {
+AXL_PROGRAM(conformance_cycle_judge, "counts the statuses of a sendrec cycle's members: one deadlock (conformance)",
+            axl::integer_option("members", 2, 2, 16, "processes in the cycle")) {
     const int64_t members = sys::option_int("members", 2, 2, 16);
     int64_t refused = 0;
     int64_t dead = 0;
@@ -132,7 +135,8 @@ AXL_PROGRAM(conformance_dying_server, "receives one request and exits without re
     return 0;
 }
 
-AXL_PROGRAM(conformance_abandoned_client, "sendrec to a server that dies before replying: dead_endpoint (conformance)") {
+AXL_PROGRAM(conformance_abandoned_client, "sendrec to a server that dies before replying: dead_endpoint (conformance)",
+            axl::string_option("server", "", "the server's process name")) {
     const Endpoint server = peer("server");
     Message message = make(request);
     expect_status(sendrec(server, message), Status::dead_endpoint, "sendrec to a server that exits mid-call");
@@ -144,7 +148,9 @@ AXL_PROGRAM(conformance_abandoned_client, "sendrec to a server that dies before 
 
 // Incarnation 1 sends a request and is killed while it waits for the reply;
 // incarnation 2, in the same slot, must never see that reply.
-AXL_PROGRAM(conformance_restarted_caller, "sendrec, killed mid-call, restarted: the old reply never arrives (conformance)") {
+AXL_PROGRAM(conformance_restarted_caller, "sendrec, killed mid-call, restarted: the old reply never arrives (conformance)",
+            axl::string_option("restarter", "", "the restarter's process name"),
+            axl::string_option("server", "", "the server's process name")) {
     const Endpoint restarter = peer("restarter");
     if (incarnation(restarter) == 1) {
         Message message = make(request);
@@ -156,7 +162,9 @@ AXL_PROGRAM(conformance_restarted_caller, "sendrec, killed mid-call, restarted: 
     return 0;
 }
 
-AXL_PROGRAM(conformance_late_server, "replies to a caller that was killed and restarted meanwhile (conformance)") {
+AXL_PROGRAM(conformance_late_server, "replies to a caller that was killed and restarted meanwhile (conformance)",
+            axl::string_option("restarter", "", "the restarter's process name"),
+            axl::string_option("caller", "", "the caller's process name")) {
     const Endpoint restarter = peer("restarter");
     Message message;
     expect_status(receive(endpoints::any, message), Status::ok, "receive(any)");
@@ -176,7 +184,9 @@ AXL_PROGRAM(conformance_late_server, "replies to a caller that was killed and re
     return 0;
 }
 
-AXL_PROGRAM(conformance_restarter, "kills a caller waiting for a reply and restarts it (conformance)") {
+AXL_PROGRAM(conformance_restarter, "kills a caller waiting for a reply and restarts it (conformance)",
+            axl::string_option("caller", "", "the caller's process name"),
+            axl::string_option("server", "", "the server's process name")) {
     const Endpoint first = peer("caller");
     const Endpoint server = peer("server");
     receive_from(first, who, "incarnation 1's who");
@@ -196,7 +206,10 @@ AXL_PROGRAM(conformance_restarter, "kills a caller waiting for a reply and resta
 
 // ---- selective receive while other senders' messages are kept ---------------------------
 
-AXL_PROGRAM(conformance_sequence_sender, "sends `count` numbered items to `to` (conformance)") {
+AXL_PROGRAM(conformance_sequence_sender, "sends `count` numbered items to `to` (conformance)",
+            axl::string_option("to", "", "the process it sends to"),
+            axl::integer_option("count", 3, 1, 64, "items to send"),
+            axl::integer_option("first", 0, 0, 1'000'000, "the first item's number")) {
     const Endpoint to = peer("to");
     const int64_t count = sys::option_int("count", 3, 1, 64);
     const int64_t first = sys::option_int("first", 0, 0, 1'000'000);
@@ -210,7 +223,10 @@ AXL_PROGRAM(conformance_sequence_sender, "sends `count` numbered items to `to` (
 // send their items: under a buffering strategy they are kept, under
 // rendezvous each sender blocks on its first. receive(from y) must then take
 // y's items in order past x's, and receive(any) x's in order.
-AXL_PROGRAM(conformance_selective_receiver, "receive(from y) past x's kept messages (conformance)") {
+AXL_PROGRAM(conformance_selective_receiver, "receive(from y) past x's kept messages (conformance)",
+            axl::string_option("gate", "", "the gate's process name"),
+            axl::string_option("x", "", "the first sender's process name"),
+            axl::string_option("y", "", "the second sender's process name")) {
     const Endpoint gate = peer("gate");
     const Endpoint x = peer("x");
     const Endpoint y = peer("y");
@@ -234,7 +250,9 @@ AXL_PROGRAM(conformance_selective_receiver, "receive(from y) past x's kept messa
 // Sends one go to `to`; with `wait = 1`, only after a message of type done
 // (from whoever: under a buffering strategy its sender may have ended by then,
 // and a name is looked up only among the living).
-AXL_PROGRAM(conformance_gate, "sends go to `to` (after a done message, with wait = 1) (conformance)") {
+AXL_PROGRAM(conformance_gate, "sends go to `to` (after a done message, with wait = 1) (conformance)",
+            axl::string_option("to", "", "the process it sends to"),
+            axl::integer_option("wait", 0, 0, 1, "1: wait for a done message first")) {
     const Endpoint to = peer("to");
     if (sys::option_int("wait", 0, 0, 1) == 1) {
         Message message;
@@ -248,7 +266,9 @@ AXL_PROGRAM(conformance_gate, "sends go to `to` (after a done message, with wait
 
 // ---- a notification during a sendrec ------------------------------------------------------
 
-AXL_PROGRAM(conformance_notified_client, "notified while it waits for a reply: reply first, notification after (conformance)") {
+AXL_PROGRAM(conformance_notified_client, "notified while it waits for a reply: reply first, notification after (conformance)",
+            axl::string_option("server", "", "the server's process name"),
+            axl::string_option("notifier", "", "the notifier's process name")) {
     const Endpoint server = peer("server");
     const Endpoint notifier = peer("notifier");
     Message message = make(request);
@@ -260,7 +280,8 @@ AXL_PROGRAM(conformance_notified_client, "notified while it waits for a reply: r
     return 0;
 }
 
-AXL_PROGRAM(conformance_notify_server, "has its client notified before it replies (conformance)") {
+AXL_PROGRAM(conformance_notify_server, "has its client notified before it replies (conformance)",
+            axl::string_option("notifier", "", "the notifier's process name")) {
     const Endpoint notifier = peer("notifier");
     Message message;
     expect_status(receive(endpoints::any, message), Status::ok, "receive(any)");
@@ -274,7 +295,8 @@ AXL_PROGRAM(conformance_notify_server, "has its client notified before it replie
     return 0;
 }
 
-AXL_PROGRAM(conformance_notifier, "notifies `target` when told to (conformance)") {
+AXL_PROGRAM(conformance_notifier, "notifies `target` when told to (conformance)",
+            axl::string_option("target", "", "the process it notifies")) {
     const Endpoint target = peer("target");
     Message message;
     expect_status(receive(endpoints::any, message), Status::ok, "receive(any)");
@@ -291,7 +313,9 @@ AXL_PROGRAM(conformance_notifier, "notifies `target` when told to (conformance)"
 // The reply may be refused (would_block: rendezvous) or kept (ok: a buffering
 // strategy); either way the server tells the client afterwards what it got,
 // and the client checks that the reply arrived exactly when it was accepted.
-AXL_PROGRAM(conformance_impatient_client, "sends a request, then waits elsewhere while the reply comes (conformance)") {
+AXL_PROGRAM(conformance_impatient_client, "sends a request, then waits elsewhere while the reply comes (conformance)",
+            axl::string_option("server", "", "the server's process name"),
+            axl::string_option("gate", "", "the gate's process name")) {
     const Endpoint server = peer("server");
     const Endpoint gate = peer("gate");
     expect_status(send(server, make(request)), Status::ok, "send(server, request)");
@@ -311,7 +335,10 @@ AXL_PROGRAM(conformance_impatient_client, "sends a request, then waits elsewhere
     return 0;
 }
 
-AXL_PROGRAM(conformance_replying_server, "reply_receive to a client that is not waiting (conformance)") {
+AXL_PROGRAM(conformance_replying_server, "reply_receive to a client that is not waiting (conformance)",
+            axl::string_option("client", "", "the client's process name"),
+            axl::string_option("ticker", "", "the ticker's process name"),
+            axl::string_option("gate", "", "the gate's process name")) {
     const Endpoint client = peer("client");
     const Endpoint ticker = peer("ticker");
     const Endpoint gate = peer("gate");
@@ -331,7 +358,9 @@ AXL_PROGRAM(conformance_replying_server, "reply_receive to a client that is not 
 
 // ---- a full buffer with a blocked sender that is killed -----------------------------------
 
-AXL_PROGRAM(conformance_filler, "fills `to`'s buffer with sendnb, reports how many it kept (conformance)") {
+AXL_PROGRAM(conformance_filler, "fills `to`'s buffer with sendnb, reports how many it kept (conformance)",
+            axl::string_option("to", "", "the process it sends to"),
+            axl::string_option("report_to", "", "the process told how many it kept")) {
     const Endpoint to = peer("to");
     uint64_t kept = 0;
     Status status = Status::ok;
@@ -345,7 +374,9 @@ AXL_PROGRAM(conformance_filler, "fills `to`'s buffer with sendnb, reports how ma
     return 0;
 }
 
-AXL_PROGRAM(conformance_doomed_sender, "blocks sending into a full buffer and is killed there (conformance)") {
+AXL_PROGRAM(conformance_doomed_sender, "blocks sending into a full buffer and is killed there (conformance)",
+            axl::string_option("killer", "", "the killer's process name"),
+            axl::string_option("to", "", "the process it sends to")) {
     const Endpoint killer = peer("killer");
     if (incarnation(killer) == 1) {
         const Status status = send(peer("to"), make(doomed));
@@ -355,7 +386,9 @@ AXL_PROGRAM(conformance_doomed_sender, "blocks sending into a full buffer and is
     return 0;
 }
 
-AXL_PROGRAM(conformance_sender_killer, "kills a sender blocked on a full buffer, restarts it (conformance)") {
+AXL_PROGRAM(conformance_sender_killer, "kills a sender blocked on a full buffer, restarts it (conformance)",
+            axl::string_option("victim", "", "the victim's process name"),
+            axl::string_option("receiver", "", "the receiver's process name")) {
     const Endpoint victim = peer("victim");
     const Endpoint receiver = peer("receiver");
     // The filler may have ended by now (its count kept): taken by type.
@@ -381,7 +414,9 @@ AXL_PROGRAM(conformance_sender_killer, "kills a sender blocked on a full buffer,
 // Waits for the killer's go while the buffer fills and the doomed sender
 // blocks; then must receive exactly the filler's messages, in order, and the
 // killer's end -- never the killed sender's message.
-AXL_PROGRAM(conformance_drained_receiver, "drains a full buffer whose blocked sender was killed (conformance)") {
+AXL_PROGRAM(conformance_drained_receiver, "drains a full buffer whose blocked sender was killed (conformance)",
+            axl::string_option("killer", "", "the killer's process name"),
+            axl::string_option("filler", "", "the filler's process name")) {
     const Endpoint killer = peer("killer");
     const Endpoint filler = peer("filler");
     const uint64_t kept = receive_from(killer, go, "the killer's go").payload.words[0];
