@@ -18,7 +18,7 @@ CTEST      ?= ctest
 CMAKE_ARGS ?=
 PYTHON3    ?= python3
 
-.PHONY: help deps configure build test test-tsan check-freestanding check-includes run bench clean iso boot
+.PHONY: help deps configure build test test-tsan check-freestanding check-includes check-docs run bench clean iso boot
 
 help: ## list the targets
 	@echo "Axolotl make targets (build dir: $(BUILD_DIR)/, JOBS=$(JOBS)):"
@@ -110,6 +110,9 @@ check-freestanding: configure ## only the kernel freestanding check (compile + s
 # Reads only the sources: needs no build tree.
 check-includes: ## only the include-rule check (tools/include-rules.txt, docs/architecture.md)
 	$(PYTHON3) tools/check-includes.py
+
+check-docs: configure ## only the docs test: run the examples and commands of README.md and docs/ (docs/testing.md)
+	$(CMAKE) --build $(BUILD_DIR) --target check_docs
 
 run: deps ## build and run the IPC strategy comparison (build/bin/axl_bench_compare)
 	@$(MAKE) --no-print-directory build
