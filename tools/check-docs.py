@@ -100,7 +100,6 @@ class Doc:
     path: str  # relative to the root
     blocks: list
     prose: list  # [(line number, text)] outside code blocks and markers
-    headings: list
 
 
 class Problems:
@@ -171,7 +170,7 @@ def apply_directive(markers, directive):
 def read_doc(root, path, problems):
     with open(os.path.join(root, path), encoding="utf-8") as f:
         lines = f.read().splitlines()
-    blocks, prose, headings, pending = [], [], [], []
+    blocks, prose, pending = [], [], []
     fence = None  # (marker characters, lang, first line, markers)
     content = []
     for number, line in enumerate(lines, start=1):
@@ -193,14 +192,12 @@ def read_doc(root, path, problems):
         if pending and line.strip():
             problems.add(path, pending[0][0], "docs-test marker not followed by a code block")
             pending = []
-        if m := re.match(r"^#{1,6}\s+(.*?)\s*#*\s*$", line):
-            headings.append(m.group(1))
         prose.append((number, line))
     if fence:
         problems.add(path, fence[2], "code block never closed")
     if pending:
         problems.add(path, pending[0][0], "docs-test marker not followed by a code block")
-    return Doc(path, blocks, prose, headings)
+    return Doc(path, blocks, prose)
 
 
 def anchor_of(heading):
@@ -355,7 +352,7 @@ class Checker:
                                   "marked run, but it is neither a system description ([system] and "
                                   "[[process]]) nor a scenario ([scenario])")
             return
-        stem = re.sub(r"\W", "_", os.path.splitext(block.doc)[0])
+        stem = re.sub(r"\W", "_", os.path.splitext(os.path.basename(block.doc))[0])
         path = markers.run_as or (f"workloads/scenarios/docs_{stem}_{block.line}.toml" if scenario
                                   else f"workloads/docs_{stem}_{block.line}.toml")
         if os.path.lexists(os.path.join(self.root, path)):
