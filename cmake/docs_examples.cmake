@@ -33,3 +33,29 @@ if(AXL_BUILD_TESTS)
                        LABELS "docs" TIMEOUT 120
                        ENVIRONMENT "AXL_SOURCE_DIR=${CMAKE_SOURCE_DIR};AXL_BIN_DIR=${CMAKE_BINARY_DIR}/bin;CXX=${CMAKE_CXX_COMPILER};PYTHONDONTWRITEBYTECODE=1")
 endif()
+
+# axl_docs_example(TARGET DOC PATH...): each PATH is a file DOC has its reader
+# create (a block marked `new PATH`, which must not exist in the tree), extracted
+# into the build tree at build time and made part of TARGET: a C++ file is
+# compiled into it (compiler messages name the doc's lines), any other file is
+# generated next to it, in AXL_DOCS_EXAMPLE_DIR (a compile definition). So the
+# program a doc walks its reader through is built and run by a test, exactly as
+# written. Call it where TARGET is defined (tests/CMakeLists.txt): a generated
+# file's rule belongs to the directory that uses it.
+function(axl_docs_example target doc)
+  set(_dir ${CMAKE_BINARY_DIR}/docs_examples/${target})
+  foreach(_path ${ARGN})
+    set(_out ${_dir}/${_path})
+    add_custom_command(OUTPUT ${_out}
+      COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tools/check-docs.py --root ${CMAKE_SOURCE_DIR}
+              --extract ${_path} --output ${_out} ${doc}
+      DEPENDS ${CMAKE_SOURCE_DIR}/${doc} ${CMAKE_SOURCE_DIR}/tools/check-docs.py
+      COMMENT "docs example: ${_path} from ${doc}"
+      VERBATIM)
+    target_sources(${target} PRIVATE ${_out})
+    if(_path MATCHES "\\.cc$")
+      set_source_files_properties(${_out} PROPERTIES COMPILE_OPTIONS "${AXL_WARNINGS};-Werror")
+    endif()
+  endforeach()
+  target_compile_definitions(${target} PRIVATE AXL_DOCS_EXAMPLE_DIR="${_dir}")
+endfunction()

@@ -2,6 +2,7 @@
 """Docs check: the examples and commands in the documentation still do what it says.
 
     tools/check-docs.py [--root ROOT] [--axl PATH] [--cxx PATH] [--timeout SECONDS] [--verbose] [DOC...]
+    tools/check-docs.py [--root ROOT] --extract PATH --output FILE DOC
 
 Reads README.md, workloads/README.md and docs/*.md below ROOT (default: this
 script's repository), or the DOCs given (paths relative to ROOT), and checks:
@@ -37,8 +38,12 @@ directives separated by ';':
     <!-- docs-test: same 'PREFIX' ... -->         the block's line starting with PREFIX is
                                                   printed exactly (spacing aside)
 
+--extract writes DOC's block marked `new PATH` to FILE (a C++ file with a #line
+directive, so that compiler errors name the doc's lines): the build compiles the
+program a doc has its reader write into a test of its own (cmake/docs_examples.cmake).
+
 Exit status: 0 everything holds, 1 a doc problem was found (each printed as
-`doc:line: problem`), 2 usage error (no axl binary, no such doc).
+`doc:line: problem`), 2 usage error (no axl binary, no such doc or block).
 """
 
 import argparse
@@ -392,17 +397,17 @@ class Checker:
         argv = [self.cxx, "-std=c++20", "-fsyntax-only", "-ffreestanding", "-fno-exceptions", "-fno-rtti",
                 "-Wall", "-Werror", "-I", self.root, "-x", "c++", "-"]
         try:
-            done = subprocess.run(argv, input=block.text.encode(), capture_output=True,
+            # Compiler messages name the doc's lines.
+            source = f'#line {block.line + 1} "{block.doc}"\n' + block.text
+            done = subprocess.run(argv, input=source.encode(), capture_output=True,
                                   timeout=self.timeout, check=False)
         except (OSError, subprocess.TimeoutExpired) as error:
             self.problems.add(block.doc, block.line, f"cannot compile with {self.cxx}: {error}")
             return
         self.counts["compiled"] += 1
         if done.returncode != 0:
-            message = done.stderr.decode("utf-8", "replace")
-            # Point the compiler's <stdin>:LINE at the doc's line.
-            message = re.sub(r"<stdin>:(\d+)", lambda m: f"{block.doc}:{block.line + int(m.group(1))}", message)
-            self.problems.add(block.doc, block.line, "this C++ file does not compile", message)
+            self.problems.add(block.doc, block.line, "this C++ file does not compile",
+                              done.stderr.decode("utf-8", "replace"))
 
     def check_output(self, block):
         markers = block.markers
@@ -553,6 +558,23 @@ def repo_path_of(word, top_level):
     return word
 
 
+def extract(root, doc_path, path, output):
+    problems = Problems()
+    doc = read_doc(root, doc_path, problems)
+    found = [block for block in doc.blocks if block.markers.new_path == path]
+    if problems.items or len(found) != 1:
+        print(f"{PROG}: {doc_path}: {len(found)} blocks marked 'new {path}', expected one", file=sys.stderr)
+        return 2
+    block = found[0]
+    text = block.text
+    if block.lang in ("cpp", "c++"):
+        text = f'#line {block.line + 1} "{os.path.join(root, doc_path)}"\n' + text
+    os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+    with open(output, "w", encoding="utf-8") as f:
+        f.write(text)
+    return 0
+
+
 def main():
     here = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
@@ -563,9 +585,15 @@ def main():
     parser.add_argument("--cxx", default=os.environ.get("CXX", "c++"), help="C++ compiler for cpp files")
     parser.add_argument("--timeout", type=float, default=60, help="seconds one command may take (default 60)")
     parser.add_argument("--verbose", "-v", action="store_true", help="print every command and its time")
+    parser.add_argument("--extract", metavar="PATH", help="write the block marked 'new PATH' of the one DOC")
+    parser.add_argument("--output", metavar="FILE", help="with --extract: where to write it")
     args = parser.parse_args()
 
     root = os.path.abspath(args.root)
+    if args.extract:
+        if len(args.docs) != 1 or not args.output:
+            parser.error("--extract takes one DOC and --output FILE")
+        return extract(root, args.docs[0], args.extract, args.output)
     axl = os.path.abspath(args.axl or os.path.join(root, "build", "bin", "axl"))
     if not os.access(axl, os.X_OK):
         print(f"{PROG}: no axl binary at {axl} (build it, or give --axl)", file=sys.stderr)
