@@ -115,6 +115,26 @@ axl_boot_test(boot_isolation_ring isolation ring
          "privileged faulted: bad_pointer, general protection fault"
          "[forger] ok: a reserved message type was refused on send, sendnb, sendrec and reply_receive"
          "[client] ok: 2000 round trips")
+# The IPC conformance suite (workloads/conformance.toml, docs/ipc-strategies.md):
+# eight scenarios that check themselves, under each strategy, with the
+# outcomes a strategy decides spelled out (none kept under rendezvous; 8 in a
+# ring, 16 in the queue).
+foreach(_case IN ITEMS rendezvous:0:would_block ring:8:ok queue:16:ok)
+  string(REPLACE ":" ";" _ipc_kept ${_case})
+  list(GET _ipc_kept 0 _ipc)
+  list(GET _ipc_kept 1 _kept)
+  list(GET _ipc_kept 2 _reply)
+  axl_boot_test(boot_conformance_${_ipc} conformance ${_ipc}
+    EXPECT "[cycle2_judge] ok: a cycle of 2 sendrecs: 1 deadlock, 1 dead_endpoint"
+           "[cycle3_judge] ok: a cycle of 3 sendrecs: 1 deadlock, 2 dead_endpoint"
+           "[abandoned_client] ok: the server died mid-call: sendrec -> dead_endpoint"
+           "[late_server] ok: the reply to the killed incarnation -> dead_endpoint"
+           "[restarted_caller] ok: restarted into the same slot, the old incarnation's reply never arrived"
+           "[selective] ok: receive(from y) took y's 3 items past x's, then receive(any) x's 3, each in order"
+           "[notified_client] ok: the sendrec returned its reply, the notification posted meanwhile came next"
+           "[replying_server] ok: reply_receive to a client not waiting -> ${_reply}"
+           "[drained] ok: ${_kept} kept messages in order, the killed sender's message never arrived")
+endforeach()
 # Preemption: a process that never enters the kernel does not stop the others
 # (workloads/preemption.toml); the spinner is still running at the end.
 axl_boot_test(boot_preemption_rendezvous preemption rendezvous

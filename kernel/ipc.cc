@@ -155,6 +155,7 @@ void Kernel::refill_from_senders(uint32_t receiver_slot) {
     uint32_t sender_slot = receiver.senders_head;
     if (sender_slot == no_slot) return;
     Process& sender = m_processes[sender_slot];
+    if (sender.then_receive) return;  // a sendrec's request is never kept (send_common)
     Message kept = *sender.send_buffer;
     kept.source = sender.endpoint;
     if (!m_strategy.buffer(receiver_slot, sender.cpu, kept)) return;
@@ -165,10 +166,9 @@ void Kernel::refill_from_senders(uint32_t receiver_slot) {
     release_sender(sender_slot, receiver_slot);
 }
 
-// A blocked sender's message was accepted: a plain send returns, a sendrec
-// moves on to waiting for the reply -- unless a message from the receiver is
-// already kept for it, which must come first (per-sender order), exactly as
-// when a sendrec's request is accepted without blocking.
+// A blocked sender's message was received: a plain send returns, a sendrec
+// moves on to waiting for the reply (which only the receiver's next message to
+// it can be: see take_pending).
 void Kernel::release_sender(uint32_t sender_slot, uint32_t receiver_slot) {
     Process& sender = m_processes[sender_slot];
     if (!sender.then_receive) {
@@ -194,10 +194,18 @@ bool Kernel::accepts_notification(const Process& receiver, Endpoint notifier) co
 // Order of what a receive sees: pending notifications (lowest privilege id
 // first), then messages the strategy kept (oldest first), then blocked senders
 // (in the order they blocked).
+//
+// A sendrec's wait for its reply (`reply`) sees neither notifications nor
+// kept messages: a sendrec completes only with a message its destination
+// sends after receiving the request, and since a request is never kept
+// (send_common), the destination received it in a call that also left the
+// caller waiting, so that message is delivered straight to it. Whatever the
+// destination had sent before -- kept here under a buffering strategy --
+// stays for the caller's later receives.
 bool Kernel::take_pending(Process& receiver, Endpoint from, Message& out, bool reply) {
     if (receiver.notifications_pending && !reply && take_notification(receiver, from, out)) return true;
     uint32_t receiver_slot = receiver.endpoint.slot();
-    if (has_kept(receiver) && m_strategy.take(receiver_slot, from, out)) {
+    if (!reply && has_kept(receiver) && m_strategy.take(receiver_slot, from, out)) {
         count_kept(receiver, -1);
         charge(m_costs.buffer_op_ns + m_costs.message_copy_ns);
         receiver.counters.received += 1;
@@ -282,7 +290,12 @@ Status Kernel::send_common(uint32_t destination_slot, const Message& message, bo
         return then_receive ? receive_common(destination.endpoint, *reply_buffer, true) : Status::ok;
     }
     // 2. The strategy may keep it, unless earlier senders already wait (FIFO).
-    if (destination.senders_head == no_slot) {
+    //    Never a sendrec's request: its caller waits for the reply anyway, and
+    //    a kept request would leave it waiting while it still counts as not
+    //    sent -- a cycle of such requests would go unseen, and whatever the
+    //    destination sent meanwhile could pass for the reply. So a sendrec is
+    //    a rendezvous under every strategy.
+    if (!then_receive && destination.senders_head == no_slot) {
         Message kept = message;
         kept.source = caller.endpoint;
         if (m_strategy.buffer(destination_slot, m_running_cpu, kept)) {
@@ -290,7 +303,7 @@ Status Kernel::send_common(uint32_t destination_slot, const Message& message, bo
             count_kept(destination, +1);
             caller.counters.sent += 1;
             trace(TraceKind::buffered, m_running, destination_slot, message.type);
-            return then_receive ? receive_common(destination.endpoint, *reply_buffer, true) : Status::ok;
+            return Status::ok;
         }
     }
     // 3. Block until the receiver takes it.
@@ -359,6 +372,12 @@ Status Kernel::ipc_receive_general(Endpoint from, Message& message) {
     Status status = check_call(Primitive::receive);
     if (status == Status::ok && from != endpoints::any && pseudo_privilege(from) == config::privilege_slots_max) {
         status = check_endpoint(from);
+        // A message whose send returned ok is received, also by a receive
+        // that names its sender after the sender has ended: a buffering
+        // strategy may still keep it (under rendezvous it never outlives the
+        // send). Only then does the dead endpoint refuse the call.
+        if (status == Status::dead_endpoint && take_pending(running_process(), from, message, false))
+            return end_of_call(caller_slot, Status::ok);
         if (status != Status::ok) status = deny(static_cast<uint32_t>(Primitive::receive), status);
     }
     if (status == Status::ok) status = receive_common(from, message, false);

@@ -182,6 +182,56 @@ TEST_P(Deadlock, SendnbInACycleIsWouldBlockNotDeadlock) {
     EXPECT_EQ(process(r, "A").counters.denied, 0u);
 }
 
+// A sendrec completes only with a reply to its own request. A and B each
+// sendrec the other: under every strategy one of them is refused with
+// deadlock (before its request is sent), and the other's request is never
+// taken, so when its peer exits it gets dead_endpoint -- never the peer's
+// request as a "reply".
+TEST_P(Deadlock, SendrecCycleOfTwo) {
+    SystemBuilder b(strategy());
+    b.add("A", "sendrec B w=1");
+    b.add("B", "sendrec A w=2");
+    RunReport r = run(b);
+
+    EXPECT_EQ(lines_of(r, "A"), L("sendrec B -> dead_endpoint")) << describe(r);
+    EXPECT_EQ(lines_of(r, "B"), L("sendrec A -> deadlock")) << describe(r);
+    EXPECT_EQ(r.messages, 0u) << "no request was ever delivered\n" << describe(r);
+}
+
+// The same with three: A -> B -> C -> A, each a sendrec. The one that closes
+// the cycle is refused; the other two end with dead_endpoint as the chain
+// exits, and no request is ever received.
+TEST_P(Deadlock, SendrecCycleOfThree) {
+    SystemBuilder b(strategy());
+    b.add("A", "sendrec B w=1");
+    b.add("B", "sendrec C w=2");
+    b.add("C", "sendrec A w=3");
+    RunReport r = run(b);
+
+    EXPECT_EQ(lines_of(r, "C"), L("sendrec A -> deadlock")) << describe(r);
+    EXPECT_EQ(lines_of(r, "B"), L("sendrec C -> dead_endpoint")) << describe(r);
+    EXPECT_EQ(lines_of(r, "A"), L("sendrec B -> dead_endpoint")) << describe(r);
+    EXPECT_EQ(r.messages, 0u) << describe(r);
+}
+
+// B sent A a plain message that a buffering strategy kept (under rendezvous
+// B's send blocks, and A's sendrec is then refused with deadlock). A's sendrec
+// must complete with B's reply, sent after B received the request, not with
+// that earlier message, which A receives afterwards.
+TEST_P(Deadlock, SendrecIsNotCompletedByAMessageSentBeforeTheRequestWasReceived) {
+    SystemBuilder b(strategy());
+    b.add_parked("B", "send A w=5; recv A; reply w=6");
+    b.add("A", "yield; sendrec B w=1; recv B");
+    RunReport r = run(b);
+
+    if (strategy() == IpcStrategyKind::rendezvous) {
+        EXPECT_EQ(lines_of(r, "A"), L("sendrec B -> deadlock", "recv B -> ok src=B type=1 w=5")) << describe(r);
+    } else {
+        EXPECT_EQ(lines_of(r, "A"), L("sendrec B -> ok src=B type=1 w=6", "recv B -> ok src=B type=1 w=5"))
+            << describe(r);
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllStrategies, Deadlock, ::testing::ValuesIn(all_strategies), strategy_param_name);
 
 // The same cycle with its members on different CPUs (rendezvous, so every

@@ -133,14 +133,15 @@ TEST_P(ReceiveOrder, FreedSlotGoesToTheBlockedSenderFirst) {
         << describe(r);
 }
 
-// Messages from one sender arrive in the order it sent them, also when the
-// receiver picks them up through a sendrec's reply phase. S sends C an item
-// (buffered: C is busy), then C calls sendrec S and S replies. The item is
-// older than the reply, so C's sendrec returns the item (the next message
-// from S, as receive(from S) would) and the reply comes next. Checked twice:
-// with S's buffer free (C's request is buffered at once) and with S's buffer
-// full (C blocks in the send phase until S makes room).
-TEST_P(ReceiveOrder, OneSendersMessagesStayInOrderAcrossASendrec) {
+// A sendrec completes only with the reply to its request, even when its
+// destination sent something earlier that is still kept. S sends C an item
+// (buffered: C is busy), then C calls sendrec S and S replies. C's sendrec
+// returns the reply, and the item, older but not a reply, is what C's next
+// receive from S gets (under rendezvous S's send blocks, so C's sendrec is
+// refused with deadlock: tests/kernel/deadlock_test.cc). Checked twice: with
+// S's buffer free and with S's buffer full (neither keeps a request: C blocks
+// in the send phase until S receives it).
+TEST_P(ReceiveOrder, ASendrecTakesItsReplyNotAnOlderMessageFromTheSameSender) {
     if (strategy() == IpcStrategyKind::rendezvous) GTEST_SKIP() << "a rendezvous sender cannot leave a message behind";
     for (bool full : {false, true}) {
         SCOPED_TRACE(full ? "server buffer full" : "server buffer free");
@@ -153,9 +154,25 @@ TEST_P(ReceiveOrder, OneSendersMessagesStayInOrderAcrossASendrec) {
         RunReport r = run(b);
 
         ASSERT_TRUE(r.ok) << describe(r);
-        EXPECT_EQ(lines_of(r, "C"), L("sendrec S -> ok src=S type=1 w=1", "recv S -> ok src=S type=1 w=2"))
+        EXPECT_EQ(lines_of(r, "C"), L("sendrec S -> ok src=S type=1 w=2", "recv S -> ok src=S type=1 w=1"))
             << describe(r);
     }
+}
+
+// A message whose send returned ok is received also by a receive that names
+// its sender after the sender exited (a buffering strategy still keeps it:
+// S's second send returns at once and S exits); only then does the dead
+// endpoint refuse. Under rendezvous that send returns when R takes it, so
+// every strategy gives R the same results.
+TEST_P(ReceiveOrder, AnEndedSendersKeptMessagesAreReceivedByName) {
+    SystemBuilder b(strategy());
+    b.add("R", "lookup S; recv any; 3*recv S");
+    b.add("S", "send R w=0; send R w=1");
+    RunReport r = run(b);
+
+    EXPECT_EQ(lines_of(r, "R"), L("lookup S -> ok", "recv any -> ok src=S type=1 w=0", "recv S -> ok src=S type=1 w=1",
+                                  "recv S -> dead_endpoint", "recv S -> dead_endpoint"))
+        << describe(r);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllStrategies, ReceiveOrder, ::testing::ValuesIn(all_strategies), strategy_param_name);

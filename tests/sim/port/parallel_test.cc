@@ -61,6 +61,37 @@ TEST(ParallelMode, AReservedMessageTypeIsRefusedAcrossCpus) {
     }
 }
 
+// A cycle of sendrecs across CPUs, where the members really run at the same
+// time: whichever request would close the cycle is refused with deadlock, the
+// others end with dead_endpoint as their peers exit, and no request is ever
+// taken for a reply -- under every strategy, in every interleaving tried.
+TEST(ParallelMode, ASendrecCycleAcrossCpusIsRefusedUnderEveryStrategy) {
+    for (IpcStrategyKind ipc : all_strategies) {
+        for (uint32_t members : {2u, 3u}) {
+            SCOPED_TRACE(std::string(to_string(ipc)) + ", " + std::to_string(members) + " members");
+            for (int run = 0; run < 10; ++run) {
+                test::SystemBuilder b(ipc, members);
+                const std::string names = "ABC";
+                for (uint32_t i = 0; i < members; ++i) {
+                    const std::string next(1, names[(i + 1) % members]);
+                    b.add(std::string(1, names[i]), "sendrec " + next + " w=" + std::to_string(i)).cpu = i;
+                }
+                const RunReport report = run_parallel_system(b.system());
+                uint32_t refused = 0, dead = 0;
+                for (uint32_t i = 0; i < members; ++i) {
+                    const std::vector<std::string> lines = test::lines_of(report, std::string(1, names[i]));
+                    ASSERT_EQ(lines.size(), 1u) << describe(report);
+                    refused += lines[0].ends_with("-> deadlock");
+                    dead += lines[0].ends_with("-> dead_endpoint");
+                }
+                EXPECT_EQ(refused, 1u) << describe(report);
+                EXPECT_EQ(dead, members - 1) << describe(report);
+                EXPECT_EQ(report.messages, 0u) << describe(report);
+            }
+        }
+    }
+}
+
 using WorkloadCase = std::tuple<std::string, IpcStrategyKind, uint32_t>;
 
 class ParallelWorkload : public ::testing::TestWithParam<WorkloadCase> {};
