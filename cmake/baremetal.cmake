@@ -106,7 +106,7 @@ endforeach()
 
 # --- system files: the workloads that run on bare metal ------------------------------------
 # (axl bootfile refuses the others, naming what the port lacks: docs/bare-metal.md.)
-set(AXL_BM_SYSTEMS pingpong fanin pipeline notify isolation conformance preemption console_x86 console_x86_direct round_trip restarts register_access register_access_direct)
+set(AXL_BM_SYSTEMS pingpong fanin pipeline notify isolation conformance adversary preemption console_x86 console_x86_direct round_trip restarts register_access register_access_direct)
 set(AXL_BM_SYSTEM_FILES)
 set(_axl_bm_systems_present)
 foreach(_system IN LISTS AXL_BM_SYSTEMS)

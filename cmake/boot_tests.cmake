@@ -102,8 +102,8 @@ axl_boot_test(boot_pingpong_uefi pingpong ring UEFI)
 axl_boot_test(boot_fanin_queue fanin queue)
 axl_boot_test(boot_pipeline_ring pipeline ring)
 
-# Isolation: six processes fault in six ways and are killed, each reported
-# by what it did, while a pingpong pair beside them finishes; a seventh is
+# Isolation: seven processes fault in seven ways and are killed, each reported
+# by what it did, while a pingpong pair beside them finishes; an eighth is
 # refused a kernel-reserved message type on every sending primitive
 # (workloads/isolation.toml).
 axl_boot_test(boot_isolation_ring isolation ring
@@ -113,6 +113,7 @@ axl_boot_test(boot_isolation_ring isolation ring
          "bad_message faulted: bad_pointer, sendrec with a bad message address"
          "stack_overflow faulted: stack_overflow, writing unmapped memory"
          "privileged faulted: bad_pointer, general protection fault"
+         "port_io faulted: bad_pointer, general protection fault"
          "[forger] ok: a reserved message type was refused on send, sendnb, sendrec and reply_receive"
          "[client] ok: 2000 round trips")
 # The IPC conformance suite (workloads/conformance.toml, docs/ipc-strategies.md):
@@ -134,6 +135,16 @@ foreach(_case IN ITEMS rendezvous:0:would_block ring:8:ok queue:16:ok)
            "[notified_client] ok: the sendrec returned its reply, the notification posted meanwhile came next"
            "[replying_server] ok: reply_receive to a client not waiting -> ${_reply}"
            "[drained] ok: ${_kept} kept messages in order, the killed sender's message never arrived")
+endforeach()
+# The adversarial privilege suite (workloads/adversary.toml, docs/kernel.md
+# "What a process cannot do"): about 300,000 attempts past the privileges, each
+# with its documented status, under every strategy; the victim is never reached.
+foreach(_ipc rendezvous ring queue)
+  axl_boot_test(boot_adversary_${_ipc} adversary ${_ipc}
+    EXPECT "[unprivileged] ok: 33 attempts without privilege, each call_denied"
+           "[sharer.0] ok: " "[sharer.1] ok: "
+           "[adversary] ok: " "attempts, each refused with its documented status"
+           "[judge] ok: " "the victim was never reached, the lender's memory is intact")
 endforeach()
 # Preemption: a process that never enters the kernel does not stop the others
 # (workloads/preemption.toml); the spinner is still running at the end.

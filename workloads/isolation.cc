@@ -76,6 +76,15 @@ AXL_PROGRAM(fault_privileged_instruction, "executes hlt, which only the kernel m
     fail("executed hlt and lived");
 }
 
+// A device register reached with an I/O instruction, without the port opened
+// to it (no [[device]] grants it any): the CPU refuses it, as it refuses hlt.
+AXL_PROGRAM(fault_port_io, "reads a device register (the PIC's mask, port 0x21) with an in instruction (isolation)") {
+    wait_a_little();
+    uint8_t value;
+    asm volatile("inb %1, %0" : "=a"(value) : "Nd"(uint16_t{0x21}));
+    fail("read port 0x21 directly (%#x) and lived", value);
+}
+
 AXL_PROGRAM(fault_bad_message, "hands the kernel a message at an unmapped address (isolation)") {
     wait_a_little();
     Endpoint server;

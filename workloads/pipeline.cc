@@ -13,12 +13,11 @@
 // order, the value (recomputed from the sequence number and the stages it has
 // passed), the hop count, and the sender. The sink checks the final values.
 //
-// Why end-of-stream is a sendrec (acknowledged, relayed back up the chain): a
-// process may receive from a specific endpoint only while that process lives
-// (receive reports dead_endpoint otherwise), and under ring/queue a sender can
-// run far ahead of its receiver. So no process exits before its successor has
-// taken the end message; the ack also carries the sink's verdict back to the
-// source, which checks it. Every process exits: the run ends by itself.
+// Why end-of-stream is a sendrec (acknowledged, relayed back up the chain):
+// under ring/queue a sender can run far ahead of its receiver, and the ack
+// carries the sink's verdict back to the source, which checks that all it
+// sent was verified before it exits. Every process exits: the run ends by
+// itself.
 #include <cstdint>
 
 #include "kernel/api/endpoint.h"

@@ -33,6 +33,7 @@ Status yield();
 Status compute(uint64_t ns);
 Status lookup(const char* name, Endpoint& endpoint);
 Status clock(uint64_t& virtual_ns);
+// endpoints::none when the caller may not make the call (without the `self` privilege).
 Endpoint self();
 // printf-style line to the kernel console, prefixed with the process name.
 void log(const char* format, ...) __attribute__((format(printf, 1, 2)));

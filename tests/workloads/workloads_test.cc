@@ -123,7 +123,7 @@ INSTANTIATE_TEST_SUITE_P(AllStrategies, WorkloadTest,
 
 // ---- workloads where processes are meant to die ------------------------------------------
 
-// isolation: six processes break the rules of memory or privilege and are
+// isolation: seven processes break the rules of memory or privilege and are
 // killed; restarts: rs restarts a crashing process three times. Both also run
 // on x86-64 (cmake/boot_tests.cmake); hosted, the fault guard does the killing.
 class FaultingWorkloadTest : public WorkloadTest {};

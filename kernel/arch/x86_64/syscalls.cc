@@ -98,10 +98,13 @@ extern "C" axl::x86_64::TrapFrame* axl_syscall(axl::x86_64::TrapFrame* frame) {
             status = kernel.kcall_compute(a);
             break;
         case Syscall::lookup: {
+            // No name at all is a malformed argument (bad_argument), as on the
+            // hosted port; any other address must hold a readable name.
             char name[config::process_name_bytes + 1];
-            if (!take_name(name, sizeof name, a)) return bad_address(port, frame, "lookup of a name at a bad address", a);
+            if (a != 0 && !take_name(name, sizeof name, a))
+                return bad_address(port, frame, "lookup of a name at a bad address", a);
             Endpoint found = endpoints::none;
-            status = kernel.kcall_lookup(name, found);
+            status = kernel.kcall_lookup(a != 0 ? name : nullptr, found);
             value = found.raw;
             break;
         }
@@ -116,7 +119,7 @@ extern "C" axl::x86_64::TrapFrame* axl_syscall(axl::x86_64::TrapFrame* frame) {
             status = kernel.kcall_clock(value);
             break;
         case Syscall::self: {
-            Endpoint mine;
+            Endpoint mine = endpoints::none;  // what self() returns to a process without the call
             status = kernel.kcall_self(mine);
             value = mine.raw;
             break;
