@@ -70,7 +70,8 @@ DIGEST_RE = re.compile(r"(?:^|\s)((?:[A-Za-z]+ )?digest)(?::\s*|\s+)([0-9a-f]{16
 EXPECT_DIGEST_RE = re.compile(r"--expect-digest\s+([0-9a-f]{16})\b")
 CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1")
 LINK_RE = re.compile(r"\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
-PLACEHOLDER_RE = re.compile(r"^(?!README$|LICENSE$)[A-Z][A-Z0-9_]*$")
+# A word in capitals stands for a name the reader picks (workloads/NAME.toml, fuzz/NAME_fuzzer.cc).
+PLACEHOLDER_RE = re.compile(r"(?:^|[_.-])(?!README\b|LICENSE\b)[A-Z][A-Z0-9]*(?:[_.-]|$)")
 OUTPUT_TAIL_LINES = 12
 
 
@@ -108,11 +109,14 @@ class Doc:
 
 
 class Problems:
-    def __init__(self):
+    def __init__(self, quiet=False):
         self.items = []
+        self.quiet = quiet
 
     def add(self, doc, line, message, detail=None):
         self.items.append((doc, line, message, detail))
+        if self.quiet:
+            return
         print(f"{doc}:{line}: {message}", flush=True)
         if detail:
             for text in detail.rstrip("\n").splitlines():
@@ -509,9 +513,10 @@ class Checker:
         elif not os.path.exists(full):
             self.problems.add(doc.path, number, f"`{path}` does not exist")
 
-    def check(self, docs):
-        # Files a doc has its reader create, or writes for its example, are not in the tree.
-        exempt = {path for doc in docs for block in doc.blocks
+    def check(self, docs, all_docs):
+        # Files a doc has its reader create, or writes for its example, are not in the tree;
+        # any doc may name them.
+        exempt = {path for doc in docs + all_docs for block in doc.blocks
                   for path in (block.markers.new_path, block.markers.run_as) if path}
         for doc in docs:
             if self.verbose:
@@ -548,7 +553,7 @@ def repo_path_of(word, top_level):
     word = re.sub(r":\d+(:\d+)?$", "", word)  # file:line
     if not word or any(c in word for c in "<>{}$=@\\"):
         return None  # a placeholder (tests/<dir>/...), a brace list, an option
-    if any(PLACEHOLDER_RE.match(os.path.splitext(part)[0]) for part in word.split("/")):
+    if any(PLACEHOLDER_RE.search(part) for part in word.split("/")):
         return None  # workloads/NAME.toml
     first = word.split("/", 1)[0]
     if first not in top_level:
@@ -598,8 +603,8 @@ def main():
     if not os.access(axl, os.X_OK):
         print(f"{PROG}: no axl binary at {axl} (build it, or give --axl)", file=sys.stderr)
         return 2
-    names = args.docs or [p for pattern in DEFAULT_DOCS
-                          for p in sorted(glob.glob(pattern, root_dir=root))]
+    default_names = [p for pattern in DEFAULT_DOCS for p in sorted(glob.glob(pattern, root_dir=root))]
+    names = args.docs or default_names
     for name in names:
         if not os.path.isfile(os.path.join(root, name)):
             print(f"{PROG}: no such doc: {os.path.join(root, name)}", file=sys.stderr)
@@ -609,7 +614,8 @@ def main():
     checker = Checker(root, axl, args.cxx, args.timeout, args.verbose)
     try:
         docs = [read_doc(root, name, checker.problems) for name in names]
-        checker.check(docs)
+        others = [read_doc(root, name, Problems(quiet=True)) for name in default_names if name not in names]
+        checker.check(docs, others)
     finally:
         checker.sandbox.close()
     counts = ", ".join(f"{value} {name}" for name, value in checker.counts.items())

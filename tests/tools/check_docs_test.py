@@ -170,6 +170,10 @@ class CheckDocsTest(unittest.TestCase):
                           r"doc\.md:5: `workloads/gone\.toml` does not exist",
                           r"doc\.md:5: `workloads/\*\.cc` matches no file")
 
+    def test_placeholders_and_build_outputs_are_not_paths(self):
+        self.assert_passes("Write `workloads/NAME.toml` or `workloads/NAME_fuzzer.cc`; "
+                           "`build/bin/axl` writes `build/x.json`.\n")
+
     def test_a_broken_link_or_anchor_fails(self):
         self.assert_fails("See [that](other.md) and [this](#no-such-heading).\n",
                           r"doc\.md:5: link to other\.md: docs/other\.md does not exist",
