@@ -18,7 +18,7 @@ CTEST      ?= ctest
 CMAKE_ARGS ?=
 PYTHON3    ?= python3
 
-.PHONY: help deps configure build test test-tsan check-freestanding check-includes check-docs run bench clean iso boot
+.PHONY: help deps configure build test test-tsan check-freestanding check-includes run bench clean iso boot
 
 help: ## list the targets
 	@echo "Axolotl make targets (build dir: $(BUILD_DIR)/, JOBS=$(JOBS)):"
@@ -111,6 +111,7 @@ check-freestanding: configure ## only the kernel freestanding check (compile + s
 check-includes: ## only the include-rule check (tools/include-rules.txt, docs/architecture.md)
 	$(PYTHON3) tools/check-includes.py
 
+.PHONY: check-docs
 check-docs: configure ## only the docs test: run the examples and commands of README.md and docs/ (docs/testing.md)
 	$(CMAKE) --build $(BUILD_DIR) --target check_docs
 
