@@ -111,6 +111,10 @@ check-freestanding: configure ## only the kernel freestanding check (compile + s
 check-includes: ## only the include-rule check (tools/include-rules.txt, docs/architecture.md)
 	$(PYTHON3) tools/check-includes.py
 
+.PHONY: check-docs
+check-docs: configure ## only the docs test: run the examples and commands of README.md and docs/ (docs/testing.md)
+	$(CMAKE) --build $(BUILD_DIR) --target check_docs
+
 run: deps ## build and run the IPC strategy comparison (build/bin/axl_bench_compare)
 	@$(MAKE) --no-print-directory build
 	$(BUILD_DIR)/bin/axl_bench_compare

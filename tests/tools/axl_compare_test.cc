@@ -29,9 +29,9 @@ std::string digest_of(const std::string& out) {
 }
 
 TEST_F(AxlCompare, EveryStrategyARowMatchingItsOwnRun) {
-    CommandResult result = axl("compare '" + workload("fanin.toml") + "' --seed 3 --json '" + file("c.json") + "'");
+    CommandResult result = axl("compare '" + workload("pipeline.toml") + "' --seed 3 --json '" + file("c.json") + "'");
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
-    EXPECT_NE(result.out.find("system fanin, cpus 1, seed 3, under rendezvous, ring, queue\n"), std::string::npos)
+    EXPECT_NE(result.out.find("system pipeline, cpus 1, seed 3, under rendezvous, ring, queue\n"), std::string::npos)
         << result.out;
     EXPECT_NE(result.out.find("\nipc         ok   messages"), std::string::npos) << result.out;
     EXPECT_EQ(result.out.find("[client"), std::string::npos) << "no console lines without --console";
@@ -41,13 +41,13 @@ TEST_F(AxlCompare, EveryStrategyARowMatchingItsOwnRun) {
     EXPECT_TRUE(summary.contains("build"));
     for (const json& run : summary["runs"]) {
         const std::string ipc = run["ipc"];
-        CommandResult alone = axl("run '" + workload("fanin.toml") + "' --seed 3 --quiet --ipc " + ipc);
+        CommandResult alone = axl("run '" + workload("pipeline.toml") + "' --seed 3 --quiet --ipc " + ipc);
         EXPECT_EQ(digest_of(alone.out), run["digest"]) << ipc;
         // The row: the strategy, ok, and its digest at the end.
         EXPECT_NE(result.out.find("\n" + ipc), std::string::npos) << result.out;
         EXPECT_NE(result.out.find(run["digest"].get<std::string>() + "\n"), std::string::npos) << result.out;
     }
-    // fanin's server is not always waiting: the buffered strategies diverge from rendezvous.
+    // pipeline streams with send: the buffered strategies keep messages, so they diverge from rendezvous.
     EXPECT_NE(result.out.find("\ndigests: differ"), std::string::npos) << result.out;
 
     CommandResult pingpong = axl("compare '" + workload("pingpong.toml") + "'");
