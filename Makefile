@@ -112,7 +112,7 @@ test-tsan: deps ## build and run the parallel-mode tests under ThreadSanitizer (
 # some. Inputs that crash or hang a target go to $(FUZZ_BUILD_DIR)/crashes/NAME/,
 # and the run fails while any is there. The corpus each run grows is kept in
 # $(FUZZ_BUILD_DIR)/corpus/NAME/. FUZZ_ARGS is passed to every fuzzer
-# (e.g. FUZZ_ARGS=-jobs=2). fuzz-smoke: the same for FUZZ_SMOKE_SECONDS each,
+# (e.g. FUZZ_ARGS=-max_len=65536). fuzz-smoke: the same for FUZZ_SMOKE_SECONDS each,
 # part of `make test`.
 FUZZ_BUILD_DIR     ?= build-fuzz
 FUZZ_SECONDS       ?= 60
