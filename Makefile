@@ -132,10 +132,10 @@ fuzz-build: deps $(FUZZ_BUILD_DIR)/build.ninja ## build the libFuzzer targets of
 	$(CMAKE) --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target $(addsuffix _fuzzer,$(FUZZ_TARGETS))
 
 fuzz: fuzz-build ## run each fuzz target for FUZZ_SECONDS (default 60); crashes go to build-fuzz/crashes/
-	fuzz/run-fuzzers.sh --build $(FUZZ_BUILD_DIR) --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS) -- $(FUZZ_ARGS)
+	fuzz/run-fuzzers.sh --build $(FUZZ_BUILD_DIR) --seed-build $(BUILD_DIR) --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS) -- $(FUZZ_ARGS)
 
 fuzz-smoke: fuzz-build ## run each fuzz target for FUZZ_SMOKE_SECONDS (default 3; part of make test)
-	fuzz/run-fuzzers.sh --build $(FUZZ_BUILD_DIR) --seconds $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS) -- $(FUZZ_ARGS)
+	fuzz/run-fuzzers.sh --build $(FUZZ_BUILD_DIR) --seed-build $(BUILD_DIR) --seconds $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS) -- $(FUZZ_ARGS)
 
 check-freestanding: configure ## only the kernel freestanding check (compile + symbol/header check)
 	$(CMAKE) --build $(BUILD_DIR) --target kernel_freestanding

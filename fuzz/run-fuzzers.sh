@@ -36,6 +36,7 @@ while (($#)); do
         *) targets+=("$1"); shift ;;
     esac
 done
+[[ $seed_build == /* ]] || seed_build="$root/$seed_build"
 ((${#targets[@]})) || { echo "run-fuzzers: name at least one target" >&2; exit 2; }
 [[ $seconds =~ ^[0-9]+$ && $seconds -gt 0 ]] || { echo "run-fuzzers: --seconds $seconds: not a positive number" >&2; exit 2; }
 
@@ -48,8 +49,8 @@ seeds() {
     case $target in
         system_description) cp "$root"/workloads/*.toml "$dir"/ ;;
         scenario) cp "$root"/workloads/scenarios/*.toml "$dir"/ ;;
-        system_file) cp "$root/$seed_build"/baremetal/systems/*.sys "$dir"/ 2>/dev/null || true ;;
-        program_image) cp "$root/$seed_build"/baremetal/images/*.elf "$dir"/ 2>/dev/null || true ;;
+        system_file) cp "$seed_build"/baremetal/systems/*.sys "$dir"/ 2>/dev/null || true ;;
+        program_image) cp "$seed_build"/baremetal/images/*.elf "$dir"/ 2>/dev/null || true ;;
     esac
     shopt -u nullglob
 }

@@ -207,12 +207,16 @@ private:
     GrantId m_grants[grant_slots];
 };
 
+sim::SystemDescription system_under(IpcStrategyKind ipc) {
+    sim::DescriptionOverrides overrides;
+    overrides.ipc = ipc;
+    return sim::parse_system_description(system_text, "server_messages_fuzzer.toml", overrides);
+}
+
 const sim::SystemDescription& system_for(IpcStrategyKind ipc) {
-    static const sim::SystemDescription systems[] = {
-        sim::parse_system_description(system_text, "server_messages_fuzzer.toml", {.ipc = IpcStrategyKind::rendezvous}),
-        sim::parse_system_description(system_text, "server_messages_fuzzer.toml", {.ipc = IpcStrategyKind::ring}),
-        sim::parse_system_description(system_text, "server_messages_fuzzer.toml", {.ipc = IpcStrategyKind::queue}),
-    };
+    static const sim::SystemDescription systems[] = {system_under(IpcStrategyKind::rendezvous),
+                                                     system_under(IpcStrategyKind::ring),
+                                                     system_under(IpcStrategyKind::queue)};
     return systems[static_cast<uint32_t>(ipc) % std::size(systems)];
 }
 
@@ -238,6 +242,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     options.echo_console = false;
     sim::Simulator simulator(system_for(ipc), options);
     const sim::RunReport report = simulator.run();
+    // To see what an input did: AXL_FUZZ_SHOW_RUN=1 build/bin/fuzz/server_messages_replay FILE
+    if (std::getenv("AXL_FUZZ_SHOW_RUN") != nullptr) {
+        for (const std::string& line : report.console) std::printf("  %s\n", line.c_str());
+        for (const sim::ProcessReport& process : report.processes)
+            std::printf("  %s: %s, status %d, %u restarts%s%s\n", process.name.c_str(), to_string(process.state),
+                        process.exit_status, process.restarts, process.fault.empty() ? "" : ", ",
+                        process.fault.c_str());
+    }
     for (const sim::ProcessReport& process : report.processes) {
         if (process.name != "client" && !process.fault.empty()) {
             std::fprintf(stderr, "server_messages_fuzzer: %s faulted: %s\n", process.name.c_str(),
