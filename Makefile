@@ -18,7 +18,7 @@ CTEST      ?= ctest
 CMAKE_ARGS ?=
 PYTHON3    ?= python3
 
-.PHONY: help deps configure build test test-tsan check-freestanding check-includes run bench clean iso boot
+.PHONY: help deps configure build test test-tsan check-freestanding check-includes run bench clean iso boot fuzz fuzz-build fuzz-smoke
 
 help: ## list the targets
 	@echo "Axolotl make targets (build dir: $(BUILD_DIR)/, JOBS=$(JOBS)):"
@@ -52,10 +52,11 @@ boot: iso ## boot the ISO in QEMU, serial console here (SYSTEM=pingpong IPC=rend
 # The freestanding check and the include-rule check run first as steps of their
 # own so their reports are shown (ctest only shows the output of failed tests);
 # ctest then runs every registered test, including 'kernel_freestanding' (a no-op
-# when it passed) and 'include_rules' again; last, the parallel-mode tests under
+# when it passed) and 'include_rules' again; then a short run of every fuzz target
+# (fuzz-smoke, its own clang tree); last, the parallel-mode tests under
 # ThreadSanitizer (test-tsan, its own build tree). All steps always run; the
 # recipe fails if any failed.
-test: deps ## build, run the kernel freestanding and include-rule checks, every test (ctest), then test-tsan
+test: deps ## build, run the kernel freestanding and include-rule checks, every test (ctest), fuzz-smoke, then test-tsan
 	@$(MAKE) --no-print-directory build
 	@rc=0; \
 	echo "== kernel freestanding check"; \
@@ -68,6 +69,7 @@ test: deps ## build, run the kernel freestanding and include-rule checks, every 
 	else rc=1; echo "include-rule check: FAILED"; fi; \
 	echo "== ctest"; \
 	$(CTEST) --test-dir $(BUILD_DIR) --output-on-failure --no-tests=error -j2 --timeout 600 || rc=$$?; \
+	$(MAKE) --no-print-directory fuzz-smoke || rc=$$?; \
 	$(MAKE) --no-print-directory test-tsan || rc=$$?; \
 	if [ $$rc -ne 0 ]; then echo "make test: FAILED"; exit $$rc; fi; \
 	echo "make test: all passed"
@@ -103,6 +105,37 @@ test-tsan: deps ## build and run the parallel-mode tests under ThreadSanitizer (
 	took="$$((SECONDS - started))s"; \
 	if [ $$rc -ne 0 ]; then echo "make test-tsan: FAILED (exit status $$rc, 66 = a ThreadSanitizer report; $$took)"; exit $$rc; fi; \
 	echo "make test-tsan: passed, no ThreadSanitizer report ($$took)"
+
+# Fuzzing with libFuzzer (docs/testing.md, "Fuzzing"): the targets of fuzz/,
+# built with clang, coverage, AddressSanitizer and UBSan into their own tree,
+# run one after the other (niced) for FUZZ_SECONDS each; FUZZ_TARGETS picks
+# some. Inputs that crash or hang a target go to $(FUZZ_BUILD_DIR)/crashes/NAME/,
+# and the run fails while any is there. The corpus each run grows is kept in
+# $(FUZZ_BUILD_DIR)/corpus/NAME/. FUZZ_ARGS is passed to every fuzzer
+# (e.g. FUZZ_ARGS=-max_len=65536). fuzz-smoke: the same for FUZZ_SMOKE_SECONDS each,
+# part of `make test`.
+FUZZ_BUILD_DIR     ?= build-fuzz
+FUZZ_SECONDS       ?= 60
+FUZZ_SMOKE_SECONDS ?= 3
+FUZZ_TARGETS       ?= system_description scenario system_file program_image server_messages
+FUZZ_ARGS          ?=
+FUZZ_CC            ?= clang-14
+FUZZ_CXX           ?= clang++-14
+FUZZ_CMAKE_ARGS    ?=
+
+$(FUZZ_BUILD_DIR)/build.ninja:
+	CC=$(FUZZ_CC) CXX=$(FUZZ_CXX) $(CMAKE) -S . -B $(FUZZ_BUILD_DIR) -G Ninja -DAXL_FUZZ=ON \
+	  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" \
+	  -DAXL_BUILD_TESTS=OFF -DAXL_BUILD_BENCH=OFF -DAXL_BUILD_BAREMETAL=OFF $(FUZZ_CMAKE_ARGS)
+
+fuzz-build: deps $(FUZZ_BUILD_DIR)/build.ninja ## build the libFuzzer targets of fuzz/ with clang into build-fuzz/
+	$(CMAKE) --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target $(addsuffix _fuzzer,$(FUZZ_TARGETS))
+
+fuzz: fuzz-build ## run each fuzz target for FUZZ_SECONDS (default 60); crashes go to build-fuzz/crashes/
+	fuzz/run-fuzzers.sh --build $(FUZZ_BUILD_DIR) --seed-build $(BUILD_DIR) --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS) -- $(FUZZ_ARGS)
+
+fuzz-smoke: fuzz-build ## run each fuzz target for FUZZ_SMOKE_SECONDS (default 3; part of make test)
+	fuzz/run-fuzzers.sh --build $(FUZZ_BUILD_DIR) --seed-build $(BUILD_DIR) --seconds $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS) -- $(FUZZ_ARGS)
 
 check-freestanding: configure ## only the kernel freestanding check (compile + symbol/header check)
 	$(CMAKE) --build $(BUILD_DIR) --target kernel_freestanding
@@ -141,4 +174,4 @@ bench: deps ## build, run the benchmark suite (axl_bench) to results/bench.json,
 	$(PYTHON) tools/plot_results.py $(BENCH_JSON) --out $(BENCH_PLOTS)
 
 clean: ## remove the build directories
-	rm -rf $(BUILD_DIR) $(TSAN_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(TSAN_BUILD_DIR) $(FUZZ_BUILD_DIR)

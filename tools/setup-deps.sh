@@ -17,6 +17,7 @@ PACKAGE_GROUPS=(
     "toolchain:build-essential cmake ninja-build pkg-config binutils"
     "libraries:libboost-context-dev libboost-fiber-dev libboost-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev"
     "testing:libgtest-dev libgmock-dev googletest libbenchmark-dev valgrind"
+    "fuzzing:clang-14 libclang-rt-14-dev"
     "scripts:python3 python3-matplotlib"
     "baremetal:qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf"
 )

@@ -77,8 +77,11 @@ void Reincarnation::read_policy(const toml::table& table, ProcessDescription& pr
     policy.backoff_ns = m_reader.duration_or_zero_ns(*policy_table, "backoff").value_or(policy.backoff_ns);
     policy.backoff_max_ns =
         m_reader.duration_or_zero_ns(*policy_table, "backoff_max").value_or(policy.backoff_max_ns);
-    for (auto [key, names] : {std::pair{"with", &policy.with}, std::pair{"notify", &policy.notify}}) {
-        m_reader.for_each_string(*policy_table, key, [&](const std::string& name, const toml::node& item) {
+    // A plain loop variable, not a structured binding: clang before 16 (the fuzz
+    // build's clang-14) cannot capture a binding in a lambda.
+    for (const auto& list : {std::pair{"with", &policy.with}, std::pair{"notify", &policy.notify}}) {
+        std::vector<std::string>* names = list.second;
+        m_reader.for_each_string(*policy_table, list.first, [&](const std::string& name, const toml::node& item) {
             m_names.push_back({name, line_of(item)});
             names->push_back(name);
         });

@@ -333,7 +333,7 @@ extern constexpr DeviceKind block_kind{
     .registers = "hw/block.h",
     .io_size = reg::io_size,
     .io_base = 0x1100,
-    .irq = BlockConfig{}.irq_line,
+    .irq = BlockConfig::default_irq_line,
     .keys = block_keys,
     .read = read_block,
     .make = make_block,

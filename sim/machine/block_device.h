@@ -31,7 +31,10 @@
 namespace axl::sim {
 
 struct BlockConfig {
-    uint32_t irq_line = 14;
+    // A constant of its own: the device kinds' constexpr tables take it without
+    // building a config (clang 14 cannot, its std::string member in the way).
+    static constexpr uint32_t default_irq_line = 14;
+    uint32_t irq_line = default_irq_line;
     // The backing host file: must exist; its size must be a multiple of 512.
     std::string path{};
     uint64_t access_ns = 50'000;    // fixed latency of every command

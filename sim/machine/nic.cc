@@ -419,7 +419,7 @@ extern constexpr DeviceKind nic_kind{
     .registers = "hw/nic.h",
     .io_size = hw::nic::io_size,
     .io_base = 0x1200,
-    .irq = NicConfig{}.irq_line,
+    .irq = NicConfig::default_irq_line,
     .keys = nic_keys,
     .read = read_nic,
     .make = make_nic,

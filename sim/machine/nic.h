@@ -49,7 +49,10 @@ namespace axl::sim {
 
 struct NicConfig {
     std::string name = "nic";  // names the card in its log line and recording
-    uint32_t irq_line = 11;
+    // A constant of its own: the device kinds' constexpr tables take it without
+    // building a config (clang 14 cannot, its std::string member in the way).
+    static constexpr uint32_t default_irq_line = 11;
+    uint32_t irq_line = default_irq_line;
     uint16_t udp_port = 0;     // bind 127.0.0.1:udp_port; 0: any free port (see bound_port())
     uint64_t latency_ns = 10'000;
     std::string record_path{}; // "": no recording; else a file, created or truncated

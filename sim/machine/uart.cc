@@ -324,7 +324,7 @@ extern constexpr DeviceKind uart_kind{
     .registers = "hw/uart_16550.h",
     .io_size = hw::uart::io_size,
     .io_base = 0x3F8,
-    .irq = UartConfig{}.irq_line,
+    .irq = UartConfig::default_irq_line,
     .keys = uart_keys,
     .read = read_uart,
     .make = make_uart,

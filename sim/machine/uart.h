@@ -47,7 +47,10 @@
 namespace axl::sim {
 
 struct UartConfig {
-    uint32_t irq_line = 4;
+    // A constant of its own: the device kinds' constexpr tables take it without
+    // building a config (clang 14 cannot, its std::string member in the way).
+    static constexpr uint32_t default_irq_line = 4;
+    uint32_t irq_line = default_irq_line;
     uint32_t baud = 115200;
     // "" or "-": the host's stdout; "none": discarded; else a file, created
     // or truncated.

@@ -59,10 +59,13 @@ bool section(ImageView image, const FileHeader& header, uint32_t index, SectionH
 }
 
 // The file offset holding virtual address `address`, if a segment's file part has it.
+// Stops at the first program header past the end of the file (check_image
+// refuses such an image), so a header count of 65535 costs only what the file holds.
 bool file_offset_of(ImageView image, const FileHeader& header, uint64_t address, uint64_t& offset) {
     for (uint32_t i = 0; i < header.program_header_count; ++i) {
         ProgramHeader ph;
-        if (!segment(image, header, i, ph) || ph.type != segment_load) continue;
+        if (!segment(image, header, i, ph)) return false;
+        if (ph.type != segment_load) continue;
         if (address >= ph.virtual_address && address - ph.virtual_address < ph.file_size) {
             offset = ph.offset + (address - ph.virtual_address);
             return true;
@@ -78,6 +81,20 @@ bool string_equals(ImageView image, uint64_t offset, const char* text) {
         if (c != text[i]) return false;
         if (c == '\0') return true;
     }
+}
+
+// The image's .axl_programs section: the first section of that name (the
+// linker merges every object's into one; a second is never looked at, so
+// the search cannot multiply by a crafted image's section count).
+bool programs_section(ImageView image, const FileHeader& header, SectionHeader& out) {
+    if (header.section_header_size < sizeof(SectionHeader)) return false;
+    SectionHeader names;
+    if (!section(image, header, header.section_names_index, names)) return false;
+    for (uint32_t i = 0; i < header.section_header_count; ++i) {
+        if (!section(image, header, i, out)) return false;
+        if (string_equals(image, names.offset + out.name, ".axl_programs")) return true;
+    }
+    return false;
 }
 
 }  // namespace
@@ -106,24 +123,24 @@ const char* check_image(ImageView image) {
         if (segment(image, header, i, ph) && ph.type == segment_load) ++count;
     }
     if (count > image_segments_max) return "too many loadable segments";
+    SectionHeader programs;
+    if (programs_section(image, header, programs) && programs.size / sizeof(ProgramRecord) > image_programs_max)
+        return "too many programs in .axl_programs";
     return nullptr;
 }
 
 uint64_t find_program(ImageView image, const char* program) {
     FileHeader header;
-    if (!header_of(image, header) || header.section_header_size < sizeof(SectionHeader)) return 0;
-    SectionHeader names;
-    if (!section(image, header, header.section_names_index, names)) return 0;
-    for (uint32_t i = 0; i < header.section_header_count; ++i) {
-        SectionHeader sh;
-        if (!section(image, header, i, sh) || !string_equals(image, names.offset + sh.name, ".axl_programs")) continue;
-        for (uint64_t at = 0; at + sizeof(ProgramRecord) <= sh.size; at += sizeof(ProgramRecord)) {
-            ProgramRecord record;
-            uint64_t name_offset;
-            if (!read(image, sh.offset + at, record)) return 0;
-            if (file_offset_of(image, header, record.name, name_offset) && string_equals(image, name_offset, program))
-                return record.entry;
-        }
+    SectionHeader programs;
+    if (!header_of(image, header) || !programs_section(image, header, programs)) return 0;
+    // Each record costs a walk of the program headers: at most image_programs_max
+    // of them, whatever the section's size says (check_image refuses more).
+    for (uint64_t i = 0; i < image_programs_max && i < programs.size / sizeof(ProgramRecord); ++i) {
+        ProgramRecord record;
+        uint64_t name_offset;
+        if (!read(image, programs.offset + i * sizeof(ProgramRecord), record)) return 0;
+        if (file_offset_of(image, header, record.name, name_offset) && string_equals(image, name_offset, program))
+            return record.entry;
     }
     return 0;
 }

@@ -17,9 +17,15 @@ struct ImageView {
     size_t size = 0;
 };
 
+// Programs one image may define (AXL_PROGRAM records in .axl_programs; a
+// source file has a few). The bound keeps find_program's search linear in the
+// image: each record it reads walks the program headers.
+inline constexpr uint32_t image_programs_max = 64;
+
 // Checks `image` is an x86-64 executable the kernel can load; else the problem.
 const char* check_image(ImageView image);
-// The entry of `program` in `image`, 0 if the image does not define it.
+// The entry of `program` in `image`, 0 if the image does not define it (it
+// reads no further than the first image_programs_max records).
 uint64_t find_program(ImageView image, const char* program);
 // A loadable segment: what the process builder copies and maps.
 struct ImageSegment {

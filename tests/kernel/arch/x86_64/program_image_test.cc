@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -184,6 +185,63 @@ TEST_F(ProgramImages, NoDamageMakesTheReaderLeaveTheImage) {
         }
         probe(damaged);
     }
+}
+
+// A crafted image, built here rather than by the linker: `segments` loadable
+// read-only program headers that all map the whole file, `sections` section
+// headers that are all named .axl_programs (section 0 doubles as the names
+// section) and all hold the same `records` program records, each naming
+// ".axl_programs" except record `wanted_at`, which names "wanted".
+std::vector<uint8_t> crafted_image(uint32_t segments, uint32_t sections, uint32_t records, uint32_t wanted_at) {
+    const uint64_t program_headers = 64, section_headers = program_headers + uint64_t{segments} * 56;
+    const uint64_t strings = section_headers + uint64_t{sections} * 64, table = strings + 24;
+    const uint64_t size = table + uint64_t{records} * 24, base = user_image_base;
+    std::vector<uint8_t> bytes(size);
+    auto put = [&bytes](uint64_t at, uint64_t value, size_t width) { std::memcpy(&bytes[at], &value, width); };
+    std::memcpy(&bytes[0], "\x7f" "ELF\x02\x01\x01", 7);
+    put(16, 2, 2), put(18, 62, 2), put(20, 1, 4), put(24, base, 8), put(32, program_headers, 8);
+    put(40, section_headers, 8), put(52, 64, 2), put(54, 56, 2), put(56, segments, 2), put(58, 64, 2);
+    put(60, sections, 2), put(62, 0, 2);
+    for (uint32_t i = 0; i < segments; ++i) {
+        const uint64_t at = program_headers + uint64_t{i} * 56;
+        put(at, 1, 4), put(at + 4, 4, 4), put(at + 16, base, 8), put(at + 32, size, 8), put(at + 40, size, 8);
+    }
+    for (uint32_t i = 0; i < sections; ++i) {
+        const uint64_t at = section_headers + uint64_t{i} * 64;
+        put(at + 4, 1, 4), put(at + 24, i == 0 ? strings : table, 8), put(at + 32, uint64_t{records} * 24, 8);
+    }
+    std::memcpy(&bytes[strings], ".axl_programs\0wanted\0", 21);
+    for (uint32_t i = 0; i < records; ++i) {
+        put(table + uint64_t{i} * 24, base + strings + (i == wanted_at ? 14 : 0), 8);
+        put(table + uint64_t{i} * 24 + 16, 0x401000 + i, 8);
+    }
+    return bytes;
+}
+
+TEST(CraftedProgramImages, AProgramIsFoundAmongTheFirstRecordsOfTheSection) {
+    const std::vector<uint8_t> bytes = crafted_image(2, 2, 10, 3);
+    EXPECT_EQ(check_image(view_of(bytes)), nullptr);
+    EXPECT_EQ(find_program(view_of(bytes), "wanted"), 0x401003u);
+}
+
+// Found by fuzz/program_image_fuzzer.cc (the input is
+// fuzz/regressions/program_image/quadratic_search.elf): every record of every
+// section named .axl_programs walked every program header, so 100 KB of
+// headers and records kept find_program, and the kernel's boot, busy for
+// minutes. Now only the first such section and its first image_programs_max
+// records are read, and check_image refuses an image that lists more.
+TEST(CraftedProgramImages, TooManyProgramsAreRefusedAndTheSearchStaysShort) {
+    const std::vector<uint8_t> bytes = crafted_image(600, 600, 1200, 1000);
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(find_program(view_of(bytes), "wanted"), 0u) << "record 1000 is past image_programs_max";
+    EXPECT_EQ(find_program(view_of(bytes), "absent"), 0u);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+    EXPECT_NE(check_image(view_of(bytes)), nullptr);
+
+    const std::vector<uint8_t> listing = crafted_image(2, 2, image_programs_max + 1, 0);
+    EXPECT_STREQ(check_image(view_of(listing)), "too many programs in .axl_programs");
+    EXPECT_EQ(crafted_image(2, 2, image_programs_max, 0).size() + 24, listing.size());
+    EXPECT_EQ(check_image(view_of(crafted_image(2, 2, image_programs_max, 0))), nullptr);
 }
 
 }  // namespace
