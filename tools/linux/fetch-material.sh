@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The Linux material, fetched, never committed (issue 15; docs/linux-drivers.md).
+#
+#   tools/linux/fetch-material.sh --out DIR     extract linux_env/manifest.txt's paths from
+#                                               Debian's linux-source-6.1 into DIR/src, log sha256s
+#   tools/linux/fetch-material.sh --out DIR --check
+#                                               every extracted file still has its logged sha256
+#
+# The source is the tarball Debian's linux-source-6.1 package installs
+# (tools/setup-deps.sh, group "linux"; nothing else is downloaded). Evidence that
+# it is unmodified, written to DIR/material.log: the package's version and the
+# SHA256 of its .deb from the signed archive index (apt-cache), the tarball's
+# md5 as dpkg recorded it at install time against the md5 computed now, and the
+# tarball's sha256. DIR/SHA256SUMS then lists every extracted file. Cached: a
+# second run with the same tarball and manifest does nothing.
+set -euo pipefail
+
+package=linux-source-6.1
+tarball=/usr/src/linux-source-6.1.tar.xz
+prefix=linux-source-6.1
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+manifest="$root/linux_env/manifest.txt"
+out=""
+check=0
+while (($#)); do
+    case "$1" in
+        --out) out="$2"; shift 2 ;;
+        --check) check=1; shift ;;
+        *) echo "fetch-material.sh: unknown argument '$1' (see the comment at its top)" >&2; exit 2 ;;
+    esac
+done
+[[ -n "$out" ]] || { echo "fetch-material.sh: --out DIR is required" >&2; exit 2; }
+
+if ((check)); then
+    [[ -f "$out/SHA256SUMS" ]] || { echo "fetch-material.sh: $out/SHA256SUMS missing: run without --check first" >&2; exit 1; }
+    (cd "$out/src" && sha256sum --quiet -c ../SHA256SUMS) || {
+        echo "fetch-material.sh: Linux files under $out/src differ from what was extracted (listed above)" >&2
+        exit 1
+    }
+    echo "linux material: $(wc -l <"$out/SHA256SUMS") files, each unmodified (sha256 as extracted from $package)"
+    exit 0
+fi
+
+if [[ ! -f "$tarball" ]]; then
+    echo "fetch-material.sh: $tarball is missing: install Debian's $package (tools/setup-deps.sh installs it)" >&2
+    exit 1
+fi
+
+# Debian's own record of the tarball, from when dpkg installed it.
+md5_recorded=$(awk -v f="usr/src/$package.tar.xz" '$2 == f { print $1 }' "/var/lib/dpkg/info/$package.md5sums")
+md5_now=$(md5sum "$tarball" | cut -d' ' -f1)
+if [[ "$md5_recorded" != "$md5_now" ]]; then
+    echo "fetch-material.sh: $tarball has md5 $md5_now, but dpkg installed it with md5 $md5_recorded: it was changed" >&2
+    exit 1
+fi
+sha256_tarball=$(sha256sum "$tarball" | cut -d' ' -f1)
+manifest_sha256=$(sha256sum "$manifest" | cut -d' ' -f1)
+stamp="tarball $sha256_tarball manifest $manifest_sha256"
+if [[ -f "$out/.stamp" && "$(cat "$out/.stamp")" == "$stamp" && -f "$out/SHA256SUMS" ]]; then
+    echo "linux material: cached in $out ($(wc -l <"$out/SHA256SUMS") files)"
+    exit 0
+fi
+
+members=()
+while IFS= read -r line; do
+    line="${line%%#*}"
+    line="${line%"${line##*[![:space:]]}"}"
+    [[ -n "$line" ]] && members+=("$prefix/$line")
+done <"$manifest"
+
+rm -rf "$out/src" "$out/.stamp"
+mkdir -p "$out/src"
+tar -xJf "$tarball" -C "$out/src" --strip-components=1 "${members[@]}"
+(cd "$out/src" && find . -type f -printf '%P\n' | LC_ALL=C sort | xargs -d '\n' sha256sum) >"$out/SHA256SUMS"
+
+version=$(dpkg-query -W -f='${Version}' "$package")
+deb_sha256=$(apt-cache show "$package=$version" 2>/dev/null | awk '/^SHA256:/ { print $2; exit }')
+{
+    echo "package        $package $version"
+    echo "deb sha256     ${deb_sha256:-unknown (no archive index here)} (Debian's signed Packages index)"
+    echo "tarball        $tarball"
+    echo "tarball md5    $md5_now (dpkg recorded $md5_recorded at install: equal)"
+    echo "tarball sha256 $sha256_tarball"
+    echo "manifest       linux_env/manifest.txt ($manifest_sha256)"
+    echo "files          $(wc -l <"$out/SHA256SUMS"), sha256 of each in SHA256SUMS"
+} >"$out/material.log"
+echo "$stamp" >"$out/.stamp"
+echo "linux material: $(wc -l <"$out/SHA256SUMS") files of $package $version extracted into $out/src (log: $out/material.log)"
