@@ -43,6 +43,12 @@ enum Type : uint32_t {
     end = 12,
 };
 
+// The integer options, declared once: AXL_PROGRAM lists them, the programs read them.
+constexpr ProgramOption members_option = integer_option("members", 2, 2, 16, "processes in the cycle");
+constexpr ProgramOption count_option = integer_option("count", 3, 1, 64, "items to send");
+constexpr ProgramOption first_option = integer_option("first", 0, 0, 1'000'000, "the first item's number");
+constexpr ProgramOption wait_option = integer_option("wait", 0, 0, 1, "1: wait for a done message first");
+
 Endpoint peer(const char* key) { return sys::lookup_or_fail(arg_string(key, "")); }
 
 Message make(uint32_t type, uint64_t word = 0) {
@@ -106,8 +112,8 @@ AXL_PROGRAM(conformance_cycle_member, "sendrec to the next member of a cycle; re
 }
 
 AXL_PROGRAM(conformance_cycle_judge, "counts the statuses of a sendrec cycle's members: one deadlock (conformance)",
-            axl::integer_option("members", 2, 2, 16, "processes in the cycle")) {
-    const int64_t members = sys::option_int("members", 2, 2, 16);
+            members_option) {
+    const int64_t members = sys::option_int(members_option);
     int64_t refused = 0;
     int64_t dead = 0;
     for (int64_t i = 0; i < members; ++i) {
@@ -208,11 +214,11 @@ AXL_PROGRAM(conformance_restarter, "kills a caller waiting for a reply and resta
 
 AXL_PROGRAM(conformance_sequence_sender, "sends `count` numbered items to `to` (conformance)",
             axl::string_option("to", "", "the process it sends to"),
-            axl::integer_option("count", 3, 1, 64, "items to send"),
-            axl::integer_option("first", 0, 0, 1'000'000, "the first item's number")) {
+            count_option,
+            first_option) {
     const Endpoint to = peer("to");
-    const int64_t count = sys::option_int("count", 3, 1, 64);
-    const int64_t first = sys::option_int("first", 0, 0, 1'000'000);
+    const int64_t count = sys::option_int(count_option);
+    const int64_t first = sys::option_int(first_option);
     for (int64_t i = 0; i < count; ++i)
         expect_status(send(to, make(item, static_cast<uint64_t>(first + i))), Status::ok, "send(item)");
     log("ok: sent %lld items", sys::sll(count));
@@ -252,9 +258,9 @@ AXL_PROGRAM(conformance_selective_receiver, "receive(from y) past x's kept messa
 // and a name is looked up only among the living).
 AXL_PROGRAM(conformance_gate, "sends go to `to` (after a done message, with wait = 1) (conformance)",
             axl::string_option("to", "", "the process it sends to"),
-            axl::integer_option("wait", 0, 0, 1, "1: wait for a done message first")) {
+            wait_option) {
     const Endpoint to = peer("to");
-    if (sys::option_int("wait", 0, 0, 1) == 1) {
+    if (sys::option_int(wait_option) == 1) {
         Message message;
         expect_status(receive(endpoints::any, message), Status::ok, "receive(any)");
         if (message.type != done) fail("expected done, got a message of type %u", message.type);
