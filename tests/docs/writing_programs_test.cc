@@ -11,19 +11,14 @@
 #include "sim/config/system_description.h"
 #include "sim/port/simulator.h"
 #include "tests/support/script_program.h"
+#include "tests/support/report_text.h"
 
 namespace axl::sim {
 namespace {
 
 const std::string mirror_toml = std::string(AXL_DOCS_EXAMPLE_DIR) + "/workloads/mirror.toml";
 
-std::string describe(const RunReport& report) {
-    std::string text = "failures:\n";
-    for (const std::string& failure : report.failures) text += "  " + failure + "\n";
-    text += "console:\n";
-    for (const std::string& line : report.console) text += "  " + line + "\n";
-    return text;
-}
+std::string describe(const RunReport& report) { return test::report_text(report); }
 
 class WritingProgramsExample : public ::testing::TestWithParam<IpcStrategyKind> {};
 

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <string>
 
+#include "tests/support/source_dir.h"
+
 namespace axl::test {
 
 struct CommandResult {
@@ -51,6 +53,9 @@ protected:
     }
 
     std::string file(const std::string& name) const { return (m_dir / name).string(); }
+
+    // A file of the repository's workloads/ folder.
+    static std::string workload(const std::string& name) { return source_dir() + "/workloads/" + name; }
 
     // Runs `[environment] axl <arguments>` through the shell, capturing both streams.
     CommandResult axl(const std::string& arguments, const std::string& environment = "") const {

@@ -45,4 +45,20 @@ name = "fanin2"
 seed = 1
 )") + fanin_pair_processes;
 
+// A campaign over fanin_system (written next to it as system.toml): one fault
+// per run into client b, which nothing restarts. A crash fails the workload, a
+// hang keeps it from finishing (until ends the run), and a fault drawn after b
+// is done finds nothing to strike.
+inline constexpr const char* fanin_campaign_scenario = R"([scenario]
+name = "client b under fire"
+system = "system.toml"
+until = "20ms"
+
+[campaign]
+kinds = ["crash", "hang"]
+targets = ["b"]
+window = ["20us", "160us"]
+faults_per_run = 1
+)";
+
 }  // namespace axl::test

@@ -29,20 +29,6 @@ using axl::test::read_file;
 using axl::test::fanin_system;
 
 
-// One fault per run into client b, which nothing restarts: a crash fails the
-// workload, a hang keeps it from finishing (until ends the run), and a fault
-// drawn after b is done finds nothing to strike. Every class but the crashes.
-constexpr const char* campaign_scenario = R"([scenario]
-name = "client b under fire"
-system = "system.toml"
-until = "20ms"
-
-[campaign]
-kinds = ["crash", "hang"]
-targets = ["b"]
-window = ["20us", "160us"]
-faults_per_run = 1
-)";
 
 class AxlCampaign : public axl::test::AxlCommandTest {
 protected:
@@ -50,7 +36,7 @@ protected:
         AxlCommandTest::SetUp();
         if (IsSkipped()) return;
         write("system.toml", fanin_system);
-        m_scenario = write("campaign.toml", campaign_scenario).string();
+        m_scenario = write("campaign.toml", axl::test::fanin_campaign_scenario).string();
     }
 
     CommandResult campaign(const std::string& options, const std::string& environment = "") const {

@@ -18,29 +18,13 @@ using json = nlohmann::json;
 using axl::test::CommandResult;
 using axl::test::read_file;
 
-constexpr const char* campaign_scenario = R"([scenario]
-name = "client b under fire"
-system = "system.toml"
-until = "20ms"
-
-[campaign]
-kinds = ["crash", "hang"]
-targets = ["b"]
-window = ["20us", "160us"]
-faults_per_run = 1
-)";
-
 class AxlCliEdges : public axl::test::AxlCommandTest {
 protected:
     void SetUp() override {
         AxlCommandTest::SetUp();
         if (IsSkipped()) return;
         write("system.toml", axl::test::fanin_system);
-        m_scenario = write("campaign.toml", campaign_scenario).string();
-    }
-    std::string workload(const std::string& name) const {
-        const char* dir = std::getenv("AXL_SOURCE_DIR");
-        return std::string(dir ? dir : ".") + "/workloads/" + name;
+        m_scenario = write("campaign.toml", axl::test::fanin_campaign_scenario).string();
     }
     std::string m_scenario;
 };

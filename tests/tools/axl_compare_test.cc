@@ -15,13 +15,7 @@ using json = nlohmann::json;
 using axl::test::CommandResult;
 using axl::test::read_file;
 
-class AxlCompare : public axl::test::AxlCommandTest {
-protected:
-    std::string workload(const std::string& name) const {
-        const char* dir = std::getenv("AXL_SOURCE_DIR");
-        return std::string(dir ? dir : ".") + "/workloads/" + name;
-    }
-};
+class AxlCompare : public axl::test::AxlCommandTest {};
 
 std::string digest_of(const std::string& out) {
     const size_t at = out.rfind("digest: ");

@@ -34,19 +34,6 @@ server = "nobody"
 rounds = 3
 )";
 
-// One fault per run into client b, which nothing restarts: crashes fail the
-// workload, hangs keep it from finishing until `until` ends the run.
-constexpr const char* campaign_scenario = R"([scenario]
-name = "client b under fire"
-system = "system.toml"
-until = "20ms"
-
-[campaign]
-kinds = ["crash", "hang"]
-targets = ["b"]
-window = ["20us", "160us"]
-faults_per_run = 1
-)";
 
 class AxlReports : public axl::test::AxlCommandTest {
 protected:
@@ -54,11 +41,7 @@ protected:
         AxlCommandTest::SetUp();
         if (IsSkipped()) return;
         write("system.toml", axl::test::fanin_system);
-        m_scenario = write("campaign.toml", campaign_scenario).string();
-    }
-    std::string workload(const std::string& name) const {
-        const char* dir = std::getenv("AXL_SOURCE_DIR");
-        return std::string(dir ? dir : ".") + "/workloads/" + name;
+        m_scenario = write("campaign.toml", axl::test::fanin_campaign_scenario).string();
     }
     std::string m_scenario;
 };

@@ -20,6 +20,7 @@
 #include "sim/config/system_description.h"
 #include "sim/port/simulator.h"
 #include "tests/support/source_dir.h"
+#include "tests/support/report_text.h"
 
 namespace axl::sim {
 namespace {
@@ -44,13 +45,7 @@ RunReport run(const SystemDescription& description, bool parallel) {
     return simulator.run();
 }
 
-std::string describe(const RunReport& report) {
-    std::string text = "system " + report.system_name + " under " + to_string(report.ipc) + "\nfailures:\n";
-    for (const std::string& failure : report.failures) text += "  " + failure + "\n";
-    text += "console:\n";
-    for (const std::string& line : report.console) text += "  " + line + "\n";
-    return text;
-}
+std::string describe(const RunReport& report) { return test::report_text(report); }
 
 const ProcessReport& process(const RunReport& report, const std::string& name) {
     for (const ProcessReport& p : report.processes)

@@ -16,6 +16,7 @@
 #include "sim/config/system_description.h"
 #include "sim/port/simulator.h"
 #include "tests/support/source_dir.h"
+#include "tests/support/report_text.h"
 
 namespace axl::sim {
 namespace {
@@ -35,13 +36,7 @@ RunReport run_conformance(IpcStrategyKind ipc, TraceLevel trace) {
     return simulator.run();
 }
 
-std::string describe(const RunReport& report) {
-    std::string text = "conformance under " + std::string(to_string(report.ipc)) + "\nfailures:\n";
-    for (const std::string& failure : report.failures) text += "  " + failure + "\n";
-    text += "console:\n";
-    for (const std::string& line : report.console) text += "  " + line + "\n";
-    return text;
-}
+std::string describe(const RunReport& report) { return test::report_text(report); }
 
 // Process name -> its "ok: ..." line ("[name] ok: ..." on the console).
 std::map<std::string, std::string> ok_lines(const RunReport& report) {

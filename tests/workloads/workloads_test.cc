@@ -13,6 +13,7 @@
 #include "sim/port/simulator.h"
 #include "sim/config/system_description.h"
 #include "tests/support/source_dir.h"
+#include "tests/support/report_text.h"
 
 namespace axl::sim {
 namespace {
@@ -34,14 +35,7 @@ RunReport run_system(const std::string& path, IpcStrategyKind ipc) {
     return simulator.run();
 }
 
-// What to print when an assertion on a report fails: why, and what was logged.
-std::string describe(const RunReport& report) {
-    std::string text = "system " + report.system_name + " under " + to_string(report.ipc) + "\nfailures:\n";
-    for (const std::string& failure : report.failures) text += "  " + failure + "\n";
-    text += "console:\n";
-    for (const std::string& line : report.console) text += "  " + line + "\n";
-    return text;
-}
+std::string describe(const RunReport& report) { return test::report_text(report); }
 
 const ProcessReport* find_process(const RunReport& report, const std::string& name) {
     for (const ProcessReport& process : report.processes)

@@ -14,6 +14,7 @@
 #include "kernel/ipc_strategy.h"
 #include "sim/port/simulator.h"
 #include "sim/config/system_description.h"
+#include "tests/support/report_text.h"
 
 namespace axl::sim {
 namespace {
@@ -50,13 +51,7 @@ RunReport run(const SystemDescription& system, TraceLevel level = TraceLevel::di
     return simulator.run();
 }
 
-std::string describe(const RunReport& report) {
-    std::string text = report.system_name + " under " + to_string(report.ipc) + " on " + std::to_string(report.cpus) +
-                       " cpu(s)\n";
-    for (const std::string& failure : report.failures) text += "  " + failure + "\n";
-    for (const std::string& line : report.console) text += "  " + line + "\n";
-    return text;
-}
+std::string describe(const RunReport& report) { return test::report_text(report); }
 
 void set_arg(SystemDescription& d, const std::string& key, int64_t value, const std::vector<std::string>& processes) {
     for (ProcessDescription& p : d.processes)

@@ -18,6 +18,7 @@
 #include "sim/config/system_description.h"
 #include "tests/support/script_program.h"
 #include "tests/support/source_dir.h"
+#include "tests/support/report_text.h"
 
 namespace axl::sim {
 namespace {
@@ -35,14 +36,7 @@ RunReport run_parallel_system(SystemDescription description) {
     return simulator.run();
 }
 
-std::string describe(const RunReport& report) {
-    std::string text = "system " + report.system_name + " under " + to_string(report.ipc) + " with " +
-                       std::to_string(report.cpus) + " CPUs\nfailures:\n";
-    for (const std::string& failure : report.failures) text += "  " + failure + "\n";
-    text += "console:\n";
-    for (const std::string& line : report.console) text += "  " + line + "\n";
-    return text;
-}
+std::string describe(const RunReport& report) { return test::report_text(report); }
 
 // Reserved message types are refused in parallel mode too, where a send to
 // another CPU under the ring strategy takes no kernel lock.
