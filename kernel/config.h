@@ -45,9 +45,11 @@ inline constexpr uint32_t ring_capacity_max = 1u << 16;  // the most a system de
 inline constexpr uint32_t queue_capacity = 16;
 
 // Devices. IRQ line masks are one 64-bit word; each privilege lists up to
-// io_ranges_max I/O port ranges. Grants: one table for the whole system.
+// io_ranges_max I/O port ranges and mmio_ranges_max memory-mapped ranges. Grants: one table for the whole system.
 inline constexpr uint32_t irq_lines = 64;
 inline constexpr uint32_t io_ranges_max = 4;
+// Memory-mapped register ranges per privilege: a PCI function has up to six BARs.
+inline constexpr uint32_t mmio_ranges_max = 6;
 inline constexpr uint32_t grant_slots_max = 4096;
 static_assert((grant_slots_max & (grant_slots_max - 1)) == 0, "a grant id's index is its low bits");
 

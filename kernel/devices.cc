@@ -39,6 +39,33 @@ Status Kernel::kcall_device_io(uint16_t port, uint32_t width, bool write, uint32
     return finish_kernel_call(KernelCall::device_io, status);
 }
 
+const MmioRange* Kernel::granted_mmio_range(uint16_t privilege, uint64_t address, uint32_t width) const {
+    if (privilege >= config::privilege_slots_max || !valid_width(width)) return nullptr;
+    if (address > ~uint64_t{0} - (width - 1)) return nullptr;  // would wrap
+    const DeviceRights& rights = m_device_rights[privilege];
+    const uint64_t last = address + width - 1;
+    for (uint32_t r = 0; r < rights.mmio_range_count; ++r)
+        if (address >= rights.mmio[r].first && last <= rights.mmio[r].last) return &rights.mmio[r];
+    return nullptr;
+}
+
+// The memory-mapped twin of device_io: same checks, same charge.
+Status Kernel::kcall_device_mmio(uint64_t address, uint32_t width, bool write, uint32_t& value) {
+    Status status = check_kernel_call(KernelCall::device_mmio);
+    const uint32_t call = kernel_call_trace_flag | static_cast<uint32_t>(KernelCall::device_mmio);
+    if (status == Status::ok && !valid_width(width)) status = deny(call, Status::bad_argument);
+    if (status == Status::ok && !granted_mmio_range(running_process().privilege, address, width))
+        status = deny(call, Status::resource_denied);
+    if (status == Status::ok) {
+        charge(m_costs.io_access_ns);
+        if (write)
+            platform::mmio_write(m_port, address, width, value);
+        else
+            value = platform::mmio_read(m_port, address, width);
+    }
+    return finish_kernel_call(KernelCall::device_mmio, status);
+}
+
 Status Kernel::kcall_irq_control(IrqOp op, uint32_t line, IrqPolicy policy) {
     Status status = check_kernel_call(KernelCall::irq_control);
     const uint32_t call = kernel_call_trace_flag | static_cast<uint32_t>(KernelCall::irq_control);

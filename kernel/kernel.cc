@@ -47,6 +47,9 @@ Status Kernel::create_privilege(const PrivilegeSpec& spec, uint16_t& id) {
     if (spec.devices.io_range_count > config::io_ranges_max) return Status::bad_argument;
     for (uint32_t r = 0; r < spec.devices.io_range_count; ++r)
         if (spec.devices.io[r].first > spec.devices.io[r].last) return Status::bad_argument;
+    if (spec.devices.mmio_range_count > config::mmio_ranges_max) return Status::bad_argument;
+    for (uint32_t r = 0; r < spec.devices.mmio_range_count; ++r)
+        if (spec.devices.mmio[r].first > spec.devices.mmio[r].last) return Status::bad_argument;
     uint32_t found = config::privilege_slots_max;
     for (uint32_t i = privilege_ids::first_free; i < config::privilege_slots_max; ++i) {
         if (!m_privileges[i].in_use) {

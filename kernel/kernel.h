@@ -114,6 +114,7 @@ public:
     // Drivers and servers (devices.cc, grants.cc). `address` and `local` are
     // the caller's memory, already checked by the port in the caller's context.
     Status kcall_device_io(uint16_t port, uint32_t width, bool write, uint32_t& value);
+    Status kcall_device_mmio(uint64_t address, uint32_t width, bool write, uint32_t& value);
     Status kcall_irq_control(IrqOp op, uint32_t line, IrqPolicy policy);
     Status kcall_alarm(uint64_t delay_ns);
     Status kcall_grant_create(Endpoint grantee, uintptr_t address, uint64_t bytes, GrantAccess access,
@@ -150,6 +151,8 @@ public:
     // the port's next event: the port then makes a preemption-point entry.
     // The caller's range holding ports [port, port + width), or nullptr.
     const IoRange* granted_io_range(uint16_t privilege, uint16_t port, uint32_t width) const;
+    // Likewise for memory-mapped registers [address, address + width).
+    const MmioRange* granted_mmio_range(uint16_t privilege, uint64_t address, uint32_t width) const;
     // Every device a privilege may touch (bare metal: the direct ranges are
     // opened in the TSS's I/O permission bitmap while its process runs).
     const DeviceRights& device_rights(uint16_t privilege) const { return m_device_rights[privilege]; }

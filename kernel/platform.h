@@ -51,6 +51,11 @@ void console_write(Port& port, const char* text, size_t length);
 // `width` is 1, 2 or 4 bytes. A port nothing answers reads as all ones.
 uint32_t io_read(Port& port, uint16_t address, uint32_t width);
 void io_write(Port& port, uint16_t address, uint32_t width, uint32_t value);
+// The same for memory-mapped registers at a physical address (a PCI memory
+// BAR). Hosted: the simulated PCI bus; bare metal: not yet (no privilege
+// carries an MMIO range there, so the kernel never calls them).
+uint32_t mmio_read(Port& port, uint64_t address, uint32_t width);
+void mmio_write(Port& port, uint64_t address, uint32_t width, uint32_t value);
 // The interrupt controller: a masked line is not delivered; a line unmasked
 // while its device still asserts it is delivered again (Kernel::interrupt).
 void irq_mask(Port& port, uint32_t line);

@@ -22,10 +22,21 @@ struct IoRange {
     bool direct = false;
 };
 
+// An inclusive range of physical memory-mapped I/O addresses (a PCI memory
+// BAR) a driver may access; `direct` as for ports (bare metal: the range
+// mapped into the driver's address space, uncached).
+struct MmioRange {
+    uint64_t first = 0;
+    uint64_t last = 0;
+    bool direct = false;
+};
+
 // The hardware a privilege may touch: its devices' registers and IRQ lines.
 struct DeviceRights {
     IoRange io[config::io_ranges_max];
     uint32_t io_range_count = 0;
+    MmioRange mmio[config::mmio_ranges_max];
+    uint32_t mmio_range_count = 0;
     uint64_t irq_lines = 0;      // bit per line it may attach
 };
 

@@ -27,8 +27,9 @@ enum class TraceKind : uint8_t {
     kill,         // a = process slot killed, b = killer slot (or no_slot: the port, an injected fault)
     restart,      // a = process slot started again, b = its new endpoint raw, c = restarter slot
     injected,     // a port event: a = target slot (no_slot: a device), b = fault kind, c = fault index
+    device_event, // a port event: a = device index, b = the run's device event number, c = hash of its name
 };
-inline constexpr uint32_t trace_kind_count = 19;
+inline constexpr uint32_t trace_kind_count = 20;
 
 // In a `denied` event, tells a kernel call (its number | this flag) from an
 // IPC primitive (its number alone).
@@ -48,7 +49,7 @@ static_assert(sizeof(TraceEvent) == 24);
 constexpr const char* to_string(TraceKind k) {
     constexpr const char* names[] = {"send",   "deliver", "buffered",    "block",  "wake",
                                      "dispatch", "notify", "kernel_call", "denied", "exit",
-                                     "fault",  "spawn",   "idle",        "quantum", "interrupt", "alarm", "kill", "restart", "injected"};
+                                     "fault",  "spawn",   "idle",        "quantum", "interrupt", "alarm", "kill", "restart", "injected", "device_event"};
     return static_cast<uint32_t>(k) < trace_kind_count ? names[static_cast<uint32_t>(k)] : "?";
 }
 

@@ -46,7 +46,7 @@
 // adversary_unprivileged below (and tests/workloads/adversary_test.cc checks
 // that every call declared in kernel/api/ is tried here).
 static_assert(axl::primitive_count == 6, "a new IPC primitive: try it without privilege in adversary_unprivileged");
-static_assert(axl::kernel_call_count == 13, "a new kernel call: try it without privilege in adversary_unprivileged");
+static_assert(axl::kernel_call_count == 14, "a new kernel call: try it without privilege in adversary_unprivileged");
 
 namespace {
 
@@ -344,7 +344,7 @@ void forged_endpoints(const Layout& layout, uint64_t random_count) {
     }
 }
 
-// With device_io, irq_control and alarm, but no port range and no line.
+// With device_io, device_mmio, irq_control and alarm, but no port range, no memory range and no line.
 void devices_not_granted() {
     for (uint32_t port = 0; port <= 0xFFFF; ++port) {
         uint32_t value = 0xDEAD'BEEF;
@@ -363,6 +363,20 @@ void devices_not_granted() {
         uint32_t value = 0;
         expect(io_read(port, value, static_cast<IoWidth>(3)), Status::bad_argument, "io_read of width 3", port, "no such width");
         expect(io_write(port, 0, static_cast<IoWidth>(8)), Status::bad_argument, "io_write of width 8", port, "no such width");
+    }
+    // Memory-mapped registers: the firmware's PCI window, low memory, the top, a wrapping access.
+    const uint64_t addresses[] = {0x0, 0xA0000, 0xFEB0'0000, 0xFEB0'0FFC, 0xFEBF'FFFC, 0xFEC0'0000,
+                                  0xFEE0'0000, 0xFFFF'FFFC, 0x1'0000'0000, 0xFFFF'FFFF'FFFF'FFFEull};
+    for (const uint64_t address : addresses) {
+        for (const IoWidth width : widths) {
+            uint32_t value = 0xDEAD'BEEF;
+            expect(mmio_read(address, value, width), Status::resource_denied, "mmio_read", address, "memory not granted");
+            if (value != 0xDEAD'BEEF) fail("mmio_read of %#llx was refused but wrote %#x into the result", static_cast<unsigned long long>(address), value);
+            expect(mmio_write(address, 0x5A, width), Status::resource_denied, "mmio_write", address, "memory not granted");
+        }
+        uint32_t value = 0;
+        expect(mmio_read(address, value, static_cast<IoWidth>(3)), Status::bad_argument, "mmio_read of width 3", address, "no such width");
+        expect(mmio_write(address, 0, static_cast<IoWidth>(8)), Status::bad_argument, "mmio_write of width 8", address, "no such width");
     }
     for (uint32_t line = 0; line < irq_lines_max; ++line) {
         expect(irq_attach(line), Status::resource_denied, "irq_attach", line, "a line not granted");
@@ -598,6 +612,9 @@ AXL_PROGRAM(adversary_unprivileged, "every primitive and kernel call without its
     denied(io_read(0x3F8, value), "io_read");
     unchanged(value == 0xDEAD'BEEF, "io_read");
     denied(io_write(0x80, 0x5A), "io_write");
+    denied(mmio_read(0xFEB0'0000, value), "mmio_read");
+    unchanged(value == 0xDEAD'BEEF, "mmio_read");
+    denied(mmio_write(0xFEB0'0000, 0x5A), "mmio_write");
     denied(irq_attach(4), "irq_attach");
     denied(irq_enable(4), "irq_enable");
     denied(irq_disable(4), "irq_disable");

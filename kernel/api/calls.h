@@ -33,8 +33,10 @@ enum class KernelCall : uint8_t {
     safecopy,     // copy to or from memory another process granted to the caller
     // The reincarnation server's calls (kernel/api/service.h):
     process_control,  // learn of deaths, kill a process, restart a dead one from its image
+    // Last so the numbers above stay what traces and system files already say:
+    device_mmio,  // read or write a memory-mapped device register in the caller's granted ranges
 };
-inline constexpr uint32_t kernel_call_count = 13;
+inline constexpr uint32_t kernel_call_count = 14;
 
 constexpr uint32_t bit(Primitive p) { return 1u << static_cast<uint32_t>(p); }
 constexpr uint32_t bit(KernelCall c) { return 1u << static_cast<uint32_t>(c); }
@@ -53,7 +55,7 @@ constexpr const char* to_string(Primitive p) {
 constexpr const char* to_string(KernelCall c) {
     constexpr const char* names[] = {"exit", "yield",     "compute",     "lookup", "log",   "clock",
                                      "self", "device_io", "irq_control", "alarm",  "grant", "safecopy",
-                                     "process_control"};
+                                     "process_control", "device_mmio"};
     return static_cast<uint32_t>(c) < kernel_call_count ? names[static_cast<uint32_t>(c)] : "?";
 }
 

@@ -1,14 +1,15 @@
-// Device access for drivers: registers (I/O ports), interrupt lines and
-// alarms. Checked against the caller's privileges: the ports of its granted
-// ranges, the IRQ lines it may attach, and the kernel calls device_io,
-// irq_control and alarm.
+// Device access for drivers: registers (I/O ports and memory-mapped),
+// interrupt lines and alarms. Checked against the caller's privileges: the
+// ports and memory ranges it was granted, the IRQ lines it may attach, and the
+// kernel calls device_io, device_mmio, irq_control and alarm.
 //
 // Two access models, chosen per driver in the system description, give the
 // same results: kernel-mediated (every register access is a kernel call, as
 // in MINIX) and direct (the driver's ranges were opened to it at start, so an
-// access is a plain I/O instruction: no kernel entry; the hardware check on a
-// port outside them kills the driver, as a #GP would). A driver calls
-// io_read/io_write either way and never knows which.
+// access is a plain I/O instruction or load/store: no kernel entry). A driver
+// calls io_read/io_write (mmio_read/mmio_write) either way and never knows
+// which; an access outside the opened ranges goes to the kernel, which
+// refuses it (resource_denied).
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,14 @@ enum class IoWidth : uint8_t { byte = 1, half = 2, word = 4 };
 // caller's granted ranges; a byte access returns the low 8 bits, and so on.
 Status io_read(uint16_t port, uint32_t& value, IoWidth width = IoWidth::byte);
 Status io_write(uint16_t port, uint32_t value, IoWidth width = IoWidth::byte);
+
+// Memory-mapped registers, at physical addresses of the machine's MMIO space
+// (a PCI memory BAR, as the PCI server reports it: kernel/api/protocols/pci.h).
+// [address, address + width) must lie in one of the caller's granted memory
+// ranges (call device_mmio); otherwise as io_read/io_write. Bare metal: a
+// kernel call that is refused for now (no system file grants MMIO yet).
+Status mmio_read(uint64_t address, uint32_t& value, IoWidth width = IoWidth::word);
+Status mmio_write(uint64_t address, uint32_t value, IoWidth width = IoWidth::word);
 
 // Interrupts arrive as notifications from endpoints::hardware; the message's
 // payload.words[2] holds a bit per line raised since the last one. The kernel

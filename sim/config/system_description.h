@@ -5,6 +5,7 @@
 #pragma once
 
 #include <any>
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -103,6 +104,11 @@ struct DeviceDescription {
     std::string driver;           // the process that drives it
     bool direct = false;          // access = "direct": registers opened to the driver
     std::any settings;            // the kind's keys, as its model takes them (e.g. UartConfig)
+    // A PCI kind's (DeviceKind::pci): its bus address (bus << 8 | device << 3
+    // | function) and the base of each BAR the firmware assigned (0: none).
+    bool pci = false;
+    uint16_t pci_address = 0;
+    std::array<uint32_t, 6> pci_bars{};
 
     template <typename Settings>
     const Settings& settings_as() const {

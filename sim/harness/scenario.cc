@@ -376,7 +376,8 @@ private:
         if (node == nullptr) return;
         const toml::table* table = node->as_table();
         if (table == nullptr) fail_type(*node, "expect", "a table ([expect])");
-        reject_unknown_keys(*table, "[expect]", {"completes", "recovery_within", "may_restart", "restarts_max"});
+        reject_unknown_keys(*table, "[expect]",
+                            {"completes", "recovery_within", "may_restart", "restarts_max", "device_events"});
         ScenarioExpectations& expect = m_scenario.expect;
 
         if (auto completes = boolean(*table, "completes")) {
@@ -406,6 +407,32 @@ private:
             expect.restarts_max = static_cast<uint32_t>(*restarts_max);
             expect.restarts_max_line = line_of_key(*table, "restarts_max");
             require_reincarnation_server("restarts_max", expect.restarts_max_line);
+        }
+        if (const toml::node* events = table->get("device_events")) {
+            expect.device_events_line = line_of(*events);
+            const toml::array* list = events->as_array();
+            if (list == nullptr) fail_type(*events, "device_events", "an array of event names (\"panicked\", \"eth0: ...\")");
+            std::vector<std::string> names;
+            for (const toml::node& item : *list) {
+                const auto* name = item.as_string();
+                if (name == nullptr) fail_type(item, "device_events entries", "strings");
+                const std::string text = name->get();
+                if (text.empty()) fail(line_of(item), "device_events entry is empty");
+                // "device: what" must name a device of the system.
+                if (const size_t colon = text.find(": "); colon != std::string::npos) {
+                    const std::string device = text.substr(0, colon);
+                    const auto& devices = m_scenario.system.devices;
+                    if (std::none_of(devices.begin(), devices.end(),
+                                     [&](const DeviceDescription& d) { return d.name == device; }))
+                        fail(line_of(item), "device_events entry '" + text + "': system '" + m_scenario.system.name +
+                                                "' has no device '" + device + "'");
+                }
+                names.push_back(text);
+            }
+            if (m_scenario.system.devices.empty() && !names.empty())
+                fail(expect.device_events_line, "device_events cannot happen: system '" + m_scenario.system.name +
+                                                    "' has no devices");
+            expect.device_events = std::move(names);
         }
     }
 
@@ -620,6 +647,20 @@ ScenarioVerdict judge(const Scenario& scenario, const RunReport& report) {
     if (expect.restarts_max && restarts > *expect.restarts_max)
         fail(fmt::format("{} restarts in all; restarts_max = {}{}", restarts, *expect.restarts_max,
                          where(expect.restarts_max_line)));
+    if (expect.device_events) {
+        const std::vector<std::string>& wanted = *expect.device_events;
+        std::vector<std::string> seen;
+        bool match = report.device_events.size() == wanted.size();
+        for (size_t i = 0; i < report.device_events.size(); ++i) {
+            const DeviceEventReport& event = report.device_events[i];
+            seen.push_back(fmt::format("{}: {} at {}", event.device, event.what, exact_duration(event.time_ns)));
+            if (i < wanted.size() && wanted[i] != event.what && wanted[i] != event.device + ": " + event.what)
+                match = false;
+        }
+        if (!match)
+            fail(fmt::format("device events were [{}]; device_events{} wants [{}]", join(seen, ", "),
+                             where(expect.device_events_line), join(wanted, ", ")));
+    }
 
     verdict.passed = verdict.failures.empty();
     return verdict;

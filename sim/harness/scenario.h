@@ -29,6 +29,10 @@ struct ScenarioExpectations {
     uint32_t may_restart_line = 0;
     std::optional<uint32_t> restarts_max;  // restarts of all processes together
     uint32_t restarts_max_line = 0;
+    // The run's device events, in order, exactly: each "what" (any device) or
+    // "device: what". [] = none may happen.
+    std::optional<std::vector<std::string>> device_events;
+    uint32_t device_events_line = 0;
 };
 
 struct Scenario {

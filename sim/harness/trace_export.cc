@@ -26,6 +26,7 @@ constexpr FieldMeaning k_field_meanings[trace_kind_count] = {
     /* kill        */ {"process", "by", "unused", true, true, false},
     /* restart     */ {"process", "endpoint", "by", true, false, false},
     /* injected    */ {"target", "fault_kind", "fault", true, false, false},
+    /* device_event*/ {"device", "event", "name_hash", false, false, false},
 };
 static_assert(std::size(k_field_meanings) == trace_kind_count);
 

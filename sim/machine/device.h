@@ -9,12 +9,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "kernel/api/grant.h"
 #include "kernel/api/status.h"
 #include "sim/machine/event_queue.h"
 
 namespace axl::sim {
+
+class Device;
 
 // The machine as a device sees it. The simulator's Machine implements it; the
 // device tests use a small host of their own with a real EventQueue.
@@ -33,6 +36,12 @@ public:
     // the kernel, as an IOMMU would): ok, or why not (nothing was copied).
     virtual Status dma_read(GrantId grant, uint64_t offset, void* to, size_t bytes) = 0;
     virtual Status dma_write(GrantId grant, uint64_t offset, const void* from, size_t bytes) = 0;
+    // Something the hardware did that the run must show: a guest panic
+    // reported, a watchdog resetting the machine. A device event (`what`, a
+    // short name such as "panicked" or "watchdog reset") is in the run's
+    // report, its trace and digest, and a scenario can expect it
+    // (docs/devices.md, "Device events").
+    virtual void device_event(const Device& device, std::string_view what) = 0;
 };
 
 // Faults a scenario can inject into a device (sim/harness/fault_injector.h). Each

@@ -19,6 +19,7 @@
 namespace axl::sim {
 
 struct DeviceDescription;
+struct PciProfile;  // sim/machine/pci_function.h
 
 // A key of a kind's own (beyond name, kind, irq, io_base, driver and access,
 // which every [[device]] table has), with the range a number must lie in.
@@ -77,13 +78,17 @@ public:
     }
 };
 
+// DeviceKind::irq of a device that raises no interrupt: its table takes no
+// `irq`, it uses no line and its driver is granted none.
+inline constexpr uint32_t no_irq = 0xFFFF'FFFFu;
+
 struct DeviceKind {
     const char* name;         // kind = "<name>"
     const char* description;  // one line for `axl list`
     const char* registers;    // the hw/ header with its register layout
     uint16_t io_size;         // ports its registers take
     uint16_t io_base;         // default port (free ports of the hosted bus; COM1 for the UART)
-    uint32_t irq;             // default IRQ line
+    uint32_t irq;             // default IRQ line, or no_irq
     std::span<const DeviceKey> keys;
     // Reads the kind's own keys into its settings (DeviceDescription::settings);
     // nullptr for a kind without keys of its own.
@@ -91,6 +96,10 @@ struct DeviceKind {
     // Builds the model. Throws std::runtime_error when it cannot start (a
     // file it cannot open, a socket it cannot bind).
     std::unique_ptr<Device> (*make)(const DeviceDescription& device, DeviceHost& host);
+    // A PCI kind: its identity and BARs (make builds a PciFunction). It has no
+    // fixed ports (io_size 0): the firmware places its BARs, and its table
+    // takes `pci_address` instead of `io_base`. nullptr: a device on the fixed port bus.
+    const PciProfile* pci = nullptr;
 };
 
 // Every kind, in the order `axl list` and error messages give them.

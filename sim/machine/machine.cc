@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 
 #include "sim/port/hosted_port.h"
 
@@ -22,6 +23,45 @@ void Machine::attach(std::string name, uint16_t base, std::unique_ptr<Device> de
     m_bus.push_back({base, device->io_size(), device.get()});
     m_names.push_back(std::move(name));
     m_devices.push_back(std::move(device));
+}
+
+void Machine::attach_pci(std::string name, PciAddress address, const std::array<uint32_t, pci_bar_count>& bars,
+                         std::unique_ptr<Device> device) {
+    auto* function = dynamic_cast<PciFunction*>(device.get());
+    if (!function) throw std::logic_error("device '" + name + "' of a PCI kind is not a PciFunction");
+    if (!m_pci) {
+        m_pci = std::make_unique<PciBus>(*this);
+        m_bus.push_back({PciBus::config_address_port, PciBus::ports, m_pci.get()});
+    }
+    uint16_t enable = 0;
+    for (uint32_t bar = 0; bar < pci_bar_count; ++bar) {
+        const PciBarLayout& layout = function->profile().bars[bar];
+        if (layout.type == PciBarLayout::Type::none) continue;
+        function->firmware_set_bar(bar, bars[bar]);
+        enable |= layout.type == PciBarLayout::Type::io ? pci_config::command_io : pci_config::command_memory;
+    }
+    function->firmware_enable(enable);
+    m_pci->attach(address, *function);
+    m_names.push_back(std::move(name));
+    m_devices.push_back(std::move(device));
+}
+
+void Machine::device_event(const Device& device, std::string_view what) {
+    size_t index = 0;
+    while (index < m_devices.size() && m_devices[index].get() != &device) ++index;
+    const uint64_t at = now_ns();
+    m_device_events.push_back({at, index < m_names.size() ? m_names[index] : std::string("?"), std::string(what)});
+    // In the trace and the digest: which device, which event of the run, and
+    // the name (hashed, FNV-1a) so two runs that differ only in it differ.
+    uint32_t hash = 2166136261u;
+    for (char c : what) hash = (hash ^ static_cast<uint8_t>(c)) * 16777619u;
+    if (m_port.tracer)
+        m_port.tracer->record(TraceEvent{.time_ns = at,
+                                         .kind = TraceKind::device_event,
+                                         .cpu = 0,
+                                         .a = static_cast<uint32_t>(index),
+                                         .b = static_cast<uint32_t>(m_device_events.size() - 1),
+                                         .c = hash});
 }
 
 Device* Machine::device(const std::string& name) const {
@@ -44,13 +84,30 @@ uint32_t Machine::io_read(uint16_t port, uint32_t width) {
     uint16_t offset = 0;
     Device* device = device_at(port, offset);
     const uint32_t all_ones = width >= 4 ? 0xFFFF'FFFFu : (1u << (8 * width)) - 1;
-    if (!device) return all_ones;  // nothing answers: the bus floats high
+    uint32_t value = all_ones;
+    if (!device) {
+        // PCI I/O BARs decode after the fixed devices; nothing answers: the bus floats high.
+        if (m_pci && m_pci->io_read(port, width, value)) return value & all_ones;
+        return all_ones;
+    }
     return device->read(offset, width) & all_ones;
 }
 
 void Machine::io_write(uint16_t port, uint32_t width, uint32_t value) {
     uint16_t offset = 0;
-    if (Device* device = device_at(port, offset)) device->write(offset, width, value);
+    if (Device* device = device_at(port, offset))
+        device->write(offset, width, value);
+    else if (m_pci)
+        (void)m_pci->io_write(port, width, value);
+}
+
+uint32_t Machine::mmio_read(uint64_t address, uint32_t width) {
+    if (m_pci) return m_pci->mmio_read(address, width);
+    return width >= 4 ? 0xFFFF'FFFFu : (1u << (8 * width)) - 1;
+}
+
+void Machine::mmio_write(uint64_t address, uint32_t width, uint32_t value) {
+    if (m_pci) m_pci->mmio_write(address, width, value);
 }
 
 uint64_t Machine::now_ns() const {

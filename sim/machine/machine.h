@@ -5,6 +5,7 @@
 // hardware (io_read, irq_mask, timer_arm, ...) land here.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -12,6 +13,8 @@
 
 #include "sim/machine/device.h"
 #include "sim/machine/interrupt_controller.h"
+#include "sim/machine/pci_bus.h"
+#include "sim/machine/pci_function.h"
 
 namespace axl {
 struct Port;
@@ -27,11 +30,22 @@ public:
     // Boot: a device at ports [base, base + device->io_size()). The caller
     // (the simulator, from the system description) checked for overlaps.
     void attach(std::string name, uint16_t base, std::unique_ptr<Device> device);
+    // Boot: a PCI function (the model of a PCI kind) at `address` on bus 0,
+    // with the BAR bases the firmware assigned (sim/machine/pci_firmware.h)
+    // programmed and decoding enabled. The first one brings the bus and its
+    // configuration ports 0xCF8..0xCFF.
+    void attach_pci(std::string name, PciAddress address, const std::array<uint32_t, pci_bar_count>& bars,
+                    std::unique_ptr<Device> device);
     bool has_devices() const { return !m_devices.empty(); }
+    PciBus* pci_bus() const { return m_pci.get(); }
 
     // The platform side (kernel/platform.h).
     uint32_t io_read(uint16_t port, uint32_t width);
     void io_write(uint16_t port, uint32_t width, uint32_t value);
+    // Physical memory-mapped I/O space: the PCI bus's memory BARs. Nothing
+    // there reads as all ones.
+    uint32_t mmio_read(uint64_t address, uint32_t width);
+    void mmio_write(uint64_t address, uint32_t width, uint32_t value);
     void irq_mask(uint32_t line) { m_controller.mask(line); }
     void irq_unmask(uint32_t line) { m_controller.unmask(line, now_ns()); }
     void timer_arm(uint64_t at_ns);
@@ -51,7 +65,16 @@ public:
     // The run is over: devices push out what is in flight.
     void finish();
 
+    // Device events so far, in order (DeviceHost::device_event).
+    struct DeviceEvent {
+        uint64_t at_ns = 0;
+        std::string device;  // its [[device]] name
+        std::string what;
+    };
+    const std::vector<DeviceEvent>& device_events() const { return m_device_events; }
+
     // DeviceHost
+    void device_event(const Device& device, std::string_view what) override;
     uint64_t now_ns() const override;
     EventQueue::Id schedule(uint64_t at_ns, EventQueue::Action action) override;
     bool cancel(EventQueue::Id id) override;
@@ -72,6 +95,8 @@ private:
     std::vector<std::unique_ptr<Device>> m_devices;
     std::vector<std::string> m_names;
     std::vector<Mapping> m_bus;
+    std::unique_ptr<PciBus> m_pci;
+    std::vector<DeviceEvent> m_device_events;
     uint64_t m_event_now_ns = 0;
     bool m_timer_armed = false;
     EventQueue::Id m_timer_event;

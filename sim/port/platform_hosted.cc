@@ -168,6 +168,10 @@ void fence_other_cpus(Port&) {
 }
 
 uint32_t io_read(Port& port, uint16_t address, uint32_t width) { return port.machine->io_read(address, width); }
+uint32_t mmio_read(Port& port, uint64_t address, uint32_t width) { return port.machine->mmio_read(address, width); }
+void mmio_write(Port& port, uint64_t address, uint32_t width, uint32_t value) {
+    port.machine->mmio_write(address, width, value);
+}
 void io_write(Port& port, uint16_t address, uint32_t width, uint32_t value) {
     port.machine->io_write(address, width, value);
 }

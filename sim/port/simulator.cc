@@ -153,8 +153,13 @@ Simulator::Simulator(const SystemDescription& system, const RunOptions& options)
     if (!options.faults.empty() && options.parallel)
         throw DescriptionError(fmt::format("{}:0: faults are injected in deterministic mode only (drop --parallel)",
                                            state.system.path));
-    for (const DeviceDescription& device : state.system.devices)
-        port.machine->attach(device.name, device.io_base, make_device(state.system, device, *port.machine));
+    for (const DeviceDescription& device : state.system.devices) {
+        if (device.pci)
+            port.machine->attach_pci(device.name, PciAddress::of(device.pci_address), device.pci_bars,
+                                     make_device(state.system, device, *port.machine));
+        else
+            port.machine->attach(device.name, device.io_base, make_device(state.system, device, *port.machine));
+    }
 
     const boot::BootImage& image = *port.image;
     boot::BuildFailure failure;
@@ -296,15 +301,18 @@ RunReport Simulator::run() {
     }
     report.ok = report.failures.empty();
     for (const DeviceDescription& device : state.system.devices) {
-        const InterruptController::Line& line = port.machine->controller().line(device.irq);
+        const bool has_line = device.irq != no_irq;
+        const InterruptController::Line* line = has_line ? &port.machine->controller().line(device.irq) : nullptr;
         report.devices.push_back(DeviceReport{.name = device.name,
                                               .kind = device.kind->name,
                                               .driver = device.driver,
                                               .irq = device.irq,
                                               .direct = device.direct,
-                                              .interrupts_raised = line.raised,
-                                              .interrupts_delivered = line.delivered});
+                                              .interrupts_raised = line ? line->raised : 0,
+                                              .interrupts_delivered = line ? line->delivered : 0});
     }
+    for (const Machine::DeviceEvent& event : port.machine->device_events())
+        report.device_events.push_back({event.at_ns, event.device, event.what});
 
     if (port.options.trace_stream) {
         port.tracer->write_chrome_trace(*port.options.trace_stream);

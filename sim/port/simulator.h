@@ -79,10 +79,18 @@ struct DeviceReport {
     std::string name;
     std::string kind;
     std::string driver;
-    uint32_t irq = 0;
+    uint32_t irq = 0;  // no_irq (sim/machine/device_kind.h): it raises none
     bool direct = false;
     uint64_t interrupts_raised = 0;
     uint64_t interrupts_delivered = 0;
+};
+
+// Something a device reported to the run (sim/machine/device.h,
+// DeviceHost::device_event): a guest panic, a watchdog reset.
+struct DeviceEventReport {
+    uint64_t time_ns = 0;
+    std::string device;
+    std::string what;
 };
 
 struct RunReport {
@@ -103,6 +111,7 @@ struct RunReport {
     std::vector<std::string> failures;  // one line per unmet expectation
     std::vector<ProcessReport> processes;
     std::vector<DeviceReport> devices;
+    std::vector<DeviceEventReport> device_events;  // in order
     std::vector<LifecycleEvent> lifecycle;  // deaths before the end and restarts, in order
     std::vector<FaultOutcome> faults;       // RunOptions::faults, each with whether and when it acted
     std::vector<std::string> console;   // every log line, in order

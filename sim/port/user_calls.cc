@@ -252,13 +252,12 @@ namespace {
 // the next event (a device completion, an interrupt) the port makes the
 // entry a timer interrupt would; else a driver polling a status register
 // would wait forever for an event that cannot fire.
+// Memory-mapped ranges (MmioRange::direct) are accessed the same way, as a
+// load or store to a page mapped into the driver would be.
 template <typename Access>
-bool try_direct_io(uint16_t address, uint32_t width, Access&& access) {
+bool direct_access(Access&& access) {
     Port& port = *tl_port;
-    if (port.parallel) return false;
     Kernel& kernel = *port.kernel;
-    const IoRange* range = kernel.granted_io_range(kernel.process(kernel.running()).privilege, address, width);
-    if (!range || !range->direct) return false;
     sim::disarm_fault_guard();  // the device model is the machine, not the process
     access(*port.machine);
     if (kernel.charge_user_time(kernel.costs().io_access_ns))
@@ -266,6 +265,26 @@ bool try_direct_io(uint16_t address, uint32_t width, Access&& access) {
     else
         sim::arm_fault_guard(*sim::running_fault_target);
     return true;
+}
+
+template <typename Access>
+bool try_direct_io(uint16_t address, uint32_t width, Access&& access) {
+    Port& port = *tl_port;
+    if (port.parallel) return false;
+    Kernel& kernel = *port.kernel;
+    const IoRange* range = kernel.granted_io_range(kernel.process(kernel.running()).privilege, address, width);
+    if (!range || !range->direct) return false;
+    return direct_access(access);
+}
+
+template <typename Access>
+bool try_direct_mmio(uint64_t address, uint32_t width, Access&& access) {
+    Port& port = *tl_port;
+    if (port.parallel) return false;
+    Kernel& kernel = *port.kernel;
+    const MmioRange* range = kernel.granted_mmio_range(kernel.process(kernel.running()).privilege, address, width);
+    if (!range || !range->direct) return false;
+    return direct_access(access);
 }
 }  // namespace
 
@@ -288,6 +307,28 @@ Status io_write(uint16_t port, uint32_t value, IoWidth width) {
     return kernel_call([&](Kernel& k) {
         uint32_t written = value;
         return k.kcall_device_io(port, bytes, true, written);
+    });
+}
+
+Status mmio_read(uint64_t address, uint32_t& value, IoWidth width) {
+    const auto bytes = static_cast<uint32_t>(width);
+    uint32_t result = 0;
+    if (try_direct_mmio(address, bytes, [&](sim::Machine& machine) { result = machine.mmio_read(address, bytes); })) {
+        value = result;
+        return Status::ok;
+    }
+    Status status = kernel_call([&](Kernel& k) { return k.kcall_device_mmio(address, bytes, false, result); });
+    if (status == Status::ok) value = result;
+    return status;
+}
+
+Status mmio_write(uint64_t address, uint32_t value, IoWidth width) {
+    const auto bytes = static_cast<uint32_t>(width);
+    if (try_direct_mmio(address, bytes, [&](sim::Machine& machine) { machine.mmio_write(address, bytes, value); }))
+        return Status::ok;
+    return kernel_call([&](Kernel& k) {
+        uint32_t written = value;
+        return k.kcall_device_mmio(address, bytes, true, written);
     });
 }
 

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <cstring>
 #include <map>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -54,6 +56,18 @@ public:
         std::memcpy(m_memory.data() + at, from, bytes);
         return Status::ok;
     }
+
+    void device_event(const sim::Device&, std::string_view what) override {
+        m_device_events.push_back({std::string(what), m_now_ns});
+    }
+
+    // --- device events ---
+    struct DeviceEvent {
+        std::string what;
+        uint64_t at_ns = 0;
+        bool operator==(const DeviceEvent&) const = default;
+    };
+    const std::vector<DeviceEvent>& device_events() const { return m_device_events; }
 
     // --- time ---
     // Fires every event due at or before `ns` in order, time following each
@@ -118,6 +132,7 @@ private:
     uint64_t m_now_ns = 0;
     size_t m_scheduled_in_past = 0;
     std::vector<RaisedIrq> m_irqs;
+    std::vector<DeviceEvent> m_device_events;
     std::vector<uint8_t> m_memory;
     std::map<uint32_t, FakeGrant> m_grants;
 };

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/harness/trace_digest.h"
+#include "sim/machine/device_kind.h"
 #include "tools/axl/build_identity.h"
 #include "tools/axl/report_printer.h"
 
@@ -40,9 +41,13 @@ std::string format_run_report_json(const sim::RunReport& report) {
                            {"kind", device.kind},
                            {"driver", device.driver},
                            {"access", device.direct ? "direct" : "kernel"},
-                           {"irq", device.irq},
+                           {"irq", device.irq == sim::no_irq ? nlohmann::ordered_json(nullptr)
+                                                             : nlohmann::ordered_json(device.irq)},
                            {"interrupts_raised", device.interrupts_raised},
                            {"interrupts_delivered", device.interrupts_delivered}});
+    nlohmann::ordered_json device_events = nlohmann::ordered_json::array();
+    for (const sim::DeviceEventReport& event : report.device_events)
+        device_events.push_back({{"time_ns", event.time_ns}, {"device", event.device}, {"event", event.what}});
     nlohmann::ordered_json lifecycle = nlohmann::ordered_json::array();
     for (const sim::LifecycleEvent& event : report.lifecycle)
         lifecycle.push_back({{"time_ns", event.time_ns},
@@ -65,6 +70,7 @@ std::string format_run_report_json(const sim::RunReport& report) {
         {"trace_events", report.trace_events},
         {"processes", processes},
         {"devices", devices},
+        {"device_events", device_events},
         {"lifecycle", lifecycle},
         // Digests depend on the build as much as on the inputs.
         {"build", build_identity_json<nlohmann::ordered_json>()},

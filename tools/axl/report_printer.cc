@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/machine/device_kind.h"
 #include "tools/axl/text_table.h"
 
 namespace axl::tools {
@@ -67,7 +68,8 @@ void render_devices(fmt::memory_buffer& out, const sim::RunReport& report) {
                  {"delivered", Align::right}});
     for (const sim::DeviceReport& device : report.devices)
         table.add_row({device.name, device.kind, device.driver, device.direct ? "direct" : "kernel",
-                       std::to_string(device.irq), std::to_string(device.interrupts_raised),
+                       device.irq == sim::no_irq ? "-" : std::to_string(device.irq),
+                       std::to_string(device.interrupts_raised),
                        std::to_string(device.interrupts_delivered)});
     table.render(out);
 }
@@ -126,6 +128,13 @@ std::string format_run_report(const sim::RunReport& report, const std::string& t
     fmt::format_to(std::back_inserter(out), "\n");
     if (!report.devices.empty()) {
         render_devices(out, report);
+        fmt::format_to(std::back_inserter(out), "\n");
+    }
+    if (!report.device_events.empty()) {
+        fmt::format_to(std::back_inserter(out), "device events: {}\n", report.device_events.size());
+        for (const sim::DeviceEventReport& event : report.device_events)
+            fmt::format_to(std::back_inserter(out), "  {} {}: {}\n", format_duration_ns(event.time_ns), event.device,
+                           event.what);
         fmt::format_to(std::back_inserter(out), "\n");
     }
 

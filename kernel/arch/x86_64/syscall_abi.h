@@ -40,6 +40,7 @@ enum class Syscall : uint64_t {
     next_death,     // rdi Death (written)
     kill,           // rdi endpoint
     restart,        // rdi endpoint -> rdx endpoint
+    device_mmio,    // rdi physical address, rsi width, rdx write?, r10 value -> rdx value read
     count
 };
 

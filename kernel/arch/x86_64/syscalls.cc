@@ -131,6 +131,12 @@ extern "C" axl::x86_64::TrapFrame* axl_syscall(axl::x86_64::TrapFrame* frame) {
             value = data;
             break;
         }
+        case Syscall::device_mmio: {
+            uint32_t data = static_cast<uint32_t>(d);
+            status = kernel.kcall_device_mmio(a, static_cast<uint32_t>(b > 8 ? 8 : b), c != 0, data);
+            value = data;
+            break;
+        }
         case Syscall::irq_control:
             status = kernel.kcall_irq_control(static_cast<IrqOp>(small_enum(a)),
                                               static_cast<uint32_t>(b > 0xFFFF'FFFF ? 0xFFFF'FFFF : b),

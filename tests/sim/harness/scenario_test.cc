@@ -203,7 +203,7 @@ TEST_F(ScenarioFiles, RefusesUnknownKeysWithASuggestion) {
                         "unknown key 'traget' in [[fault]]; did you mean 'target'?"));
     EXPECT_TRUE(refused(scenario("[expect]\ncompletes = true\nrecovery = \"5ms\"\n"), 5,
                         "unknown key 'recovery' in [expect] (known keys: completes, recovery_within, "
-                        "may_restart, restarts_max)"));
+                        "may_restart, restarts_max, device_events)"));
 }
 
 TEST_F(ScenarioFiles, RefusesAMissingOrBrokenHeader) {

@@ -18,6 +18,7 @@
 #include "sim/config/system_description.h"
 #include "sim/machine/block_device.h"
 #include "sim/machine/nic.h"
+#include "sim/machine/pci_function.h"
 #include "sim/machine/uart.h"
 #include "tests/support/source_dir.h"
 #include "tests/support/temp_dir.h"
@@ -65,7 +66,7 @@ std::string valid_value(const DeviceKey& key) {
 TEST(DeviceKinds, TheTableListsEveryKindOnceInListingOrder) {
     std::vector<std::string> names;
     for (const DeviceKind* kind : device_kinds()) names.emplace_back(kind->name);
-    EXPECT_EQ(names, (std::vector<std::string>{"timer", "uart", "block", "nic"}));
+    EXPECT_EQ(names, (std::vector<std::string>{"timer", "uart", "block", "nic", "pvpanic-pci"}));
     for (const DeviceKind* kind : device_kinds()) EXPECT_EQ(find_device_kind(kind->name), kind);
     EXPECT_EQ(find_device_kind("floppy"), nullptr);
     EXPECT_EQ(find_device_kind(""), nullptr);
@@ -76,13 +77,27 @@ TEST(DeviceKinds, EachKindIsDescribedCompletely) {
         SCOPED_TRACE(kind->name);
         EXPECT_NE(std::string(kind->description), "");
         EXPECT_TRUE(std::filesystem::is_regular_file(test::source_dir() + "/" + kind->registers)) << kind->registers;
-        EXPECT_GT(kind->io_size, 0u);
+        if (kind->pci) {
+            // Its registers are where its BARs are: it has BARs, and no fixed ports.
+            EXPECT_EQ(kind->io_size, 0u);
+            bool has_bar = false;
+            for (const PciBarLayout& bar : kind->pci->bars) {
+                if (bar.type == PciBarLayout::Type::none) continue;
+                has_bar = true;
+                EXPECT_EQ(bar.size & (bar.size - 1), 0u) << "a BAR's size is a power of two";
+                EXPECT_GE(bar.size, bar.type == PciBarLayout::Type::io ? 4u : 16u);
+            }
+            EXPECT_TRUE(has_bar);
+            EXPECT_EQ(kind->irq == no_irq, kind->pci->interrupt_pin == 0) << "INTx is wired exactly when it has a pin";
+        } else {
+            EXPECT_GT(kind->io_size, 0u);
+        }
         EXPECT_NE(kind->make, nullptr);
         EXPECT_EQ(kind->read == nullptr, kind->keys.empty()) << "a kind reads exactly when it has keys";
         std::set<std::string> keys;
         for (const DeviceKey& key : kind->keys) {
             EXPECT_TRUE(keys.insert(key.name).second) << "twice: " << key.name;
-            for (const char* common : {"name", "kind", "irq", "io_base", "driver", "access"})
+            for (const char* common : {"name", "kind", "irq", "io_base", "driver", "access", "pci_address"})
                 EXPECT_NE(std::string(key.name), common) << "every device has it already";
             if (key.type == DeviceKey::Type::integer || key.type == DeviceKey::Type::size)
                 EXPECT_LE(key.min, key.max) << key.name;
@@ -96,7 +111,7 @@ TEST(DeviceKinds, DefaultPortsAndLinesDoNotCollide) {
     for (size_t a = 0; a < kinds.size(); ++a)
         for (size_t b = a + 1; b < kinds.size(); ++b) {
             SCOPED_TRACE(std::string(kinds[a]->name) + " and " + kinds[b]->name);
-            EXPECT_NE(kinds[a]->irq, kinds[b]->irq);
+            if (kinds[a]->irq != no_irq) EXPECT_NE(kinds[a]->irq, kinds[b]->irq);
             const uint32_t a_end = uint32_t{kinds[a]->io_base} + kinds[a]->io_size;
             const uint32_t b_end = uint32_t{kinds[b]->io_base} + kinds[b]->io_size;
             EXPECT_TRUE(a_end <= kinds[b]->io_base || b_end <= kinds[a]->io_base);
@@ -107,10 +122,16 @@ TEST(DeviceKinds, EveryKindAndKeyIsDocumented) {
     const std::string doc = text_of(test::source_dir() + "/docs/system-description.md");
     const std::string devices = text_of(test::source_dir() + "/docs/devices.md");
     for (const DeviceKind* kind : device_kinds()) {
-        // docs/devices.md's table of kinds: "| `uart` | `hw/uart_16550.h` | 0x3F8, 4 | ..."
-        char row[128];
-        std::snprintf(row, sizeof row, "| `%s` | `%s` | 0x%X, %u |", kind->name, kind->registers, kind->io_base,
-                      kind->irq);
+        // docs/devices.md's table of kinds: "| `uart` | `hw/uart_16550.h` | 0x3F8, 4 | ...",
+        // "| `pvpanic-pci` | `hw/pvpanic.h` | PCI 1b36:0011, none | ..."
+        char where[48];
+        if (kind->pci)
+            std::snprintf(where, sizeof where, "PCI %04x:%04x", kind->pci->vendor, kind->pci->device);
+        else
+            std::snprintf(where, sizeof where, "0x%X", kind->io_base);
+        const std::string line = kind->irq == no_irq ? "none" : std::to_string(kind->irq);
+        char row[160];
+        std::snprintf(row, sizeof row, "| `%s` | `%s` | %s, %s |", kind->name, kind->registers, where, line.c_str());
         EXPECT_NE(devices.find(row), std::string::npos) << row << " is not in docs/devices.md";
         for (const DeviceKey& key : kind->keys)
             EXPECT_NE(doc.find("`" + std::string(key.name) + "`"), std::string::npos)

@@ -174,6 +174,16 @@ Status io_write(uint16_t port, uint32_t value, IoWidth width) {
     }
     return call(Syscall::device_io, port, static_cast<uint64_t>(width), 1, value).status;
 }
+// Memory-mapped registers: always a kernel call here for now (mapping a
+// driver's BARs into its address space for the direct model is issue 16's).
+Status mmio_read(uint64_t address, uint32_t& value, IoWidth width) {
+    const Result result = call(Syscall::device_mmio, address, static_cast<uint64_t>(width), 0, 0);
+    if (result.status == Status::ok) value = static_cast<uint32_t>(result.value);
+    return result.status;
+}
+Status mmio_write(uint64_t address, uint32_t value, IoWidth width) {
+    return call(Syscall::device_mmio, address, static_cast<uint64_t>(width), 1, value).status;
+}
 namespace {
 Status irq_control(IrqOp op, uint32_t line, IrqPolicy policy) {
     return call(Syscall::irq_control, static_cast<uint64_t>(op), line, static_cast<uint64_t>(policy)).status;
