@@ -42,6 +42,11 @@ public:
     // report, its trace and digest, and a scenario can expect it
     // (docs/devices.md, "Device events").
     virtual void device_event(const Device& device, std::string_view what) = 0;
+    // The device ends the run, as a machine reset ends a boot (a watchdog
+    // with on_reset = "stop"): the run stops once the current event or
+    // register access is done; processes still alive are not held to their
+    // expectations, as when `until` stops a run.
+    virtual void request_stop(const Device& device, std::string_view why) = 0;
 };
 
 // Faults a scenario can inject into a device (sim/harness/fault_injector.h). Each

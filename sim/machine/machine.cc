@@ -64,6 +64,16 @@ void Machine::device_event(const Device& device, std::string_view what) {
                                          .c = hash});
 }
 
+void Machine::request_stop(const Device& device, std::string_view why) {
+    if (!m_stop_requested.empty()) return;  // the first one ends it
+    size_t index = 0;
+    while (index < m_devices.size() && m_devices[index].get() != &device) ++index;
+    m_stop_requested = (index < m_names.size() ? m_names[index] : std::string("?")) + ": " + std::string(why);
+    // A stop asked from inside a process's register access must take effect
+    // before that CPU runs on: the kernel comes back to the loop now.
+    m_port.kernel->event_scheduled(now_ns());
+}
+
 Device* Machine::device(const std::string& name) const {
     for (size_t i = 0; i < m_names.size(); ++i)
         if (m_names[i] == name) return m_devices[i].get();

@@ -75,6 +75,9 @@ public:
 
     // DeviceHost
     void device_event(const Device& device, std::string_view what) override;
+    void request_stop(const Device& device, std::string_view why) override;
+    // Why a device stopped the run ("eth0: ..."), or empty.
+    const std::string& stop_requested() const { return m_stop_requested; }
     uint64_t now_ns() const override;
     EventQueue::Id schedule(uint64_t at_ns, EventQueue::Action action) override;
     bool cancel(EventQueue::Id id) override;
@@ -97,6 +100,7 @@ private:
     std::vector<Mapping> m_bus;
     std::unique_ptr<PciBus> m_pci;
     std::vector<DeviceEvent> m_device_events;
+    std::string m_stop_requested;
     uint64_t m_event_now_ns = 0;
     bool m_timer_armed = false;
     EventQueue::Id m_timer_event;

@@ -47,6 +47,7 @@ private:
             return m_host.dma_write(grant, offset, from, bytes);
         }
         void device_event(const Device&, std::string_view what) override { m_host.device_event(m_function, what); }
+        void request_stop(const Device&, std::string_view why) override { m_host.request_stop(m_function, why); }
 
     private:
         PciPortFunction& m_function;

@@ -206,6 +206,10 @@ RunReport Simulator::run() {
         // kernel runs it, and comes back before any CPU's clock passes the
         // next event).
         for (;;) {
+            if (!port.machine->stop_requested().empty()) {
+                report.stopped_by_device = port.machine->stop_requested();
+                break;
+            }
             // Host input (a socket) also gets a look while the system is busy,
             // not only when it idles: a quick poll every few hundred turns.
             if (has_host_input && ++turns % 256 == 0) port.machine->wait_for_host_input(0, latest_clock(kernel));
@@ -277,7 +281,8 @@ RunReport Simulator::run() {
         entry.counters = process.counters;
         entry.met_expectation = boot::meets(entry.expect, process.state, process.exit_status);
         // A run cut short by `until` cannot hold processes to finishing.
-        if (report.stopped_by_until && is_alive(process.state) && !entry.met_expectation) {
+        if ((report.stopped_by_until || !report.stopped_by_device.empty()) && is_alive(process.state) &&
+            !entry.met_expectation) {
             entry.met_expectation = true;
             entry.stopped = true;
         }

@@ -106,6 +106,7 @@ struct RunReport {
     uint64_t trace_events_stored = 0;  // events written to the --trace file
     uint64_t trace_events_dropped = 0; // recorded but over the per-CPU buffer cap
     bool stopped_by_until = false;
+    std::string stopped_by_device;  // "device: why" when a device ended the run (a watchdog reset), else empty
     bool parallel = false;         // ran in parallel mode: the digest is not reproducible
     bool ok = true;                // every process met its expectation
     std::vector<std::string> failures;  // one line per unmet expectation

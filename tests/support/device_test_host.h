@@ -61,6 +61,9 @@ public:
         m_device_events.push_back({std::string(what), m_now_ns});
     }
 
+    void request_stop(const sim::Device&, std::string_view why) override { m_stops.emplace_back(why); }
+    const std::vector<std::string>& stops() const { return m_stops; }
+
     // --- device events ---
     struct DeviceEvent {
         std::string what;
@@ -133,6 +136,7 @@ private:
     size_t m_scheduled_in_past = 0;
     std::vector<RaisedIrq> m_irqs;
     std::vector<DeviceEvent> m_device_events;
+    std::vector<std::string> m_stops;
     std::vector<uint8_t> m_memory;
     std::map<uint32_t, FakeGrant> m_grants;
 };

@@ -65,6 +65,7 @@ std::string format_run_report_json(const sim::RunReport& report) {
         {"virtual_ns", report.virtual_ns},
         {"wall_seconds", report.wall_seconds},
         {"stopped_by_until", report.stopped_by_until},
+        {"stopped_by_device", report.stopped_by_device},
         // A string: 64-bit values do not survive every JSON reader as numbers.
         {"digest", sim::to_hex(report.digest)},
         {"trace_events", report.trace_events},

@@ -107,7 +107,8 @@ std::string format_run_report(const sim::RunReport& report, const std::string& t
     line("seed", std::to_string(report.seed));
     line("messages", std::to_string(report.messages));
     line("virtual", format_duration_ns(report.virtual_ns) +
-                        (report.stopped_by_until ? " (stopped at the until limit)" : ""));
+                        (report.stopped_by_until ? " (stopped at the until limit)" : "") +
+                        (report.stopped_by_device.empty() ? "" : " (stopped by " + report.stopped_by_device + ")"));
     line("wall", format_duration_ns(static_cast<uint64_t>(report.wall_seconds * 1e9)));
     // Wall-clock throughput of the host running the simulation, not of the
     // simulated machine: it compares strategies' host cost, nothing more.
