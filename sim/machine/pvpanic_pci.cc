@@ -1,6 +1,6 @@
 #include "sim/machine/pvpanic_pci.h"
 
-#include "hw/pvpanic.h"
+#include "hw/pvpanic_pci.h"
 #include "sim/config/system_description.h"
 #include "sim/machine/device_kind.h"
 
@@ -64,7 +64,7 @@ std::unique_ptr<Device> make_pvpanic(const DeviceDescription& device, DeviceHost
 extern constexpr DeviceKind pvpanic_pci_kind{
     .name = "pvpanic-pci",
     .description = "QEMU's panic device (PCI 1b36:0011): a panic the guest reports is a device event",
-    .registers = "hw/pvpanic.h",
+    .registers = "hw/pvpanic_pci.h",
     .io_size = 0,
     .io_base = 0,
     .irq = no_irq,

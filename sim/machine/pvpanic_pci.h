@@ -1,4 +1,4 @@
-// pvpanic-pci: QEMU's paravirtual panic device on the PCI bus (hw/pvpanic.h).
+// pvpanic-pci: QEMU's paravirtual panic device on the PCI bus (hw/pvpanic_pci.h).
 // A guest that panics writes the event to the register; the host (here: the
 // run) learns of it. Each reported event is a device event ("panicked",
 // "crash loaded") in the run's report, trace and digest, which a scenario can

@@ -18,6 +18,8 @@ void console_write(Port& port, const char* text, size_t length) { port.console.a
 // No devices: a port nothing answers reads as all ones.
 uint32_t io_read(Port&, uint16_t, uint32_t width) { return width == 4 ? ~uint32_t{0} : (1u << (8 * width)) - 1; }
 void io_write(Port&, uint16_t, uint32_t, uint32_t) {}
+uint32_t mmio_read(Port&, uint64_t, uint32_t width) { return width == 4 ? ~uint32_t{0} : (1u << (8 * width)) - 1; }
+void mmio_write(Port&, uint64_t, uint32_t, uint32_t) {}
 void irq_mask(Port&, uint32_t) {}
 void irq_unmask(Port&, uint32_t) {}
 void timer_arm(Port&, uint64_t) {}

@@ -123,7 +123,7 @@ TEST(DeviceKinds, EveryKindAndKeyIsDocumented) {
     const std::string devices = text_of(test::source_dir() + "/docs/devices.md");
     for (const DeviceKind* kind : device_kinds()) {
         // docs/devices.md's table of kinds: "| `uart` | `hw/uart_16550.h` | 0x3F8, 4 | ...",
-        // "| `pvpanic-pci` | `hw/pvpanic.h` | PCI 1b36:0011, none | ..."
+        // "| `pvpanic-pci` | `hw/pvpanic_pci.h` | PCI 1b36:0011, none | ..."
         char where[48];
         if (kind->pci)
             std::snprintf(where, sizeof where, "PCI %04x:%04x", kind->pci->vendor, kind->pci->device);

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hw/pvpanic.h"
+#include "hw/pvpanic_pci.h"
 #include "tests/support/device_test_host.h"
 
 namespace axl::sim {
