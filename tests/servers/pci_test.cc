@@ -16,6 +16,7 @@
 #include "kernel/api/program.h"
 #include "kernel/api/protocols/pci.h"
 #include "sim/config/system_description.h"
+#include "sim/harness/fault_injector.h"
 #include "sim/port/simulator.h"
 #include "tests/support/report_text.h"
 
@@ -32,7 +33,10 @@ Endpoint pci_server() {
 // A pvpanic-pci driver in miniature: finds its device, checks what the
 // server says against what the device's profile is, reads the register and
 // reports a panic.
-AXL_PROGRAM(pci_test_driver, "asks the PCI server for its device and reports a panic through it (pci tests)") {
+constexpr ProgramOption serve_option = integer_option("serve", 0, 0, 1, "1: wait for good when done, as a service");
+
+AXL_PROGRAM(pci_test_driver, "asks the PCI server for its device and reports a panic through it (pci tests)",
+            serve_option) {
     const Endpoint server = pci_server();
     pci::DeviceInfo info;
     Status status = pci::device_info(server, 0, info);
@@ -64,6 +68,10 @@ AXL_PROGRAM(pci_test_driver, "asks the PCI server for its device and reports a p
     log("mmio_read past the bar -> %s", to_string(mmio_read(bar.base + bar.size, value, IoWidth::byte)));
     status = mmio_write(bar.base, 1, IoWidth::byte);
     log("mmio_write panicked -> %s", to_string(status));
+    if (arg_int("serve", 0)) {
+        Message never;
+        (void)receive(endpoints::clock, never);  // no alarm is set: blocks for good
+    }
     return 0;
 }
 
@@ -163,10 +171,59 @@ TEST_P(PciServer, ServesItsGrantedDriverAndRefusesEveryoneElse) {
 
 INSTANTIATE_TEST_SUITE_P(BothAccessModels, PciServer, ::testing::Values("kernel", "direct"));
 
+// The server resolves a driver's name at each request: a driver that died and
+// was started again by rs (a new endpoint) is served as before.
+TEST(PciServer, ARestartedDriverKeepsItsAccess) {
+    std::string text = system_text("kernel");
+    text += R"(expect = "serve"
+primitives = ["sendrec", "receive"]
+args = { serve = 1 }
+[process.restart]
+limit = 3
+
+[[process]]
+name = "rs"
+program = "rs"
+expect = "serve"
+)";
+    // The restart table belongs to the driver: move the intruder after it.
+    const size_t intruder = text.find("[[process]]\nname = \"intruder\"");
+    const size_t restart = text.find("expect = \"serve\"\nprimitives");
+    const std::string intruder_table = text.substr(intruder, restart - intruder);
+    text.erase(intruder, restart - intruder);
+    text += intruder_table;
+    sim::SystemDescription system = sim::parse_system_description(text, "pci_test.toml");
+    sim::RunOptions options;
+    options.echo_console = false;
+    sim::FaultSpec crash;
+    crash.kind = sim::FaultSpec::Kind::crash;
+    crash.target = "driver";
+    crash.after_calls = 4;  // after its first answers from the server, before it reports the panic
+    options.faults = {crash};
+    sim::Simulator simulator(system, options);
+    const sim::RunReport report = simulator.run();
+    ASSERT_TRUE(report.ok) << report_text(report);
+    size_t found = 0;
+    for (const std::string& line : report.console)
+        if (line.find("[driver] device 00:03.0 1b36:0011") != std::string::npos) ++found;
+    EXPECT_EQ(found, 2u) << "once per incarnation\n" << report_text(report);
+    for (const sim::ProcessReport& process : report.processes)
+        if (process.name == "driver") EXPECT_EQ(process.restarts, 1u);
+    ASSERT_EQ(report.device_events.size(), 1u) << "only the second incarnation got to report";
+}
+
 TEST(PciServer, TheSameRunGivesTheSameDigestAndThePanicChangesIt) {
     const sim::RunReport first = run(system_text("kernel"));
     const sim::RunReport second = run(system_text("kernel"));
     EXPECT_EQ(first.digest, second.digest);
+    for (const char* ipc : {"ring", "queue"}) {
+        std::string text = system_text("kernel");
+        text.replace(text.find("[system]\n"), 9, std::string("[system]\nipc = \"") + ipc + "\"\n");
+        const sim::RunReport under = run(text);
+        EXPECT_TRUE(under.ok) << report_text(under);
+        EXPECT_EQ(under.device_events.size(), 1u) << ipc;
+        EXPECT_EQ(under.digest, run(text).digest) << ipc;
+    }
     std::string quiet = system_text("kernel");
     quiet.replace(quiet.find("driver = \"driver\""), 17, "driver = \"driver\"\nevents = 2");  // panicked unsupported
     const sim::RunReport without_panic = run(quiet);
