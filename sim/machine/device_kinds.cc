@@ -22,9 +22,10 @@ extern const DeviceKind timer_kind;
 extern const DeviceKind uart_kind;
 extern const DeviceKind block_kind;
 extern const DeviceKind nic_kind;
+extern const DeviceKind ne2000_kind;
 
 namespace {
-constexpr std::array<const DeviceKind*, 4> kinds = {&timer_kind, &uart_kind, &block_kind, &nic_kind};
+constexpr std::array<const DeviceKind*, 5> kinds = {&timer_kind, &uart_kind, &block_kind, &nic_kind, &ne2000_kind};
 }  // namespace
 
 std::span<const DeviceKind* const> device_kinds() { return kinds; }
