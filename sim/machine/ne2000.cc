@@ -73,7 +73,7 @@ Ne2000::Ne2000(DeviceHost& host, const Ne2000Config& config)
 
 Ne2000::~Ne2000() {
     for (const auto& [serial, id] : m_arrivals) m_host.cancel(id);
-    if (m_transmitting) m_host.cancel(m_transmit_event);
+    if (m_transmitting && !m_transmit_stuck) m_host.cancel(m_transmit_event);
 }
 
 // --- ports ---------------------------------------------------------------------------
@@ -211,8 +211,10 @@ void Ne2000::write_interrupt_mask(uint8_t value) {
 }
 
 void Ne2000::hardware_reset() {
-    if (m_transmitting) m_host.cancel(m_transmit_event);
+    if (m_transmitting && !m_transmit_stuck) m_host.cancel(m_transmit_event);
     m_transmitting = false;
+    m_transmit_stuck = false;
+    m_transmit_fails = false;
     m_transmit_frame.clear();
     m_cr = reg::cr_power_on & (reg::cr_page_mask | reg::cr_rd_mask);
     m_stopped = true;
@@ -292,20 +294,47 @@ void Ne2000::memory_write(uint16_t address, uint8_t value) {
 
 // --- transmit ------------------------------------------------------------------------
 
+bool Ne2000::inject(DeviceFault fault, uint64_t seed) {
+    switch (fault) {
+        case DeviceFault::error: m_fail_next = true; return true;
+        case DeviceFault::stuck_busy: m_stick_next = true; return true;
+        case DeviceFault::corrupt_dma:
+            m_corrupt_next = true;
+            m_corrupt_seed = seed;
+            return true;
+        case DeviceFault::slow: m_slow_next = true; return true;
+    }
+    return false;
+}
+
 void Ne2000::start_transmit() {
     m_transmit_frame.resize(m_tbcr);
     uint16_t address = static_cast<uint16_t>(m_tpsr * reg::page_bytes);
     for (uint16_t i = 0; i < m_tbcr; ++i) m_transmit_frame[i] = memory_read(address++);
     m_transmit_loopback = (m_tcr & reg::tcr_lb_mask) != 0;
     m_transmitting = true;
-    m_transmit_event = m_host.schedule(m_host.now_ns() + m_latency_ns, [this] { complete_transmit(); });
+    m_transmit_fails = std::exchange(m_fail_next, false);
+    if (std::exchange(m_stick_next, false)) {
+        // TXP stays set: no completion is scheduled; only a reset ends it.
+        m_transmit_event = {};
+        m_transmit_stuck = true;
+        return;
+    }
+    const uint64_t latency = std::exchange(m_slow_next, false) ? 10 * m_latency_ns : m_latency_ns;
+    m_transmit_event = m_host.schedule(m_host.now_ns() + latency, [this] { complete_transmit(); });
 }
 
 void Ne2000::complete_transmit() {
     m_transmitting = false;
-    m_tsr = reg::tsr_ptx;
     std::vector<uint8_t> frame = std::move(m_transmit_frame);
     m_transmit_frame.clear();
+    if (std::exchange(m_transmit_fails, false)) {
+        // As after sixteen collisions: aborted, nothing went out.
+        m_tsr = reg::tsr_abt;
+        signal(reg::isr_txe);
+        return;
+    }
+    m_tsr = reg::tsr_ptx;
     if (m_transmit_loopback) {
         ++m_statistics.looped_back;
         receive_frame(frame);
@@ -335,7 +364,7 @@ void Ne2000::put_on_wire(const std::vector<uint8_t>& frame) {
 void Ne2000::finish() {
     // The run is over before the last transmit's latency has passed: send it
     // now rather than lose it.
-    if (m_transmitting) {
+    if (m_transmitting && !m_transmit_stuck) {
         m_host.cancel(m_transmit_event);
         complete_transmit();
     }
@@ -418,6 +447,7 @@ void Ne2000::receive_frame(std::vector<uint8_t> frame) {
         memory_write(static_cast<uint16_t>(address), byte);
         if (++address == ring_end) address = uint32_t{m_pstart} * reg::page_bytes;
     };
+    if (std::exchange(m_corrupt_next, false)) frame[m_corrupt_seed % frame.size()] ^= 0xFF;
     for (uint8_t byte : header) store(byte);
     for (uint8_t byte : frame) store(byte);
     m_local_dma = static_cast<uint16_t>(address);

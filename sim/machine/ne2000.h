@@ -46,6 +46,9 @@
 // a ring out of the RAM or empty (PSTART >= PSTOP) loses frames as missed,
 // CURR outside the ring restarts at PSTART.
 //
+// Injected faults (inject(), sim/harness/fault_injector.h) act on the next
+// transmit, or for corrupt_dma on the next frame stored.
+//
 // The host must outlive the card: the destructor cancels its pending events.
 #pragma once
 
@@ -112,6 +115,12 @@ public:
     void finish() override;
     int host_fd() const override { return m_wire.fd(); }
     void host_input_ready() override;
+    // error: the next transmit aborts (TSR ABT, ISR TXE; nothing is sent);
+    // stuck_busy: the next transmit never completes (TXP stays set until the
+    // reset port is read); corrupt_dma: the next frame stored in the ring has
+    // one byte flipped (which: `seed`); slow: the next transmit takes ten
+    // times the latency.
+    bool inject(DeviceFault fault, uint64_t seed) override;
 
     uint16_t bound_port() const { return m_wire.bound_port(); }
     bool interrupt_asserted() const { return (m_isr & m_imr & hw::ne2000::isr_interrupts) != 0; }
@@ -182,12 +191,21 @@ private:
 
     // The frame in flight (TXP), taken from the RAM when TXP was written.
     bool m_transmitting = false;
+    bool m_transmit_stuck = false;  // struck by stuck_busy: no completion is scheduled
     bool m_transmit_loopback = false;
     std::vector<uint8_t> m_transmit_frame;
     EventQueue::Id m_transmit_event{};
 
     uint64_t m_next_serial = 0;
     std::map<uint64_t, EventQueue::Id> m_arrivals;
+
+    // Injected faults, armed for the next transmit (or stored frame).
+    bool m_fail_next = false;
+    bool m_stick_next = false;
+    bool m_slow_next = false;
+    bool m_transmit_fails = false;  // the transmit in flight was struck by m_fail_next
+    bool m_corrupt_next = false;
+    uint64_t m_corrupt_seed = 0;
 
     Statistics m_statistics;
 };

@@ -740,6 +740,79 @@ TEST_F(Ne2000Test, AResetCancelsTheTransmitInFlight) {
     EXPECT_FALSE(peer.receive(got, 50));
 }
 
+// Injected faults act on the next transmit (or the next stored frame) only.
+TEST_F(Ne2000Test, AnInjectedErrorAbortsTheNextTransmit) {
+    init(/*start=*/true);
+    arrive({});
+    receive_all();
+    ASSERT_TRUE(card->inject(DeviceFault::error, 0));
+    transmit(frame_to_peer(0, pattern(20, 1)));
+    host.run_until(host.now_ns() + latency_ns);
+    EXPECT_EQ(isr() & (reg::isr_ptx | reg::isr_txe), reg::isr_txe);
+    EXPECT_EQ(in(reg::tsr), reg::tsr_abt);
+    std::vector<uint8_t> got;
+    EXPECT_FALSE(peer.receive(got, 50));
+    out(reg::isr_txe, reg::isr);
+    transmit(frame_to_peer(0, pattern(20, 2)));
+    host.run_until(host.now_ns() + latency_ns);
+    EXPECT_EQ(in(reg::tsr), reg::tsr_ptx);
+    ASSERT_TRUE(peer.receive(got));
+    EXPECT_EQ(got, pattern(20, 2));
+}
+
+TEST_F(Ne2000Test, AnInjectedStuckTransmitHoldsTxpUntilAReset) {
+    init(/*start=*/true);
+    arrive({});
+    receive_all();
+    ASSERT_TRUE(card->inject(DeviceFault::stuck_busy, 0));
+    transmit(frame_to_peer(0, pattern(20, 1)));
+    host.run_until(host.now_ns() + 100 * latency_ns);
+    EXPECT_NE(in(reg::cr) & reg::cr_txp, 0);
+    EXPECT_EQ(isr() & (reg::isr_ptx | reg::isr_txe), 0);
+    card->finish();  // the run ending does not complete it either
+    std::vector<uint8_t> got;
+    EXPECT_FALSE(peer.receive(got, 50));
+    // lib8390's transmit timeout: reset, init, send again.
+    hard_reset();
+    EXPECT_EQ(in(reg::cr) & reg::cr_txp, 0);
+    init(/*start=*/true);
+    transmit(frame_to_peer(0, pattern(20, 2)));
+    host.run_until(host.now_ns() + latency_ns);
+    ASSERT_TRUE(peer.receive(got));
+    EXPECT_EQ(got, pattern(20, 2));
+}
+
+TEST_F(Ne2000Test, AnInjectedSlowTransmitTakesTenTimesTheLatency) {
+    init(/*start=*/true);
+    arrive({});
+    receive_all();
+    ASSERT_TRUE(card->inject(DeviceFault::slow, 0));
+    transmit(frame_to_peer(0, pattern(20, 1)));
+    const uint64_t sent_at = host.now_ns();
+    host.run_until(sent_at + 10 * latency_ns - 1);
+    EXPECT_NE(in(reg::cr) & reg::cr_txp, 0);
+    host.run_until(sent_at + 10 * latency_ns);
+    EXPECT_EQ(in(reg::cr) & reg::cr_txp, 0);
+    EXPECT_EQ(in(reg::tsr), reg::tsr_ptx);
+}
+
+TEST_F(Ne2000Test, InjectedCorruptionFlipsOneByteOfTheNextStoredFrame) {
+    init(/*start=*/true);
+    ASSERT_TRUE(card->inject(DeviceFault::corrupt_dma, 60 + 20));  // byte 20 of a 60-byte frame
+    arrive(pattern(10, 1));
+    arrive(pattern(10, 1));
+    const std::vector<RingFrame> frames = receive_all();
+    ASSERT_EQ(frames.size(), 2u);
+    ASSERT_EQ(frames[0].bytes.size(), frames[1].bytes.size());
+    for (size_t i = 0; i < frames[0].bytes.size(); ++i) {
+        if (i == 20) {
+            EXPECT_EQ(frames[0].bytes[i], static_cast<uint8_t>(~frames[1].bytes[i]));
+        } else {
+            EXPECT_EQ(frames[0].bytes[i], frames[1].bytes[i]) << i;
+        }
+    }
+}
+
 TEST_F(Ne2000Test, AnOversizedDatagramIsDropped) {
     init(/*start=*/true);
     arrive(pattern(1501, 1));
