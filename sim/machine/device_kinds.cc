@@ -22,13 +22,14 @@ extern const DeviceKind timer_kind;
 extern const DeviceKind uart_kind;
 extern const DeviceKind block_kind;
 extern const DeviceKind nic_kind;
+extern const DeviceKind ne2000_kind;
 extern const DeviceKind pvpanic_pci_kind;
 extern const DeviceKind i6300esb_kind;
 extern const DeviceKind ib700_kind;
 
 namespace {
-constexpr std::array<const DeviceKind*, 7> kinds = {&timer_kind,       &uart_kind,     &block_kind, &nic_kind,
-                                                    &pvpanic_pci_kind, &i6300esb_kind, &ib700_kind};
+constexpr std::array<const DeviceKind*, 8> kinds = {&timer_kind,  &uart_kind,        &block_kind,    &nic_kind,
+                                                    &ne2000_kind, &pvpanic_pci_kind, &i6300esb_kind, &ib700_kind};
 }  // namespace
 
 std::span<const DeviceKind* const> device_kinds() { return kinds; }

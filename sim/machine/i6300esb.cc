@@ -171,7 +171,7 @@ extern constexpr DeviceKind i6300esb_kind{
     .registers = "hw/i6300esb.h",
     .io_size = 0,
     .io_base = 0,
-    .irq = 10,
+    .irq = 9,
     .keys = i6300esb_keys,
     .read = read_i6300esb,
     .make = make_i6300esb,

@@ -1,13 +1,5 @@
 #include "sim/machine/nic.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <stdexcept>
 #include <utility>
 
 #include "sim/config/system_description.h"
@@ -18,70 +10,18 @@ namespace axl::sim {
 
 namespace reg = hw::nic;
 
-namespace {
-
-// The largest UDP payload over IPv4 is 65507 bytes: a buffer of 64 KiB takes
-// any datagram whole, so an oversized frame is seen (and dropped) at its real
-// length instead of arriving silently truncated.
-constexpr size_t datagram_buffer_bytes = 64 * 1024;
-// host_input_ready() takes at most this many datagrams per call, so a host
-// flooding the socket cannot keep the simulation from running; the rest stay
-// in the socket and the machine calls again.
-constexpr int datagrams_per_poll = 256;
-
-std::runtime_error socket_error(const std::string& what) {
-    return std::runtime_error(what + ": " + std::strerror(errno));
-}
-
-bool same_address(const sockaddr_in& a, const sockaddr_in& b) {
-    return a.sin_addr.s_addr == b.sin_addr.s_addr && a.sin_port == b.sin_port;
-}
-
-}  // namespace
+static_assert(reg::peer_slots == UdpWire::peer_slots, "the card's peer tags are its wire's");
 
 Nic::Nic(DeviceHost& host, const NicConfig& config)
     : m_host(host),
-      m_name(config.name),
       m_irq_line(config.irq_line),
       m_latency_ns(config.latency_ns),
-      m_datagram(datagram_buffer_bytes),
-      m_frame(reg::max_frame_bytes) {
-    m_socket = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (m_socket < 0) throw socket_error("cannot create the NIC's UDP socket");
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(config.udp_port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (::bind(m_socket, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
-        ::getsockname(m_socket, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-        const std::runtime_error error = socket_error("cannot bind UDP 127.0.0.1:" + std::to_string(config.udp_port));
-        ::close(m_socket);
-        throw error;
-    }
-    m_bound_port = ntohs(address.sin_port);
-
-    if (!config.record_path.empty()) {
-        std::FILE* file = std::fopen(config.record_path.c_str(), "w");
-        if (file == nullptr) {
-            const std::runtime_error error = socket_error("cannot create NIC recording " + config.record_path);
-            ::close(m_socket);
-            throw error;
-        }
-        m_record.reset(file);
-        std::fprintf(file, "# nic '%s' on UDP 127.0.0.1:%u: one received datagram per line:\n", m_name.c_str(),
-                     m_bound_port);
-        std::fprintf(file, "# <virtual arrival ns> <peer tag> <sender address:port> <bytes> <hex, empty if 0 bytes>\n");
-        std::fflush(file);
-    }
-    // Where to send: with udp_port = 0 this line is the only way to know.
-    std::fprintf(stderr, "nic '%s': UDP 127.0.0.1:%u\n", m_name.c_str(), m_bound_port);
-}
+      m_wire("nic '" + config.name + "'", config.udp_port, config.record_path),
+      m_frame(reg::max_frame_bytes) {}
 
 Nic::~Nic() {
     for (const auto& [serial, id] : m_arrivals) m_host.cancel(id);
     cancel_transmits();
-    if (m_socket >= 0) ::close(m_socket);
 }
 
 // --- registers -----------------------------------------------------------------------
@@ -243,15 +183,17 @@ void Nic::transmit_up_to(uint32_t end) {
 
 uint32_t Nic::send_frame(const reg::Descriptor& descriptor) {
     if (descriptor.length > reg::max_frame_bytes) return reg::error_frame_size;
-    if (descriptor.peer >= reg::peer_slots || !m_peers[descriptor.peer].used) return reg::error_peer;
+    if (!m_wire.knows(descriptor.peer)) return reg::error_peer;
     // A zero-byte frame is a valid (empty) datagram; a grant never covers 0 bytes.
     if (descriptor.length != 0 &&
         m_host.dma_read(GrantId{m_tx.grant}, descriptor.buffer_offset, m_frame.data(), descriptor.length) != Status::ok)
         return reg::error_dma;
-    const sockaddr_in& to = m_peers[descriptor.peer].address;
-    const ssize_t sent = ::sendto(m_socket, m_frame.data(), descriptor.length, MSG_DONTWAIT,
-                                  reinterpret_cast<const sockaddr*>(&to), sizeof to);
-    return sent == static_cast<ssize_t>(descriptor.length) ? reg::error_none : reg::error_wire;
+    switch (m_wire.send(descriptor.peer, m_frame.data(), descriptor.length)) {
+        case UdpWire::SendResult::sent: return reg::error_none;
+        case UdpWire::SendResult::unknown_peer: return reg::error_peer;
+        case UdpWire::SendResult::refused: return reg::error_wire;
+    }
+    return reg::error_wire;
 }
 
 void Nic::finish() {
@@ -260,71 +202,20 @@ void Nic::finish() {
     const bool pending = !m_transmits.empty();
     cancel_transmits();
     if (pending && (m_control & reg::tx_enable)) transmit_up_to(m_tx.tail);
-    if (m_record) std::fflush(m_record.get());
+    m_wire.flush();
 }
 
 // --- receive ---------------------------------------------------------------------------
 
 void Nic::host_input_ready() {
-    for (int taken = 0; taken < datagrams_per_poll; ++taken) {
-        sockaddr_in from{};
-        socklen_t from_length = sizeof from;
-        const ssize_t got = ::recvfrom(m_socket, m_datagram.data(), m_datagram.size(), MSG_DONTWAIT,
-                                       reinterpret_cast<sockaddr*>(&from), &from_length);
-        if (got < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK) return;  // drained
-            continue;  // a stray error report (an earlier datagram's ICMP): not a frame
-        }
-        if (from.sin_family != AF_INET) continue;
-        const uint8_t peer = peer_tag_for(from);
-        const uint64_t arrival_ns = m_host.now_ns() + m_latency_ns;
-        record_arrival(arrival_ns, peer, from, m_datagram.data(), static_cast<size_t>(got));
-        std::vector<uint8_t> frame(m_datagram.begin(), m_datagram.begin() + got);
+    const uint64_t arrival_ns = m_host.now_ns() + m_latency_ns;
+    m_wire.drain(arrival_ns, [this, arrival_ns](uint8_t peer, std::vector<uint8_t> frame) {
         const uint64_t serial = m_next_serial++;
         m_arrivals[serial] = m_host.schedule(arrival_ns, [this, serial, peer, frame = std::move(frame)] {
             m_arrivals.erase(serial);
             on_arrival(frame, peer);
         });
-    }
-}
-
-uint8_t Nic::peer_tag_for(const sockaddr_in& from) {
-    ++m_peer_clock;
-    size_t chosen = m_peers.size();
-    for (size_t tag = 0; tag < m_peers.size(); ++tag) {
-        if (m_peers[tag].used && same_address(m_peers[tag].address, from)) {
-            chosen = tag;
-            break;
-        }
-    }
-    if (chosen == m_peers.size()) {
-        // A newcomer: the first free slot, else the least recently heard.
-        chosen = 0;
-        for (size_t tag = 0; tag < m_peers.size(); ++tag) {
-            if (!m_peers[tag].used) {
-                chosen = tag;
-                break;
-            }
-            if (m_peers[tag].last_heard < m_peers[chosen].last_heard) chosen = tag;
-        }
-        m_peers[chosen].used = true;
-        m_peers[chosen].address = from;
-    }
-    m_peers[chosen].last_heard = m_peer_clock;
-    return static_cast<uint8_t>(chosen);
-}
-
-void Nic::record_arrival(uint64_t at_ns, uint8_t peer, const sockaddr_in& from, const uint8_t* bytes,
-                         size_t count) {
-    if (!m_record) return;
-    char host[INET_ADDRSTRLEN] = "?";
-    ::inet_ntop(AF_INET, &from.sin_addr, host, sizeof host);
-    std::fprintf(m_record.get(), "%llu %u %s:%u %zu ", static_cast<unsigned long long>(at_ns), peer, host,
-                 ntohs(from.sin_port), count);
-    for (size_t i = 0; i < count; ++i) std::fprintf(m_record.get(), "%02x", bytes[i]);
-    std::fputc('\n', m_record.get());
-    // Line by line: a run that is interrupted still documents its input.
-    std::fflush(m_record.get());
+    });
 }
 
 void Nic::on_arrival(const std::vector<uint8_t>& frame, uint8_t peer) {

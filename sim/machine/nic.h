@@ -16,34 +16,24 @@
 // point of the run; finish() sends what is still waiting for its latency, so
 // a frame queued just before the run ends is not lost.
 //
-// Peer tags: a table of peer_slots host addresses in order of first contact;
-// when it is full, a new address takes the slot of the least recently heard
-// one (whose tag then names the newcomer).
+// The socket, the peer tags and the recording are the UDP wire's
+// (sim/machine/udp_wire.h), which the NE2000 model shares.
 //
 // Nothing a driver writes can crash the model: out-of-range ring values and
 // DMA the grant refuses set `error` and interrupt_status.error, and count in
 // `errors`; the frame or write concerned is dropped or ignored.
 //
-// Host input depends on wall-clock timing (when the host program sent what),
-// so a run with traffic is not a pure function of its description. record_path
-// logs every received datagram with its virtual arrival time so such a run's
-// input is documented (docs/devices.md, "NIC").
-//
 // The host must outlive the card: the destructor cancels its pending events.
 #pragma once
 
-#include <netinet/in.h>
-
-#include <array>
 #include <cstdint>
-#include <cstdio>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "hw/nic.h"
 #include "sim/machine/device.h"
+#include "sim/machine/udp_wire.h"
 
 namespace axl::sim {
 
@@ -71,10 +61,10 @@ public:
     uint32_t read(uint16_t offset, uint32_t width) override;
     void write(uint16_t offset, uint32_t width, uint32_t value) override;
     void finish() override;
-    int host_fd() const override { return m_socket; }
+    int host_fd() const override { return m_wire.fd(); }
     void host_input_ready() override;
 
-    uint16_t bound_port() const { return m_bound_port; }
+    uint16_t bound_port() const { return m_wire.bound_port(); }
 
 private:
     struct Ring {
@@ -82,14 +72,6 @@ private:
         uint32_t size = 0;   // 0: not set up
         uint32_t head = 0;
         uint32_t tail = 0;
-    };
-    struct Peer {
-        bool used = false;
-        sockaddr_in address{};
-        uint64_t last_heard = 0;  // m_peer_clock when it last sent a frame
-    };
-    struct FileCloser {
-        void operator()(std::FILE* file) const { std::fclose(file); }
     };
 
     uint32_t read_register(uint16_t offset) const;
@@ -108,8 +90,6 @@ private:
     uint32_t send_frame(const hw::nic::Descriptor& descriptor);
 
     // Receive side.
-    uint8_t peer_tag_for(const sockaddr_in& from);
-    void record_arrival(uint64_t at_ns, uint8_t peer, const sockaddr_in& from, const uint8_t* bytes, size_t count);
     void on_arrival(const std::vector<uint8_t>& frame, uint8_t peer);
     void drop_frame();
 
@@ -117,12 +97,9 @@ private:
     void report_error(uint32_t code);
 
     DeviceHost& m_host;
-    const std::string m_name;
     const uint32_t m_irq_line;
     const uint64_t m_latency_ns;
-    int m_socket = -1;
-    uint16_t m_bound_port = 0;
-    std::unique_ptr<std::FILE, FileCloser> m_record;
+    UdpWire m_wire;
 
     // Registers.
     uint32_t m_control = 0;
@@ -139,16 +116,12 @@ private:
     // transmit scheduled for the old ring must not touch the new one.
     uint64_t m_tx_epoch = 0;
 
-    std::array<Peer, hw::nic::peer_slots> m_peers{};
-    uint64_t m_peer_clock = 0;
-
     // Events in flight, by a serial of our own, so the destructor (and a
     // reset, for transmits) can cancel them.
     uint64_t m_next_serial = 0;
     std::map<uint64_t, EventQueue::Id> m_arrivals;
     std::map<uint64_t, EventQueue::Id> m_transmits;
 
-    std::vector<uint8_t> m_datagram;  // host receive buffer: any UDP datagram fits
     std::vector<uint8_t> m_frame;     // transmit staging: one frame
 };
 

@@ -738,7 +738,7 @@ TEST(SystemDescription, DeviceGrantsItsDriverRegistersLineAndCalls) {
 TEST(SystemDescriptionErrors, Devices) {
     const std::string timer = "[[device]]\nkind = \"timer\"\ndriver = \"server\"\n";
     EXPECT_TRUE(refused(with_devices("[[device]]\nkind = \"floppy\"\ndriver = \"server\"\n"), 6,
-                        "unknown device kind 'floppy' (expected timer, uart, block, nic"));
+                        "unknown device kind 'floppy' (expected timer, uart, block, nic, ne2000, "));
     EXPECT_TRUE(refused(with_devices("[[device]]\ndriver = \"server\"\n"), 5, "device has no kind"));
     EXPECT_TRUE(refused(with_devices("[[device]]\nkind = \"timer\"\n"), 5, "has no driver"));
     EXPECT_TRUE(refused(with_devices("[[device]]\nkind = \"timer\"\ndriver = \"nobody\"\n"), 7,

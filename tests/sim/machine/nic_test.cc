@@ -22,6 +22,7 @@
 #include "hw/nic.h"
 #include "tests/support/device_test_host.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/udp_peer.h"
 
 namespace axl::sim {
 namespace {
@@ -43,48 +44,8 @@ constexpr uint32_t unknown_grant = 99;
 
 uint32_t buffer_offset(uint32_t index) { return ring_size * reg::descriptor_bytes + index * buffer_bytes; }
 
-// A plain UDP socket on the host: the other end of the wire.
-class HostSocket {
-public:
-    HostSocket() {
-        m_fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (m_fd < 0) throw std::runtime_error("socket");
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::bind(m_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) throw std::runtime_error("bind");
-        socklen_t length = sizeof address;
-        ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&address), &length);
-        m_port = ntohs(address.sin_port);
-    }
-    ~HostSocket() { ::close(m_fd); }
-    HostSocket(const HostSocket&) = delete;
-    HostSocket& operator=(const HostSocket&) = delete;
-
-    void send_to(uint16_t port, const std::vector<uint8_t>& bytes) const {
-        sockaddr_in to{};
-        to.sin_family = AF_INET;
-        to.sin_port = htons(port);
-        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ASSERT_EQ(::sendto(m_fd, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
-                  static_cast<ssize_t>(bytes.size()));
-    }
-    // The next datagram, or nothing within `timeout_ms`.
-    bool receive(std::vector<uint8_t>& bytes, int timeout_ms = 1000) const {
-        pollfd fd{m_fd, POLLIN, 0};
-        if (::poll(&fd, 1, timeout_ms) != 1) return false;
-        bytes.resize(65536);
-        const ssize_t got = ::recv(m_fd, bytes.data(), bytes.size(), 0);
-        if (got < 0) return false;
-        bytes.resize(static_cast<size_t>(got));
-        return true;
-    }
-    uint16_t port() const { return m_port; }
-
-private:
-    int m_fd = -1;
-    uint16_t m_port = 0;
-};
+// The other end of the wire.
+using HostSocket = test::UdpPeer;
 
 std::vector<uint8_t> pattern(size_t bytes, uint8_t seed) {
     std::vector<uint8_t> out(bytes);
