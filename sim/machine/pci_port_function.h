@@ -9,12 +9,15 @@
 //       .vendor = 0x10ec, .device = 0x8029, .class_code = 0x020000,
 //       .bars = {PciBarLayout{PciBarLayout::Type::io, 32}}};
 //   std::unique_ptr<Device> make_ne2k_pci(const DeviceDescription& device, DeviceHost& host) {
-//       return wrap_port_device(ne2k_pci_profile, host, device.irq, [&](DeviceHost& bus) {
-//           return std::make_unique<Ne2000>(bus, device.irq, device.settings_as<Ne2000Config>());
-//       });
+//       Ne2000Config config = device.settings_as<Ne2000Config>();
+//       config.name = device.name;
+//       config.irq_line = device.irq;
+//       return wrap_port_device(ne2k_pci_profile, host, device.irq,
+//                               [&](DeviceHost& bus) { return std::make_unique<Ne2000>(bus, config); });
 //   }
-//   extern constexpr DeviceKind ne2k_pci_kind{.name = "ne2k-pci", ..., .make = make_ne2k_pci,
-//                                             .pci = &ne2k_pci_profile};
+//   extern constexpr DeviceKind ne2k_pci_kind{.name = "ne2k-pci", ..., .io_size = 0, .io_base = 0,
+//                                             .irq = ..., .keys = ne2000_keys, .read = read_ne2000,
+//                                             .make = make_ne2k_pci, .pci = &ne2k_pci_profile};
 //
 // The model is built against the DeviceHost `make` receives (the function's
 // own, which turns raise_irq into INTx), not the machine's.
