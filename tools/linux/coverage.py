@@ -762,6 +762,9 @@ def main(argv=None):
           f"({len(coverage.implemented):,} implemented symbols given, {len(coverage.stubs & coverage.core):,} stubs)")
     if args.figures:
         print("\n".join(figures(moduleset)))
+    for name in args.module:
+        if moduleset.find(name) is None:
+            raise UsageError(f"--module {name}: not one of the modules (a name like ne2k-pci, or a .ko path)")
     sources = None
     if args.worklist is not None or args.module:
         sources = scan_sources(args.source, cache_dir, wanted_symbols(moduleset))
