@@ -648,7 +648,7 @@ def tier_table(coverage, image):
         else:
             rows.append(f"| {tier} | {TIER_MEANING[tier]} | {count:,} | {percent(count, total)} |")
     rows.append("")
-    rows.append(f"Over the {total:,} driver modules (`kernel/drivers/**.ko`) of Debian's {image}; "
+    rows.append(f"Over the {total:,} driver modules (the .ko files under kernel/drivers/) of Debian's {image}; "
                 f"{coverage.implemented_core():,} implemented core symbols of the {len(coverage.core):,} "
                 f"they need, {len(coverage.stubs & coverage.core):,} generated stubs. "
                 "Regenerate: `python3 tools/linux/coverage.py --readme README.md` "
