@@ -25,9 +25,7 @@ Exit status: 0 done, 1 the material could not be read, 2 bad arguments or input 
 import argparse
 import bisect
 import hashlib
-import io
 import json
-import os
 import pathlib
 import re
 import statistics
@@ -563,14 +561,13 @@ class Coverage:
         return len(self.implemented & self.core)
 
     def worklist(self):
-        """[(symbol, importers, only-missing, cumulative T1)] in the most-imported-first order."""
+        """[(symbol, drivers needing it, drivers it alone blocks, T1 once it and every symbol
+        before it are implemented)], the most-needed first (ties by name)."""
         missing_needs = {p: need - self.implemented for p, need in self.needs.items() if p not in self.t1}
         importers = {}
         for need in missing_needs.values():
             for s in need:
                 importers[s] = importers.get(s, 0) + 1
-        for p in self.t1:  # symbols T1 drivers use are all implemented; nothing to add
-            pass
         order = sorted(importers, key=lambda s: (-importers[s], s))
         rank = {s: i for i, s in enumerate(order)}
         unlocked_at = sorted(max(rank[s] for s in need) + 1 for need in missing_needs.values())
