@@ -333,6 +333,27 @@ def function_name(body):
     return None
 
 
+LEADING_MACRO = re.compile(r"[A-Z_][A-Z0-9_]*\s*\(")
+
+
+def strip_leading_macros(body):
+    """`DEFINE_GUARD(...) DEFINE_FREE(...) extern void f(...)`: a header's macro invocations
+    that end without a semicolon, dropped from the declaration that follows them."""
+    while True:
+        m = LEADING_MACRO.match(body)
+        if not m:
+            return body
+        depth = 0
+        for i in range(m.end() - 1, len(body)):
+            depth += {"(": 1, ")": -1}.get(body[i], 0)
+            if depth == 0:
+                break
+        rest = body[i + 1:].lstrip()
+        if depth or "(" not in rest:
+            return body
+        body = rest
+
+
 def declarations(path, text):
     """{name: (file:line, prototype, kind)} for the top-level declarations of one header."""
     text = PREPROCESSOR.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), COMMENT.sub(blank, text))
@@ -346,7 +367,7 @@ def declarations(path, text):
             depth = max(0, depth - 1)
             continue
         if depth == 0:
-            body = " ".join(chunk[:-1].split())
+            body = strip_leading_macros(" ".join(chunk[:-1].split()))
             if body and "typedef" not in body and "=" not in body:
                 line = bisect.bisect_right(newlines, start + len(chunk) - len(chunk.lstrip()) - 1) + 1
                 per_cpu = PER_CPU.match(body)
