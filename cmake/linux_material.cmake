@@ -29,3 +29,16 @@ add_test(NAME no_linux_sources
                  --material ${AXL_LINUX_MATERIAL}
          WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 set_tests_properties(no_linux_sources PROPERTIES LABELS "linux" TIMEOUT 120)
+
+# The coverage metric (tools/linux/coverage.py; docs/linux-drivers.md, "Coverage tiers
+# and the worklist"): on a tiny module set the test compiles, and on Debian's real
+# linux-image (fetched on demand by tools/linux/fetch-image.sh; skipped, exit 77,
+# only when it cannot be fetched).
+add_test(NAME linux_coverage
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/tools/linux/coverage_test.py)
+set_tests_properties(linux_coverage PROPERTIES LABELS "linux" TIMEOUT 120
+                     ENVIRONMENT "AXL_SOURCE_DIR=${CMAKE_SOURCE_DIR};PYTHONDONTWRITEBYTECODE=1")
+add_test(NAME linux_coverage_debian
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/tools/linux/coverage_debian_test.py ${CMAKE_BINARY_DIR})
+set_tests_properties(linux_coverage_debian PROPERTIES LABELS "linux" TIMEOUT 600 SKIP_RETURN_CODE 77
+                     ENVIRONMENT "AXL_SOURCE_DIR=${CMAKE_SOURCE_DIR};PYTHONDONTWRITEBYTECODE=1")
