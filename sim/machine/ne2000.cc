@@ -1,4 +1,5 @@
 #include "sim/machine/ne2000.h"
+#include "sim/machine/pci_port_function.h"
 
 #include <cctype>
 #include <utility>
@@ -528,6 +529,21 @@ std::unique_ptr<Device> make_ne2000(const DeviceDescription& device, DeviceHost&
     return std::make_unique<Ne2000>(host, config);
 }
 
+// ne2k-pci, as QEMU's ne2k_pci: a Realtek RTL8029 (10ec:8029) whose 32
+// registers are I/O BAR 0 and whose interrupt is INTA#. Linux's ne2k-pci
+// drives it (docs/linux-drivers.md).
+constexpr PciProfile ne2k_pci_profile{
+    .vendor = 0x10ec,
+    .device = 0x8029,
+    .class_code = 0x020000,  // network controller, Ethernet
+    .bars = {PciBarLayout{PciBarLayout::Type::io, hw::ne2000::io_size}},
+};
+
+std::unique_ptr<Device> make_ne2k_pci(const DeviceDescription& device, DeviceHost& host) {
+    return wrap_port_device(ne2k_pci_profile, host, device.irq,
+                            [&](DeviceHost& bus) { return make_ne2000(device, bus); });
+}
+
 }  // namespace
 
 extern constexpr DeviceKind ne2000_kind{
@@ -540,6 +556,19 @@ extern constexpr DeviceKind ne2000_kind{
     .keys = ne2000_keys,
     .read = read_ne2000,
     .make = make_ne2000,
+};
+
+extern constexpr DeviceKind ne2k_pci_kind{
+    .name = "ne2k-pci",
+    .description = "NE2000 PCI network card (RTL8029, PCI 10ec:8029): the ne2000 card behind I/O BAR 0 and INTA#",
+    .registers = "hw/ne2000.h",
+    .io_size = 0,
+    .io_base = 0,
+    .irq = Ne2000Config::default_irq_line,
+    .keys = ne2000_keys,
+    .read = read_ne2000,
+    .make = make_ne2k_pci,
+    .pci = &ne2k_pci_profile,
 };
 
 }  // namespace axl::sim
