@@ -20,7 +20,7 @@ PACKAGE_GROUPS=(
     "fuzzing:clang-14 libclang-rt-14-dev"
     "scripts:python3 python3-matplotlib"
     "baremetal:qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf"
-    "linux:linux-source-6.1"
+    "linux:linux-source-6.1 linux-headers-amd64"
 )
 
 log() { printf 'setup-deps: %s\n' "$*" >&2; }

@@ -55,7 +55,20 @@ if [[ "$md5_recorded" != "$md5_now" ]]; then
 fi
 sha256_tarball=$(sha256sum "$tarball" | cut -d' ' -f1)
 manifest_sha256=$(sha256sum "$manifest" | cut -d' ' -f1)
-stamp="tarball $sha256_tarball manifest $manifest_sha256"
+
+# The configuration the sources are compiled with: Debian's own, from the
+# configured headers package of the same version (linux-headers-<abi>-amd64):
+# include/generated (autoconf.h and friends), arch/x86/include/generated and
+# include/config/auto.conf (which the transformer reads Kbuild conditions from).
+version=$(dpkg-query -W -f='${Version}' "$package")
+headers_package=$(dpkg-query -W -f='${Package} ${Version} ${Status}\n' 'linux-headers-*-amd64' 2>/dev/null |
+    awk -v v="$version" '$2 == v && $1 != "linux-headers-amd64" && $NF == "installed" { print $1; exit }')
+if [[ -z "$headers_package" ]]; then
+    echo "fetch-material.sh: no linux-headers-<abi>-amd64 of version $version is installed: tools/setup-deps.sh installs it (group linux)" >&2
+    exit 1
+fi
+headers_dir="/usr/src/linux-headers-${headers_package#linux-headers-}"
+stamp="tarball $sha256_tarball manifest $manifest_sha256 config $headers_package"
 if [[ -f "$out/.stamp" && "$(cat "$out/.stamp")" == "$stamp" && -f "$out/SHA256SUMS" ]]; then
     echo "linux material: cached in $out ($(wc -l <"$out/SHA256SUMS") files)"
     exit 0
@@ -73,7 +86,13 @@ mkdir -p "$out/src"
 tar -xJf "$tarball" -C "$out/src" --strip-components=1 "${members[@]}"
 (cd "$out/src" && find . -type f -printf '%P\n' | LC_ALL=C sort | xargs -d '\n' sha256sum) >"$out/SHA256SUMS"
 
-version=$(dpkg-query -W -f='${Version}' "$package")
+rm -rf "$out/config"
+mkdir -p "$out/config/include/config" "$out/config/arch/x86/include"
+cp -a "$headers_dir/include/generated" "$out/config/include/"
+cp -a "$headers_dir/arch/x86/include/generated" "$out/config/arch/x86/include/"
+cp -a "$headers_dir/include/config/auto.conf" "$out/config/include/config/"
+(cd "$out/config" && find . -type f -printf '%P\n' | LC_ALL=C sort | xargs -d '\n' sha256sum) >"$out/CONFIG_SHA256SUMS"
+
 deb_sha256=$(apt-cache show "$package=$version" 2>/dev/null | awk '/^SHA256:/ { print $2; exit }')
 {
     echo "package        $package $version"
@@ -82,6 +101,7 @@ deb_sha256=$(apt-cache show "$package=$version" 2>/dev/null | awk '/^SHA256:/ { 
     echo "tarball md5    $md5_now (dpkg recorded $md5_recorded at install: equal)"
     echo "tarball sha256 $sha256_tarball"
     echo "manifest       linux_env/manifest.txt ($manifest_sha256)"
+    echo "configuration  $headers_package $version ($headers_dir), sha256s in CONFIG_SHA256SUMS"
     echo "files          $(wc -l <"$out/SHA256SUMS"), sha256 of each in SHA256SUMS"
 } >"$out/material.log"
 echo "$stamp" >"$out/.stamp"
