@@ -1,0 +1,65 @@
+// linux_panic: makes a Linux driver process panic, as its kernel would
+// (kernel/api/protocols/linux_driver.h): after `delay_ms` of virtual time it
+// asks the driver (arg "driver") to run Linux's panic() with a reason. The
+// driver's panic notifiers run (pvpanic reports the panic to its device),
+// then the process ends with a fault, which rs answers per its policy.
+#include <cstddef>
+#include <cstdint>
+
+#include "kernel/api/device.h"
+#include "kernel/api/ipc.h"
+#include "kernel/api/program.h"
+#include "kernel/api/protocols/linux_driver.h"
+#include "workloads/workload.h"
+
+namespace {
+
+using namespace axl;
+using namespace axl::workloads;
+
+constexpr ProgramOption driver_option = string_option("driver", "pvpanic", "the Linux driver's process name");
+constexpr ProgramOption delay_option =
+    integer_option("delay_ms", 1, 0, 3'600'000, "virtual time before the panic, in milliseconds");
+constexpr ProgramOption reason_option = string_option("reason", "requested by linux_panic", "the panic's reason");
+
+class LinuxPanic {
+public:
+    LinuxPanic()
+        : m_driver_name(option_string(driver_option)),
+          m_delay(static_cast<uint64_t>(option_int(delay_option))),
+          m_reason(option_string(reason_option)) {}
+
+    void setup() { m_driver = lookup_or_fail(m_driver_name); }
+
+    void run() {
+        if (m_delay) {
+            check_ok(set_alarm(m_delay * 1'000'000), "set an alarm");
+            Message tick;
+            check_ok(receive(endpoints::clock, tick), "wait for the alarm");
+        }
+        Message request;
+        request.type = linux_driver::panic;
+        size_t length = 0;
+        while (m_reason[length] && length < linux_driver::reason_bytes) {
+            request.payload.bytes[linux_driver::text_offset + length] = static_cast<uint8_t>(m_reason[length]);
+            ++length;
+        }
+        request.payload.bytes[0] = static_cast<uint8_t>(length);
+        check_ok(send(m_driver, request), "ask the driver to panic");
+    }
+
+    void check() { log("ok: asked %s to panic: %s", m_driver_name, m_reason); }
+
+private:
+    const char* m_driver_name;
+    uint64_t m_delay;
+    const char* m_reason;
+    Endpoint m_driver{};
+};
+
+}  // namespace
+
+AXL_PROGRAM(linux_panic, "makes a Linux driver process run Linux's panic(): its panic notifiers, then its end",
+            driver_option, delay_option, reason_option) {
+    return run_workload<LinuxPanic>();
+}
