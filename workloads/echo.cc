@@ -9,6 +9,10 @@
 // One buffer, granted once to the driver for both directions: a frame is
 // received into it and sent from it, so the echo is the received bytes
 // themselves, with nothing copied inside this process.
+//
+// A driver that dies (a crash, a fault campaign) is looked up again once rs
+// has restarted it, and the buffer granted to its new incarnation; the frame
+// in flight then is lost (the host resends, as a UDP client must).
 #include <cstddef>
 #include <cstdint>
 
@@ -33,20 +37,16 @@ public:
         : m_nic_name(option_string(nic_option)),
           m_frames(static_cast<uint64_t>(option_int(frames_option))) {}
 
-    void setup() {
-        m_nic = lookup_or_fail(m_nic_name);
-        check_ok(grant_create(m_nic, m_buffer, sizeof m_buffer, GrantAccess::read_write, m_grant),
-                 "grant the frame buffer to the driver");
-    }
+    void setup() { connect(lookup_or_fail(m_nic_name)); }
 
     void run() {
         while (m_frames == 0 || m_echoed < m_frames) {
             net::ReceivedFrame frame;
-            check_ok(net::receive_frame(m_nic, m_grant, sizeof m_buffer, frame), "receive a frame");
+            if (restarted(net::receive_frame(m_nic, m_grant, sizeof m_buffer, frame), "receive a frame")) continue;
             if (frame.length > sizeof m_buffer)
                 fail("frame %llu: expected at most %llu bytes, got %llu", ull(m_echoed), ull(sizeof m_buffer),
                      ull(frame.length));
-            check_ok(net::send_frame(m_nic, m_grant, frame.length, frame.peer), "echo a frame");
+            if (restarted(net::send_frame(m_nic, m_grant, frame.length, frame.peer), "echo a frame")) continue;
             account(frame);
         }
     }
@@ -54,11 +54,37 @@ public:
     void check() {
         uint32_t peers = 0;
         for (uint64_t bits = m_peers_seen; bits != 0; bits &= bits - 1) ++peers;
-        log("ok: echoed %llu frames, %llu bytes, checksum %016llx, %u peer(s)", ull(m_echoed), ull(m_bytes),
-            ull(m_checksum), peers);
+        log("ok: echoed %llu frames, %llu bytes, checksum %016llx, %u peer(s)%s", ull(m_echoed), ull(m_bytes),
+            ull(m_checksum), peers, m_reconnects ? ", reconnected after the driver's restart" : "");
     }
 
 private:
+    void connect(Endpoint nic) {
+        m_nic = nic;
+        if (m_grant.raw != 0) (void)grant_revoke(m_grant);
+        check_ok(grant_create(m_nic, m_buffer, sizeof m_buffer, GrantAccess::read_write, m_grant),
+                 "grant the frame buffer to the driver");
+    }
+
+    // False if the call went through; true if the driver had died and the
+    // server is now connected to its restarted incarnation.
+    bool restarted(Status status, const char* what) {
+        if (status != Status::dead_endpoint) {
+            check_ok(status, what);
+            return false;
+        }
+        for (uint32_t attempt = 0; attempt < 100'000; ++attempt) {
+            Endpoint now{};
+            if (lookup(m_nic_name, now) == Status::ok && now != m_nic) {
+                ++m_reconnects;
+                connect(now);
+                return true;
+            }
+            check_ok(yield(), "wait for the driver's restart");
+        }
+        fail("%s: the driver died and was not started again", what);
+    }
+
     void account(const net::ReceivedFrame& frame) {
         m_echoed += 1;
         m_bytes += frame.length;
@@ -76,6 +102,7 @@ private:
     uint64_t m_bytes = 0;
     uint64_t m_checksum = 0;
     uint64_t m_peers_seen = 0;  // a bit per peer tag
+    uint32_t m_reconnects = 0;
 };
 
 }  // namespace

@@ -8,7 +8,9 @@ check fails if a tracked file
   - is byte for byte a file of the extracted Linux material (its sha256 is in
     MATERIAL/SHA256SUMS, when the material has been fetched), or
   - carries a GPL SPDX licence line, as every Linux source file does, or
-  - has the name of a file the manifest extracts (say a copied ne2k-pci.c).
+  - has the name of a source file the manifest extracts (say a copied ne2k-pci.c),
+    or the path of any file it extracts (headers and Makefiles by their whole
+    path: names such as Makefile or trace.h are the project's own too).
 
 Usage: check-no-linux-sources.py [--material DIR]   (exit 0 clean, 1 a Linux file is tracked)
 """
@@ -25,13 +27,16 @@ GPL_LINE = re.compile(rb"SPDX-License-Identifier:\s*\(?\s*GPL", re.IGNORECASE)
 EXEMPT = {"tools/linux/check-no-linux-sources.py"}
 
 
-def manifest_file_names():
-    names = set()
+def manifest_files():
+    """(names of its source files, paths of all its files)."""
+    names, paths = set(), set()
     for line in (ROOT / "linux_env" / "manifest.txt").read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         if line and not line.endswith("/"):
-            names.add(pathlib.PurePosixPath(line).name)
-    return names
+            paths.add(line)
+            if line.endswith((".c", ".S")):
+                names.add(pathlib.PurePosixPath(line).name)
+    return names, paths
 
 
 def main():
@@ -45,7 +50,7 @@ def main():
         for line in sums.read_text().splitlines():
             digest, _, path = line.partition("  ")
             linux_hashes[digest] = path
-    names = manifest_file_names()
+    names, paths = manifest_files()
 
     tracked = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z"], check=True,
                              capture_output=True).stdout.decode().split("\0")
@@ -62,7 +67,7 @@ def main():
             problems.append(f"{relative}: is Linux's {linux_hashes[digest]}, byte for byte")
         elif GPL_LINE.search(data[:4096]):
             problems.append(f"{relative}: carries a GPL SPDX licence line (Linux's sources do)")
-        elif path.name in names:
+        elif path.name in names or any(relative == p or relative.endswith("/" + p) for p in paths):
             problems.append(f"{relative}: has the name of a Linux file the manifest extracts")
     for problem in problems:
         print(f"no-linux-sources: {problem}")

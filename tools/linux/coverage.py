@@ -288,6 +288,25 @@ def read_tier_file(path, moduleset):
     return set(listed)
 
 
+def read_tier(tiers_dir, tier, moduleset):
+    """A tier's driver modules: TIER.txt's lines and the names of the files in
+    TIER.d/ (one per module, which tests running in parallel write without
+    sharing a file); None when neither exists."""
+    listed, found_any = set(), False
+    if (tiers_dir / f"{tier}.txt").is_file():
+        listed |= read_tier_file(tiers_dir / f"{tier}.txt", moduleset)
+        found_any = True
+    folder = tiers_dir / f"{tier}.d"
+    if folder.is_dir():
+        found_any = True
+        for entry in sorted(folder.iterdir()):
+            found = moduleset.find(entry.name)
+            if found is None or found not in moduleset.drivers:
+                raise UsageError(f"{entry}: '{entry.name}' is not one of Debian's driver modules")
+            listed.add(found)
+    return listed if found_any else None
+
+
 # ---------------------------------------------------------------- Linux sources
 
 EXPORT = re.compile(rb"^[ \t]*([A-Z_]*EXPORT_[A-Z_]*SYMBOL[A-Z_]*|EXPORT_STATIC_CALL[A-Z_]*)\s*\(\s*(\w+)", re.M)
@@ -717,9 +736,9 @@ def main(argv=None):
     parser.add_argument("--no-fetch", action="store_true", help="never fetch Debian's image (exit 3 when missing)")
     parser.add_argument("--implemented", nargs="+", default=None, metavar="FILE|OBJ",
                         help="implemented symbols: objects/archives (their defined globals) or lists "
-                             "(default BUILD/linux/implemented.txt when it exists)")
+                             "(default: BUILD/linux/implemented.txt and BUILD/linux/implemented.d/*.txt, which the transformer writes)")
     parser.add_argument("--stubs", nargs="+", default=None, metavar="FILE|OBJ",
-                        help="generated stubs, as above (default BUILD/linux/stubs.txt when it exists)")
+                        help="generated stubs, as above (default: BUILD/linux/stubs.txt and BUILD/linux/stubs.d/*.txt)")
     parser.add_argument("--tiers", type=pathlib.Path, help="folder of T2.txt/T3.txt/T4.txt (default BUILD/linux/tiers)")
     parser.add_argument("--readme", type=pathlib.Path, help="rewrite this file's linux-tiers block")
     parser.add_argument("--worklist", type=int, metavar="N", help="write the worklist, print its top N")
@@ -756,18 +775,22 @@ def main(argv=None):
     moduleset = ModuleSet(scan_modules(mod_dir, cache_dir))
 
     def default(paths, name):
+        # BUILD/linux/NAME.txt, and every list in BUILD/linux/NAME.d/ (the
+        # transformer writes one per driver program).
         if paths is not None:
             return paths
-        return [str(linux_dir / name)] if (linux_dir / name).is_file() else []
+        found = [str(linux_dir / f"{name}.txt")] if (linux_dir / f"{name}.txt").is_file() else []
+        if (linux_dir / f"{name}.d").is_dir():
+            found += sorted(str(p) for p in (linux_dir / f"{name}.d").glob("*.txt"))
+        return found
 
-    implemented_paths = default(args.implemented, "implemented.txt")
-    stub_paths = default(args.stubs, "stubs.txt")
+    implemented_paths = default(args.implemented, "implemented")
+    stub_paths = default(args.stubs, "stubs")
     implemented, marked = read_symbols(implemented_paths, "--implemented")
     stubs, marked_too = read_symbols(stub_paths, "--stubs")
     stubs |= marked | marked_too
     tiers_dir = args.tiers or linux_dir / "tiers"
-    tiers = {t: (read_tier_file(tiers_dir / f"{t}.txt", moduleset) if (tiers_dir / f"{t}.txt").is_file() else None)
-             for t in TIER_FILES}
+    tiers = {t: read_tier(tiers_dir, t, moduleset) for t in TIER_FILES}
     coverage = Coverage(moduleset, implemented, stubs, tiers)
 
     total = len(moduleset.drivers)

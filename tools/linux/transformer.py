@@ -371,6 +371,19 @@ def build(args):
         if match:
             data_size = int(match.group(1), 16)
 
+    # For tools/linux/coverage.py: the symbols the environment implements (the
+    # global definitions of Linux's core files and the C half, before they
+    # are hidden) and the ones this driver needed stubs for.
+    implemented = set(EXTERNAL_SYMBOLS - {"_GLOBAL_OFFSET_TABLE_"})  # the C library's, which the process links
+    for obj in core_objects + emul_objects:
+        implemented |= set(symbols(tools["nm"], obj, True).keys())
+    for kind, names in (("implemented", sorted(implemented)), ("stubs", functions + data)):
+        folder = material / f"{kind}.d"
+        folder.mkdir(exist_ok=True)
+        temporary = folder / f".{name}.tmp"
+        temporary.write_text("".join(f"{symbol}\n" for symbol in names))
+        temporary.replace(folder / f"{name}.txt")
+
     # 7: the program, the worklist, the glue budget, the description snippet.
     (out / "program.cc").write_text(PROGRAM_TEMPLATE.format(name=name, description=spec["description"].replace('"', '\\"'),
                                                          data_size=max(data_size, 1)))

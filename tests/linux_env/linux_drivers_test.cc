@@ -1,0 +1,212 @@
+// Linux's drivers, unmodified, as Axolotl driver processes (issue 15): the
+// four of workloads/linux_*.toml, each under every IPC strategy, each run
+// twice to show the run is a pure function of its seed (host traffic aside),
+// each judged by what its device saw: pvpanic-pci reports the process's
+// panics, the watchdogs fire when left unpinged and never when pinged, and
+// ne2k-pci echoes a real host client's datagrams.
+//
+// A driver that passes here is recorded for the coverage tiers
+// (tools/linux/coverage.py): BUILD/linux/tiers/T2.d/<module> (it probed its
+// simulated device) and T3.d/<module> (it passed its functional test, hosted).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sim/config/system_description.h"
+#include "sim/port/simulator.h"
+#include "tests/support/report_text.h"
+#include "tests/support/source_dir.h"
+#include "tests/support/udp_peer.h"
+
+namespace axl::sim {
+namespace {
+
+constexpr IpcStrategyKind all_strategies[] = {IpcStrategyKind::rendezvous, IpcStrategyKind::ring,
+                                              IpcStrategyKind::queue};
+constexpr uint64_t second = 1'000'000'000;
+
+std::string workload_text(const std::string& name) {
+    std::ifstream in(test::source_dir() + "/workloads/" + name);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// The workload's text with `from` replaced by `to` (each must be there once).
+std::string edited(std::string text, const std::string& from, const std::string& to) {
+    const size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    return text;
+}
+
+RunReport run_text(const std::string& text, const std::string& name, IpcStrategyKind ipc) {
+    DescriptionOverrides overrides;
+    overrides.ipc = ipc;
+    RunOptions options;
+    options.echo_console = false;
+    Simulator simulator(parse_system_description(text, name, overrides), options);
+    return simulator.run();
+}
+
+const ProcessReport* process(const RunReport& report, const std::string& name) {
+    for (const ProcessReport& p : report.processes)
+        if (p.name == name) return &p;
+    return nullptr;
+}
+
+size_t console_count(const RunReport& report, const std::string& needle) {
+    size_t count = 0;
+    for (const std::string& line : report.console) count += line.find(needle) != std::string::npos;
+    return count;
+}
+
+// Records a passed driver for tools/linux/coverage.py's tiers.
+void record_tier(const char* tier, const char* module) {
+    const char* bin = std::getenv("AXL_BIN_DIR");
+    if (!bin) return;
+    const std::filesystem::path folder = std::filesystem::path(bin) / ".." / "linux" / "tiers" / (std::string(tier) + ".d");
+    std::error_code ignored;
+    std::filesystem::create_directories(folder, ignored);
+    std::ofstream(folder / module) << "hosted: tests/linux_env/linux_drivers_test.cc\n";
+}
+
+TEST(LinuxDrivers, PvpanicPciReportsEveryPanicOfItsProcessWhichComesBackEachTime) {
+    const std::string text = workload_text("linux_pvpanic.toml");
+    for (IpcStrategyKind ipc : all_strategies) {
+        SCOPED_TRACE(to_string(ipc));
+        const RunReport report = run_text(text, "linux_pvpanic.toml", ipc);
+        ASSERT_TRUE(report.ok) << test::report_text(report);
+        ASSERT_EQ(report.device_events.size(), 2u) << test::report_text(report);
+        for (const DeviceEventReport& event : report.device_events) {
+            EXPECT_EQ(event.device, "pvpanic0");
+            EXPECT_EQ(event.what, "panicked");
+        }
+        EXPECT_EQ(console_count(report, "Kernel panic - not syncing: requested by linux_panic"), 2u);
+        EXPECT_EQ(console_count(report, "linux: linux_pvpanic_pci: started"), 3u) << "probed again after each panic";
+        ASSERT_NE(process(report, "pvpanic"), nullptr);
+        EXPECT_EQ(process(report, "pvpanic")->restarts, 2u);
+        EXPECT_EQ(run_text(text, "linux_pvpanic.toml", ipc).digest, report.digest) << "the same seed, another run";
+    }
+    record_tier("T2", "pvpanic-pci");
+    record_tier("T3", "pvpanic-pci");
+}
+
+struct Watchdog {
+    const char* workload;
+    const char* module;
+    const char* started;  // what the driver logs when it probed
+};
+constexpr Watchdog watchdogs[] = {
+    {"linux_watchdog.toml", "i6300esb", "i6300ESB timer 0000:00:03.0: initialized. heartbeat=30 sec"},
+    {"linux_ib700.toml", "ib700wdt", "ib700wdt: WDT driver for IB700 single board computer initialising"},
+};
+
+TEST(LinuxDrivers, APingedWatchdogNeverFiresAndTheMagicCloseStopsIt) {
+    for (const Watchdog& watchdog : watchdogs) {
+        const std::string text = workload_text(watchdog.workload);
+        for (IpcStrategyKind ipc : all_strategies) {
+            SCOPED_TRACE(std::string(watchdog.module) + " " + to_string(ipc));
+            const RunReport report = run_text(text, watchdog.workload, ipc);
+            ASSERT_TRUE(report.ok) << test::report_text(report);
+            EXPECT_TRUE(report.device_events.empty()) << test::report_text(report);
+            EXPECT_EQ(console_count(report, watchdog.started), 1u) << test::report_text(report);
+            EXPECT_EQ(console_count(report, "stopped by the magic close"), 1u) << test::report_text(report);
+            EXPECT_EQ(run_text(text, watchdog.workload, ipc).digest, report.digest) << "the same seed, another run";
+        }
+    }
+}
+
+TEST(LinuxDrivers, AWatchdogLeftUnpingedFiresOneTimeoutAfterTheLastPing) {
+    for (const Watchdog& watchdog : watchdogs) {
+        // Pings every interval, then stops pinging and keeps the device open.
+        const std::string text = edited(workload_text(watchdog.workload), "magic_close = 1", "magic_close = 0\nlinger_ms = 60000");
+        const bool esb = std::string(watchdog.module) == "i6300esb";
+        const uint64_t last_ping = esb ? 10 * second / 2 : 10 * second;  // 10 pings, 500 ms or 1 s apart
+        const uint64_t timeout = esb ? 2 * second : 4 * second;
+        for (IpcStrategyKind ipc : all_strategies) {
+            SCOPED_TRACE(std::string(watchdog.module) + " " + to_string(ipc));
+            const RunReport report = run_text(text, watchdog.workload, ipc);
+            ASSERT_TRUE(report.ok) << test::report_text(report);
+            ASSERT_EQ(report.device_events.size(), 1u) << test::report_text(report);
+            EXPECT_EQ(report.device_events[0].device, "wdt");
+            EXPECT_EQ(report.device_events[0].what, "watchdog reset");
+            EXPECT_EQ(report.stopped_by_device, "wdt: watchdog reset");
+            // The last ping reached the device a few microseconds after its time.
+            EXPECT_GE(report.device_events[0].time_ns, last_ping + timeout);
+            EXPECT_LT(report.device_events[0].time_ns, last_ping + timeout + second / 1000);
+            EXPECT_EQ(run_text(text, watchdog.workload, ipc).digest, report.digest) << "the same seed, another run";
+        }
+        record_tier("T2", watchdog.module);
+        record_tier("T3", watchdog.module);
+    }
+}
+
+TEST(LinuxDrivers, Ne2kPciEchoesARealHostClientsDatagrams) {
+    const size_t sizes[] = {1, 5, 46, 300, 1000, 1500};
+    for (IpcStrategyKind ipc : all_strategies) {
+        SCOPED_TRACE(to_string(ipc));
+        uint16_t port = 0;
+        {
+            test::UdpPeer probe;  // a port free right now
+            port = probe.port();
+        }
+        std::string text = edited(workload_text("linux_ne2k_echo.toml"), "udp_port = 7071",
+                                  "udp_port = " + std::to_string(port));
+        text = edited(text, "frames = 4", "frames = " + std::to_string(std::size(sizes)));
+        DescriptionOverrides overrides;
+        overrides.ipc = ipc;
+        RunOptions options;
+        options.echo_console = false;
+        Simulator simulator(parse_system_description(text, "linux_ne2k_echo.toml", overrides), options);
+        test::UdpPeer client;
+        std::vector<std::string> problems;
+        std::atomic<bool> over{false};
+        std::thread host([&] {
+            for (size_t i = 0; i < std::size(sizes) && !over.load(); ++i) {
+                std::vector<uint8_t> sent(sizes[i]);
+                for (size_t b = 0; b < sent.size(); ++b) sent[b] = static_cast<uint8_t>(b * 7 + i);
+                client.send_to(port, sent);
+                std::vector<uint8_t> got;
+                if (!client.receive(got, 20'000)) {
+                    problems.push_back("no echo of datagram " + std::to_string(i));
+                    break;
+                }
+                if (got != sent) problems.push_back("datagram " + std::to_string(i) + " came back changed");
+            }
+            while (!problems.empty() && !over.load()) {  // let the echo server reach its count
+                client.send_to(port, {0});
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            }
+        });
+        RunReport report;
+        try {
+            report = simulator.run();
+        } catch (...) {
+            over = true;
+            host.join();
+            throw;
+        }
+        over = true;
+        host.join();
+        EXPECT_TRUE(problems.empty()) << problems.front() << "\n" << test::report_text(report);
+        ASSERT_TRUE(report.ok) << test::report_text(report);
+        EXPECT_EQ(console_count(report, "eth0: RealTek RTL-8029(AS) found at 0xc000, IRQ 10"), 1u)
+            << test::report_text(report);
+        EXPECT_EQ(console_count(report, "ok: echoed " + std::to_string(std::size(sizes)) + " frames"), 1u)
+            << test::report_text(report);
+    }
+    record_tier("T2", "ne2k-pci");
+    record_tier("T3", "ne2k-pci");
+}
+
+}  // namespace
+}  // namespace axl::sim
