@@ -51,6 +51,17 @@ std::string edited(std::string text, const std::string& from, const std::string&
     return text;
 }
 
+// The workload with its device in `access` model ("kernel" is every
+// description's default): the driver's register accesses are kernel calls,
+// or, "direct", plain accesses to the ranges opened to it. The Linux driver's
+// source is the same either way.
+std::string with_access(const std::string& text, const std::string& driver, const std::string& access) {
+    if (access == "kernel") return text;
+    return edited(text, "driver = \"" + driver + "\"\n", "driver = \"" + driver + "\"\naccess = \"" + access + "\"\n");
+}
+
+constexpr const char* access_models[] = {"kernel", "direct"};
+
 RunReport run_text(const std::string& text, const std::string& name, IpcStrategyKind ipc) {
     DescriptionOverrides overrides;
     overrides.ipc = ipc;
@@ -83,9 +94,10 @@ void record_tier(const char* tier, const char* module) {
 }
 
 TEST(LinuxDrivers, PvpanicPciReportsEveryPanicOfItsProcessWhichComesBackEachTime) {
-    const std::string text = workload_text("linux_pvpanic.toml");
+    for (const char* access : access_models)
     for (IpcStrategyKind ipc : all_strategies) {
-        SCOPED_TRACE(to_string(ipc));
+        SCOPED_TRACE(std::string(access) + " " + to_string(ipc));
+        const std::string text = with_access(workload_text("linux_pvpanic.toml"), "pvpanic", access);
         const RunReport report = run_text(text, "linux_pvpanic.toml", ipc);
         ASSERT_TRUE(report.ok) << test::report_text(report);
         ASSERT_EQ(report.device_events.size(), 2u) << test::report_text(report);
@@ -114,10 +126,11 @@ constexpr Watchdog watchdogs[] = {
 };
 
 TEST(LinuxDrivers, APingedWatchdogNeverFiresAndTheMagicCloseStopsIt) {
-    for (const Watchdog& watchdog : watchdogs) {
-        const std::string text = workload_text(watchdog.workload);
+    for (const Watchdog& watchdog : watchdogs)
+    for (const char* access : access_models) {
+        const std::string text = with_access(workload_text(watchdog.workload), "watchdog", access);
         for (IpcStrategyKind ipc : all_strategies) {
-            SCOPED_TRACE(std::string(watchdog.module) + " " + to_string(ipc));
+            SCOPED_TRACE(std::string(watchdog.module) + " " + access + " " + to_string(ipc));
             const RunReport report = run_text(text, watchdog.workload, ipc);
             ASSERT_TRUE(report.ok) << test::report_text(report);
             EXPECT_TRUE(report.device_events.empty()) << test::report_text(report);
@@ -155,14 +168,15 @@ TEST(LinuxDrivers, AWatchdogLeftUnpingedFiresOneTimeoutAfterTheLastPing) {
 
 TEST(LinuxDrivers, Ne2kPciEchoesARealHostClientsDatagrams) {
     const size_t sizes[] = {1, 5, 46, 300, 1000, 1500};
+    for (const char* access : access_models)
     for (IpcStrategyKind ipc : all_strategies) {
-        SCOPED_TRACE(to_string(ipc));
+        SCOPED_TRACE(std::string(access) + " " + to_string(ipc));
         uint16_t port = 0;
         {
             test::UdpPeer probe;  // a port free right now
             port = probe.port();
         }
-        std::string text = edited(workload_text("linux_ne2k_echo.toml"), "udp_port = 7071",
+        std::string text = edited(with_access(workload_text("linux_ne2k_echo.toml"), "net", access), "udp_port = 7071",
                                   "udp_port = " + std::to_string(port));
         text = edited(text, "frames = 4", "frames = " + std::to_string(std::size(sizes)));
         DescriptionOverrides overrides;
