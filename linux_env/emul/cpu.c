@@ -18,6 +18,8 @@
 #include <linux/rcupdate.h>
 #include <linux/string.h>
 #include <linux/cpuhotplug.h>
+#include <asm/processor.h>
+#include <linux/cc_platform.h>
 
 #include "linux_env/kit/lx_kit.h"
 
@@ -35,6 +37,30 @@ DEFINE_PER_CPU_READ_MOSTLY(int, cpu_number);
 EXPORT_PER_CPU_SYMBOL(cpu_number);
 DEFINE_PER_CPU_READ_MOSTLY(unsigned long, this_cpu_off);
 EXPORT_PER_CPU_SYMBOL(this_cpu_off);
+
+/* What drivers read of the CPU: a 64-bit x86 of no particular vendor or
+ * model (the same in every run; a driver that needs a real CPU feature finds
+ * none). */
+struct cpuinfo_x86 boot_cpu_data __read_mostly = {
+	.x86 = 6,
+	.x86_vendor = X86_VENDOR_UNKNOWN,
+	.x86_clflush_size = 64,
+	.x86_cache_alignment = 64,
+	.x86_phys_bits = 46,
+	.x86_virt_bits = 48,
+	.x86_max_cores = 1,
+};
+EXPORT_SYMBOL(boot_cpu_data);
+DEFINE_PER_CPU_READ_MOSTLY(struct cpuinfo_x86, cpu_info) = {
+	.x86 = 6,
+	.x86_vendor = X86_VENDOR_UNKNOWN,
+	.x86_clflush_size = 64,
+	.x86_cache_alignment = 64,
+	.x86_phys_bits = 46,
+	.x86_virt_bits = 48,
+	.x86_max_cores = 1,
+};
+EXPORT_PER_CPU_SYMBOL(cpu_info);
 
 unsigned int nr_cpu_ids = 1;
 EXPORT_SYMBOL(nr_cpu_ids);
@@ -102,3 +128,10 @@ int __cpuhp_setup_state(enum cpuhp_state state, const char *name, bool invoke,
 	return 0;
 }
 EXPORT_SYMBOL(__cpuhp_setup_state);
+
+/* No confidential-computing platform: no memory encryption to honour. */
+bool cc_platform_has(enum cc_attr attr)
+{
+	return false;
+}
+EXPORT_SYMBOL_GPL(cc_platform_has);

@@ -97,3 +97,11 @@ void module_put(struct module *module)
 {
 }
 EXPORT_SYMBOL(module_put);
+
+const char *dev_driver_string(const struct device *dev)
+{
+	struct device_driver *drv = READ_ONCE(dev->driver);
+
+	return drv ? drv->name : dev->bus ? dev->bus->name : dev->class ? dev->class->name : "";
+}
+EXPORT_SYMBOL(dev_driver_string);

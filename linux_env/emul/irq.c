@@ -9,6 +9,7 @@
 #include <linux/interrupt.h>
 #include <linux/slab.h>
 #include <linux/export.h>
+#include <linux/device.h>
 
 #include "linux_env/kit/lx_kit.h"
 
@@ -122,3 +123,45 @@ void lx_emul_irq(unsigned long long lines)
 			lx_kit_irq_enable(irq);
 	}
 }
+
+struct lx_irq_devres {
+	unsigned int irq;
+	void *dev_id;
+};
+
+static void lx_irq_devres_release(struct device *dev, void *res)
+{
+	struct lx_irq_devres *this = res;
+
+	free_irq(this->irq, this->dev_id);
+}
+
+/* The managed request: the handler goes when the driver lets go of `dev`. */
+int devm_request_threaded_irq(struct device *dev, unsigned int irq, irq_handler_t handler, irq_handler_t thread_fn,
+			      unsigned long irqflags, const char *devname, void *dev_id)
+{
+	struct lx_irq_devres *dr = devres_alloc(lx_irq_devres_release, sizeof(*dr), GFP_KERNEL);
+	int error;
+
+	if (!dr)
+		return -ENOMEM;
+	error = request_threaded_irq(irq, handler, thread_fn, irqflags, devname ? devname : dev_name(dev), dev_id);
+	if (error) {
+		devres_free(dr);
+		return error;
+	}
+	dr->irq = irq;
+	dr->dev_id = dev_id;
+	devres_add(dev, dr);
+	return 0;
+}
+EXPORT_SYMBOL(devm_request_threaded_irq);
+
+int devm_request_any_context_irq(struct device *dev, unsigned int irq, irq_handler_t handler,
+				 unsigned long irqflags, const char *devname, void *dev_id)
+{
+	int error = devm_request_threaded_irq(dev, irq, handler, NULL, irqflags, devname, dev_id);
+
+	return error ? error : IRQC_IS_HARDIRQ;
+}
+EXPORT_SYMBOL(devm_request_any_context_irq);

@@ -88,8 +88,7 @@ static struct lx_pci_function *lx_pci_function_from(const struct lx_kit_pci_info
 	pdev->dev.dma_mask = &pdev->dma_mask;
 	pdev->dev.coherent_dma_mask = DMA_BIT_MASK(32);
 	pdev->dev.kobj.name = function->name;
-	INIT_LIST_HEAD(&pdev->dev.devres_head);
-	spin_lock_init(&pdev->dev.devres_lock);
+	device_initialize(&pdev->dev);
 	for (bar = 0; bar < 6; bar++)
 		lx_pci_fill_resource(pdev, bar, &info->bar[bar]);
 	return function;
@@ -362,3 +361,52 @@ void __iomem *pci_ioremap_bar(struct pci_dev *pdev, int bar)
 	return ioremap(pci_resource_start(pdev, bar), pci_resource_len(pdev, bar));
 }
 EXPORT_SYMBOL_GPL(pci_ioremap_bar);
+
+struct pci_dev *pci_dev_get(struct pci_dev *dev)
+{
+	if (dev)
+		get_device(&dev->dev);
+	return dev;
+}
+EXPORT_SYMBOL(pci_dev_get);
+
+void pci_dev_put(struct pci_dev *dev)
+{
+	if (dev)
+		put_device(&dev->dev);
+}
+EXPORT_SYMBOL(pci_dev_put);
+
+/* The next granted function after `from` that matches, with a reference
+ * (the one on `from` is dropped), as Linux's; only this process's functions
+ * exist for it. */
+struct pci_dev *pci_get_subsys(unsigned int vendor, unsigned int device, unsigned int ss_vendor,
+			       unsigned int ss_device, struct pci_dev *from)
+{
+	unsigned int index = 0;
+
+	lx_pci_list();
+	if (from) {
+		while (index < lx_pci_function_count && &lx_pci_functions[index]->pdev != from)
+			index++;
+		index++;
+		pci_dev_put(from);
+	}
+	for (; index < lx_pci_function_count; index++) {
+		struct pci_dev *pdev = &lx_pci_functions[index]->pdev;
+
+		if ((vendor == PCI_ANY_ID || pdev->vendor == vendor) &&
+		    (device == PCI_ANY_ID || pdev->device == device) &&
+		    (ss_vendor == PCI_ANY_ID || pdev->subsystem_vendor == ss_vendor) &&
+		    (ss_device == PCI_ANY_ID || pdev->subsystem_device == ss_device))
+			return pci_dev_get(pdev);
+	}
+	return NULL;
+}
+EXPORT_SYMBOL(pci_get_subsys);
+
+struct pci_dev *pci_get_device(unsigned int vendor, unsigned int device, struct pci_dev *from)
+{
+	return pci_get_subsys(vendor, device, PCI_ANY_ID, PCI_ANY_ID, from);
+}
+EXPORT_SYMBOL(pci_get_device);

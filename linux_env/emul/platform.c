@@ -152,3 +152,84 @@ void platform_driver_unregister(struct platform_driver *drv)
 	}
 }
 EXPORT_SYMBOL_GPL(platform_driver_unregister);
+
+struct resource *platform_get_resource(struct platform_device *pdev, unsigned int type, unsigned int num)
+{
+	u32 index;
+
+	for (index = 0; index < pdev->num_resources; index++) {
+		struct resource *r = &pdev->resource[index];
+
+		if (type == resource_type(r) && num-- == 0)
+			return r;
+	}
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(platform_get_resource);
+
+int platform_get_irq_optional(struct platform_device *pdev, unsigned int num)
+{
+	struct resource *r = platform_get_resource(pdev, IORESOURCE_IRQ, num);
+
+	return r ? (int)r->start : -ENXIO;
+}
+EXPORT_SYMBOL_GPL(platform_get_irq_optional);
+
+int platform_get_irq(struct platform_device *pdev, unsigned int num)
+{
+	int irq = platform_get_irq_optional(pdev, num);
+
+	if (irq < 0)
+		dev_err(&pdev->dev, "IRQ index %u not found\n", num);
+	return irq;
+}
+EXPORT_SYMBOL_GPL(platform_get_irq);
+
+struct platform_device *platform_device_alloc(const char *name, int id)
+{
+	struct platform_device_info info = { .name = name, .id = id };
+	struct platform_device *pdev = platform_device_register_full(&info);
+
+	return IS_ERR(pdev) ? NULL : pdev;
+}
+EXPORT_SYMBOL_GPL(platform_device_alloc);
+
+int platform_device_add_resources(struct platform_device *pdev, const struct resource *res, unsigned int num)
+{
+	struct resource *copy = num ? kmemdup(res, num * sizeof(*res), GFP_KERNEL) : NULL;
+
+	if (num && !copy)
+		return -ENOMEM;
+	kfree(pdev->resource);
+	pdev->resource = copy;
+	pdev->num_resources = num;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(platform_device_add_resources);
+
+int platform_device_add_data(struct platform_device *pdev, const void *data, size_t size)
+{
+	void *copy = size ? kmemdup(data, size, GFP_KERNEL) : NULL;
+
+	if (size && !copy)
+		return -ENOMEM;
+	kfree(pdev->dev.platform_data);
+	pdev->dev.platform_data = copy;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(platform_device_add_data);
+
+/* platform_device_alloc already put it on the bus; drivers registered later
+ * probe it then. */
+int platform_device_add(struct platform_device *pdev)
+{
+	return 0;
+}
+EXPORT_SYMBOL_GPL(platform_device_add);
+
+void platform_device_put(struct platform_device *pdev)
+{
+	if (!IS_ERR_OR_NULL(pdev))
+		platform_device_unregister(pdev);
+}
+EXPORT_SYMBOL_GPL(platform_device_put);

@@ -116,3 +116,17 @@ void __warn(const char *file, int line, void *caller, unsigned int taint, struct
 {
 	pr_warn("WARNING: at %s:%d\n", file ? file : "?", line);
 }
+
+/* No unwinder in a driver process: the log says so where Linux would print
+ * the call chain (the simulator's fault report has the faulting address). */
+asmlinkage __visible void dump_stack(void)
+{
+	pr_warn("dump_stack: no call chain in a driver process\n");
+}
+EXPORT_SYMBOL(dump_stack);
+
+asmlinkage __visible void dump_stack_lvl(const char *log_lvl)
+{
+	dump_stack();
+}
+EXPORT_SYMBOL(dump_stack_lvl);

@@ -10,6 +10,7 @@
 #include <linux/delay.h>
 #include <linux/export.h>
 #include <linux/list.h>
+#include <linux/sched.h>
 
 #include "linux_env/kit/lx_kit.h"
 
@@ -219,3 +220,83 @@ void usleep_range_state(unsigned long min, unsigned long max, unsigned int state
 	lx_update_jiffies();
 }
 EXPORT_SYMBOL(usleep_range_state);
+
+unsigned int jiffies_to_msecs(const unsigned long j)
+{
+	return (unsigned int)((u64)j * MSEC_PER_SEC / HZ);
+}
+EXPORT_SYMBOL(jiffies_to_msecs);
+
+unsigned int jiffies_to_usecs(const unsigned long j)
+{
+	return (unsigned int)((u64)j * USEC_PER_SEC / HZ);
+}
+EXPORT_SYMBOL(jiffies_to_usecs);
+
+unsigned long __msecs_to_jiffies(const unsigned int m)
+{
+	if ((int)m < 0)
+		return MAX_JIFFY_OFFSET;
+	return DIV_ROUND_UP((u64)m * HZ, MSEC_PER_SEC);
+}
+EXPORT_SYMBOL(__msecs_to_jiffies);
+
+unsigned long __usecs_to_jiffies(const unsigned int u)
+{
+	if (u > jiffies_to_usecs(MAX_JIFFY_OFFSET))
+		return MAX_JIFFY_OFFSET;
+	return DIV_ROUND_UP((u64)u * HZ, USEC_PER_SEC);
+}
+EXPORT_SYMBOL(__usecs_to_jiffies);
+
+/* Rounding to whole seconds only batches wake-ups on a real machine; in
+ * virtual time it would only move them: kept exact. */
+unsigned long round_jiffies_relative(unsigned long j)
+{
+	return j;
+}
+EXPORT_SYMBOL_GPL(round_jiffies_relative);
+
+unsigned long round_jiffies(unsigned long j)
+{
+	return j;
+}
+EXPORT_SYMBOL_GPL(round_jiffies);
+
+unsigned long msleep_interruptible(unsigned int msecs)
+{
+	msleep(msecs);
+	return 0;
+}
+EXPORT_SYMBOL(msleep_interruptible);
+
+/* Sleeping the current task: nothing else of the driver would run meanwhile
+ * (no second task), so it is waiting in virtual time. */
+signed long schedule_timeout(signed long timeout)
+{
+	if (timeout == MAX_SCHEDULE_TIMEOUT)
+		lx_kit_fault("schedule_timeout(MAX_SCHEDULE_TIMEOUT): a sleep forever, with nothing to wake it");
+	if (timeout > 0)
+		lx_kit_delay_ns((unsigned long long)timeout * LX_NS_PER_JIFFY);
+	lx_update_jiffies();
+	return 0;
+}
+EXPORT_SYMBOL(schedule_timeout);
+
+signed long schedule_timeout_uninterruptible(signed long timeout)
+{
+	return schedule_timeout(timeout);
+}
+EXPORT_SYMBOL(schedule_timeout_uninterruptible);
+
+signed long schedule_timeout_interruptible(signed long timeout)
+{
+	return schedule_timeout(timeout);
+}
+EXPORT_SYMBOL(schedule_timeout_interruptible);
+
+/* Giving the CPU away: there is no other task of the driver to give it to. */
+void yield(void)
+{
+}
+EXPORT_SYMBOL(yield);
