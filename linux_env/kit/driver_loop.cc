@@ -30,8 +30,9 @@ void panic_on_request(const Message& request) {
 
 }  // namespace
 
-int32_t run_driver(const char* name, const lx_emul_module* modules, uint32_t module_count) {
-    if (int error = lx_emul_start(modules, module_count); error != 0) {
+int32_t run_driver(const char* name, const lx_emul_module* modules, uint32_t module_count,
+                   const lx_emul_params* params) {
+    if (int error = lx_emul_start(modules, module_count, params); error != 0) {
         log("linux: %s: module init failed: %d", name, error);
         return 1;
     }
@@ -76,6 +77,7 @@ int32_t run_driver(const char* name, const lx_emul_module* modules, uint32_t mod
 }  // namespace axl::linux_env
 
 // The generated entry (C, with the driver's module table) calls this.
-extern "C" int lx_kit_run(const char* name, const lx_emul_module* modules, unsigned int module_count) {
-    return axl::linux_env::run_driver(name, modules, module_count);
+extern "C" int lx_kit_run(const char* name, const lx_emul_module* modules, unsigned int module_count,
+                          const lx_emul_params* params) {
+    return axl::linux_env::run_driver(name, modules, module_count, params);
 }

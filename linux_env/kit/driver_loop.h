@@ -12,6 +12,7 @@ namespace axl::linux_env {
 
 // Never returns while the driver runs; the process's exit status if its
 // modules' inits fail.
-int32_t run_driver(const char* name, const lx_emul_module* modules, uint32_t module_count);
+int32_t run_driver(const char* name, const lx_emul_module* modules, uint32_t module_count,
+                   const lx_emul_params* params);
 
 }  // namespace axl::linux_env

@@ -100,14 +100,23 @@ struct lx_emul_module {
     int (*init)(void);
     void (*exit)(void);
 };
+/* The driver's module parameters: `text` as on a kernel command line
+ * ("heartbeat=10 nowayout=1"), applied to the kernel_param records in
+ * [first, last) (the modules' __param sections) before their inits run. */
+struct lx_emul_params {
+    const char *text;
+    const void *first;
+    const void *last;
+};
 /* The driver's main loop (linux_env/kit/driver_loop.cc): the generated
  * entry calls it with the driver's modules in load order. */
 struct lx_emul_module;
-int lx_kit_run(const char *name, const struct lx_emul_module *modules, unsigned int count);
+int lx_kit_run(const char *name, const struct lx_emul_module *modules, unsigned int count,
+               const struct lx_emul_params *params);
 
 /* Runs the modules' inits in order (Linux's load order: dependencies first).
  * 0, or the failing init's negative errno. */
-int lx_emul_start(const struct lx_emul_module *modules, unsigned int count);
+int lx_emul_start(const struct lx_emul_module *modules, unsigned int count, const struct lx_emul_params *params);
 /* A notification from the hardware: these lines were raised. */
 void lx_emul_irq(unsigned long long lines);
 /* Runs timers that are due and work that is ready; returns the virtual time

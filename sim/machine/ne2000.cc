@@ -564,7 +564,7 @@ extern constexpr DeviceKind ne2k_pci_kind{
     .registers = "hw/ne2000.h",
     .io_size = 0,
     .io_base = 0,
-    .irq = Ne2000Config::default_irq_line,
+    .irq = 5,  // apart from the ISA card's 10, so both can be in one system
     .keys = ne2000_keys,
     .read = read_ne2000,
     .make = make_ne2k_pci,
