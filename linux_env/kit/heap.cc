@@ -87,15 +87,24 @@ extern "C" unsigned long lx_kit_block_size(const void* payload) {
 }
 
 extern "C" void lx_kit_free(void* payload) {
-    auto* header = reinterpret_cast<AllocatedHeader*>(payload) - 1;
-    auto* address = reinterpret_cast<unsigned char*>(payload);
-    if (address < arena || address >= arena + arena_bytes) lx_kit_fault("kfree: not a heap block");
+    auto* address = static_cast<unsigned char*>(payload);
+    if (!started || address < arena + sizeof(AllocatedHeader) || address >= arena + arena_bytes)
+        lx_kit_fault("kfree: not a heap block");
+    const auto* header = reinterpret_cast<const AllocatedHeader*>(payload) - 1;
+    // A block already free lies inside a free block (it may have merged):
+    // checked before anything is written.
+    for (Block* free_block = free_list; free_block; free_block = free_block->next_free) {
+        auto* first = reinterpret_cast<unsigned char*>(free_block);
+        if (address >= first && address < first + free_block->bytes) lx_kit_fault("kfree: block freed twice");
+    }
     auto* block = reinterpret_cast<Block*>(header->start);
+    if (reinterpret_cast<unsigned char*>(block) < arena || header->bytes < header_bytes ||
+        reinterpret_cast<unsigned char*>(block) + header->bytes > arena + arena_bytes)
+        lx_kit_fault("kfree: not a heap block (its header is not one)");
     block->bytes = header->bytes;
     // Insert in address order, then merge with the neighbours it touches.
     Block** link = &free_list;
     while (*link && *link < block) link = &(*link)->next_free;
-    if (*link == block) lx_kit_fault("kfree: block freed twice");
     block->next_free = *link;
     *link = block;
     Block* next = block->next_free;

@@ -20,7 +20,31 @@
 extern "C" {
 #endif
 
+/* --- what the generated entry hands over --- */
+
+/* One Linux module of the driver: its init and exit, as module_init and
+ * module_exit named them (the transformer renames init_module and
+ * cleanup_module per module, so several link into one process). */
+struct lx_emul_module {
+    const char *name;
+    int (*init)(void);
+    void (*exit)(void);
+};
+/* The driver's module parameters: `text` as on a kernel command line
+ * ("heartbeat=10 nowayout=1"), applied to the kernel_param records in
+ * [first, last) (the modules' __param sections) before their inits run. */
+struct lx_emul_params {
+    const char *text;
+    const void *first;
+    const void *last;
+};
+
 /* --- provided by the C++ half (linux_env/kit/) --- */
+
+/* The driver's main loop (linux_env/kit/driver_loop.cc): the generated
+ * entry calls it with the driver's modules in load order. */
+int lx_kit_run(const char *name, const struct lx_emul_module *modules, unsigned int count,
+               const struct lx_emul_params *params);
 
 /* One line of the driver's log (printk and dev_* messages), without level. */
 void lx_kit_log(const char *text, unsigned long length);
@@ -91,28 +115,6 @@ void lx_kit_free(void *block);
 unsigned long lx_kit_block_size(const void *block);
 
 /* --- provided by the C half (linux_env/emul/) --- */
-
-/* One Linux module of the driver: its init and exit, as module_init and
- * module_exit named them (the transformer renames init_module and
- * cleanup_module per module, so several link into one process). */
-struct lx_emul_module {
-    const char *name;
-    int (*init)(void);
-    void (*exit)(void);
-};
-/* The driver's module parameters: `text` as on a kernel command line
- * ("heartbeat=10 nowayout=1"), applied to the kernel_param records in
- * [first, last) (the modules' __param sections) before their inits run. */
-struct lx_emul_params {
-    const char *text;
-    const void *first;
-    const void *last;
-};
-/* The driver's main loop (linux_env/kit/driver_loop.cc): the generated
- * entry calls it with the driver's modules in load order. */
-struct lx_emul_module;
-int lx_kit_run(const char *name, const struct lx_emul_module *modules, unsigned int count,
-               const struct lx_emul_params *params);
 
 /* Runs the modules' inits in order (Linux's load order: dependencies first).
  * 0, or the failing init's negative errno. */
