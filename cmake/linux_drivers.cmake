@@ -15,7 +15,14 @@ find_program(AXL_LINUX_CC NAMES gcc-12 gcc REQUIRED)
 file(GLOB AXL_LINUX_KIT_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/linux_env/kit/*.cc)
 add_library(axl_linux_kit OBJECT ${AXL_LINUX_KIT_SOURCES})
 target_include_directories(axl_linux_kit PRIVATE ${CMAKE_SOURCE_DIR})
-target_compile_options(axl_linux_kit PRIVATE ${AXL_WARNINGS} -fno-exceptions -fno-rtti -fPIE)
+# Never instrumented, whatever the tree's sanitizer (AXL_SANITIZE, AXL_FUZZ): the
+# kit is linked into each driver program with the C half, which is compiled as
+# Linux's code is, and the transformer would take a sanitizer's runtime hooks for
+# Linux symbols to stub.
+target_compile_options(axl_linux_kit PRIVATE ${AXL_WARNINGS} -fno-exceptions -fno-rtti -fPIE -fno-sanitize=all)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  target_compile_options(axl_linux_kit PRIVATE -fno-sanitize-coverage=trace-pc-guard,trace-cmp,indirect-calls,pc-table,inline-8bit-counters,stack-depth)
+endif()
 
 file(GLOB AXL_LINUX_ENV_INPUTS CONFIGURE_DEPENDS
      ${CMAKE_SOURCE_DIR}/linux_env/emul/*.c ${CMAKE_SOURCE_DIR}/linux_env/include/*/*.h
@@ -44,3 +51,8 @@ foreach(spec ${AXL_LINUX_DRIVER_SPECS})
   list(APPEND AXL_LINUX_DRIVER_PROGRAMS ${program})
 endforeach()
 message(STATUS "Linux driver programs: ${AXL_LINUX_DRIVER_PROGRAMS}")
+
+add_test(NAME linux_transformer
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/tools/linux/transformer_test.py)
+set_tests_properties(linux_transformer PROPERTIES LABELS "linux" TIMEOUT 60
+                     ENVIRONMENT "AXL_SOURCE_DIR=${CMAKE_SOURCE_DIR}")

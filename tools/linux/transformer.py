@@ -52,7 +52,9 @@ LINUX_ENV = ROOT / "linux_env"
 
 # Symbols the final link provides: the Axolotl API (C++, namespace axl) and
 # the few C library functions the compiler itself emits calls to.
-EXTERNAL_PREFIXES = ("_ZN3axl", "__start_lx_", "__stop_lx_")
+EXTERNAL_PREFIXES = ("_ZN3axl", "__start_lx_", "__stop_lx_",
+                     # a sanitizer's runtime, should an instrumented object slip in
+                     "__tsan_", "__asan_", "__ubsan_", "__sanitizer_", "__sancov_", "__msan_")
 EXTERNAL_SYMBOLS = {"memcpy", "memset", "memmove", "memcmp", "strlen", "_GLOBAL_OFFSET_TABLE_"}
 
 
@@ -80,7 +82,15 @@ def read_spec(path):
     except OSError as e:
         fail(f"{path}: {e.strerror}", 2)
     except tomllib.TOMLDecodeError as e:
-        fail(f"{path}: {e}", 2)
+        # tomllib says "(at line L, column C)" or "(at end of document)": file:line: problem.
+        message = str(e)
+        match = re.search(r" \(at line (\d+), column \d+\)$", message)
+        if match:
+            line = match.group(1)
+        else:
+            line = str(max(1, len(Path(path).read_text(errors="replace").splitlines())))
+        problem = re.sub(r" \(at (line \d+, column \d+|end of document)\)$", "", message)
+        fail(f"{path}:{line}: {problem}", 2)
     for key, kind in (("program", str), ("description", str), ("modules", list)):
         if not isinstance(spec.get(key), kind):
             fail(f"{path}: '{key}' is required ({kind.__name__})", 2)
