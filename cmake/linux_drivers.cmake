@@ -20,6 +20,11 @@ target_include_directories(axl_linux_kit PRIVATE ${CMAKE_SOURCE_DIR})
 # Linux's code is, and the transformer would take a sanitizer's runtime hooks for
 # Linux symbols to stub.
 target_compile_options(axl_linux_kit PRIVATE ${AXL_WARNINGS} -fno-exceptions -fno-rtti -fPIE -fno-sanitize=all)
+# Inline variables (axl::endpoints::any) as weak rather than GNU-unique symbols, so
+# the transformer can make them the driver program's own, like everything else.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  target_compile_options(axl_linux_kit PRIVATE -fno-gnu-unique)
+endif()
 if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   target_compile_options(axl_linux_kit PRIVATE -fno-sanitize-coverage=trace-pc-guard,trace-cmp,indirect-calls,pc-table,inline-8bit-counters,stack-depth)
 endif()

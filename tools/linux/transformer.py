@@ -428,7 +428,11 @@ def build(args):
         f"  lx_param_{name} : {{ *(__param) }}\n}}\n")
     final = out / f"{name}.o"
     run([tools["ld"], "-r", "-T", str(script), "-o", str(final), str(linked)])
-    run([tools["objcopy"], f"--keep-global-symbol=lx_driver_main_{name}", str(final)])
+    # COMDAT groups go too: an inline function the C++ half shares with the rest of
+    # the binary (axl::to_string) would otherwise be one group, kept from whichever
+    # object comes first, and this object's now-local references would point into
+    # a discarded copy.
+    run([tools["objcopy"], f"--keep-global-symbol=lx_driver_main_{name}", "--remove-section=.group", str(final)])
     sizes = run([tools["readelf"], "-SW", str(final)])
     data_size = 0
     for line in sizes.splitlines():
