@@ -13,6 +13,7 @@
 #include "kernel/api/ipc.h"
 #include "kernel/api/program.h"
 #include "kernel/api/protocols/linux_driver.h"
+#include "libsys/sleep.h"
 #include "workloads/workload.h"
 
 namespace {
@@ -27,11 +28,6 @@ constexpr ProgramOption reason_option = string_option("reason", "requested by li
 constexpr ProgramOption panics_option =
     integer_option("panics", 1, 1, 1000, "panics, each after the driver was restarted from the previous one");
 
-void sleep_ms(uint64_t ms) {
-    check_ok(set_alarm(ms * 1'000'000), "set an alarm");
-    Message tick;
-    check_ok(receive(endpoints::clock, tick), "wait for the alarm");
-}
 
 class LinuxPanic {
 public:
@@ -46,7 +42,7 @@ public:
     void run() {
         for (int64_t panic = 0; panic < m_panics; ++panic) {
             if (panic > 0) wait_for_restart();
-            if (m_delay) sleep_ms(m_delay);
+            sleep_ms(m_delay);
             ask_to_panic();
         }
         wait_for_restart();

@@ -20,6 +20,7 @@
 #include "kernel/api/ipc.h"
 #include "kernel/api/program.h"
 #include "kernel/api/protocols/chardev.h"
+#include "libsys/sleep.h"
 #include "workloads/workload.h"
 
 namespace {
@@ -42,13 +43,6 @@ constexpr ProgramOption linger_option =
 constexpr uint32_t wdioc_keepalive = 0x8004'5705;
 constexpr uint32_t wdioc_settimeout = 0xC004'5706;
 
-constexpr uint64_t ns_per_ms = 1'000'000;
-
-void sleep_ms(uint64_t ms) {
-    check_ok(set_alarm(ms * ns_per_ms), "set an alarm");
-    Message message;
-    check_ok(receive(endpoints::clock, message), "wait for the alarm");
-}
 
 class WatchdogPinger {
 public:

@@ -15,6 +15,7 @@
 #include "kernel/api/ipc.h"
 #include "kernel/api/program.h"
 #include "kernel/api/protocols/pci.h"
+#include "libsys/sleep.h"
 #include "sim/harness/scenario.h"
 #include "sim/harness/scenario_run.h"
 #include "tests/support/report_text.h"
@@ -30,12 +31,7 @@ constexpr ProgramOption interval_option = integer_option("interval_ms", 500, 1, 
 constexpr ProgramOption linger_option = integer_option("linger_ms", 5000, 0, 100000, "time it waits after the last ping");
 constexpr ProgramOption io_base_option = integer_option("io_base", 0x441, 0, 0xFFFF, "the ib700's first port");
 
-void sleep_ms(uint64_t ms) {
-    if (ms == 0) return;
-    if (set_alarm(ms * 1'000'000) != Status::ok) fail("set_alarm");
-    Message message;
-    if (receive(endpoints::clock, message) != Status::ok) fail("receive the alarm");
-}
+using sys::sleep_ms;
 
 void check(Status status, const char* what) {
     if (status != Status::ok) fail("%s: %s", what, to_string(status));
