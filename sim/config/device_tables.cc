@@ -142,10 +142,9 @@ DeviceDescription read_device(const DescriptionReader& reader, const toml::table
     return device;
 }
 
-// The driver gets the device's registers, its IRQ line, the kernel calls
-// to use them, and two arguments: io_base and irq (unless set already).
-void grant_to_driver(const DescriptionReader& reader, const DeviceDescription& device, const toml::table& table,
-                     ProcessTables& tables) {
+// The process `driver = "..."` names: one of the system's, not replicated.
+ProcessDescription& driver_of(const DescriptionReader& reader, const DeviceDescription& device,
+                              const toml::table& table, ProcessTables& tables) {
     const uint32_t line = line_of(*table.get("driver"));
     const NameUse* found = tables.find(device.driver);
     if (found == nullptr)
@@ -156,6 +155,15 @@ void grant_to_driver(const DescriptionReader& reader, const DeviceDescription& d
         reader.fail(line, "driver '" + device.driver + "' is a replicated process; a device needs a driver of its "
                                                         "own (its IRQ notifications name one process)");
     ProcessDescription& driver = tables.process_of(source);
+    return driver;
+}
+
+// The driver gets the device's registers, its IRQ line, the kernel calls
+// to use them, and two arguments: io_base and irq (unless set already).
+void grant_to_driver(const DescriptionReader& reader, const DeviceDescription& device, const toml::table& table,
+                     ProcessTables& tables) {
+    const uint32_t line = line_of(*table.get("driver"));
+    ProcessDescription& driver = driver_of(reader, device, table, tables);
     DeviceRights& rights = driver.device_rights;
     if (rights.io_range_count == config::io_ranges_max)
         reader.fail(line, "driver '" + device.driver + "' has too many devices");
@@ -182,15 +190,7 @@ std::string hex(uint64_t value) {
 void grant_pci_to_driver(const DescriptionReader& reader, const DeviceDescription& device, const toml::table& table,
                          ProcessTables& tables, const ProcessDescription& server) {
     const uint32_t line = line_of(*table.get("driver"));
-    const NameUse* found = tables.find(device.driver);
-    if (found == nullptr)
-        reader.fail(line, "driver '" + device.driver + "' of device '" + device.name +
-                              "' is not a process of this system");
-    const TableSource& source = tables.tables()[found->table];
-    if (found->replica >= 0 || source.replicated())
-        reader.fail(line, "driver '" + device.driver + "' is a replicated process; a device needs a driver of its "
-                                                        "own (its IRQ notifications name one process)");
-    ProcessDescription& driver = tables.process_of(source);
+    ProcessDescription& driver = driver_of(reader, device, table, tables);
     if (&driver == &server) reader.fail(line, "the PCI server cannot drive device '" + device.name + "'");
     DeviceRights& rights = driver.device_rights;
     for (uint32_t bar = 0; bar < pci_bar_count; ++bar) {
