@@ -124,16 +124,7 @@ void BlockDevice::write(uint16_t offset, uint32_t width, uint32_t value) {
 // --- commands -------------------------------------------------------------------------
 
 bool BlockDevice::inject(DeviceFault fault, uint64_t seed) {
-    switch (fault) {
-        case DeviceFault::error: m_fail_next = true; return true;
-        case DeviceFault::stuck_busy: m_stick_next = true; return true;
-        case DeviceFault::corrupt_dma:
-            m_corrupt_next = true;
-            m_corrupt_seed = seed;
-            return true;
-        case DeviceFault::slow: m_slow_next = true; return true;
-    }
-    return false;
+    return m_faults.arm(fault, seed);
 }
 
 void BlockDevice::write_command(uint32_t opcode) {
@@ -161,17 +152,17 @@ void BlockDevice::write_command(uint32_t opcode) {
     uint64_t latency = m_config.access_ns;
     const bool transfers = command.opcode == reg::command_read || command.opcode == reg::command_write;
     if (refused_with == reg::error_none && transfers) latency += uint64_t{command.count} * m_config.ns_per_sector;
-    if (m_stick_next) {
-        m_stick_next = false;  // busy until a reset: no completion is scheduled
+    if (m_faults.stuck) {
+        m_faults.stuck = false;  // busy until a reset: no completion is scheduled
         return;
     }
-    if (m_slow_next) {
-        m_slow_next = false;
+    if (m_faults.slow) {
+        m_faults.slow = false;
         latency *= 10;
     }
     uint32_t fails_with = refused_with;
-    if (m_fail_next && fails_with == reg::error_none) {
-        m_fail_next = false;
+    if (m_faults.error && fails_with == reg::error_none) {
+        m_faults.error = false;
         fails_with = reg::error_io;
     }
     m_completion = m_host.schedule(m_host.now_ns() + latency,
@@ -213,10 +204,10 @@ uint32_t BlockDevice::transfer_in(const Command& command) {
     const size_t bytes = size_t{command.count} * reg::sector_bytes;
     std::vector<uint8_t> buffer(bytes);
     if (!read_fully(m_file.get(), buffer.data(), bytes, command.sector * reg::sector_bytes)) return reg::error_io;
-    if (m_corrupt_next) {
+    if (m_faults.corrupt) {
         // A bit flipped on the way to memory, unnoticed by the device.
-        m_corrupt_next = false;
-        buffer[m_corrupt_seed % bytes] ^= static_cast<uint8_t>(1u << (m_corrupt_seed / bytes % 8));
+        m_faults.corrupt = false;
+        buffer[m_faults.corrupt_seed % bytes] ^= static_cast<uint8_t>(1u << (m_faults.corrupt_seed / bytes % 8));
     }
     if (m_host.dma_write(command.grant, command.dma_offset, buffer.data(), bytes) != Status::ok) return reg::error_dma;
     return reg::error_none;

@@ -26,6 +26,7 @@
 #include <string>
 
 #include "hw/block.h"
+#include "sim/machine/armed_faults.h"
 #include "sim/machine/device.h"
 
 namespace axl::sim {
@@ -106,11 +107,7 @@ private:
     uint32_t m_completed = 0;
     std::optional<EventQueue::Id> m_completion;
     // Injected faults waiting for the next command (sim/harness/fault_injector.h).
-    bool m_fail_next = false;
-    bool m_stick_next = false;
-    bool m_corrupt_next = false;
-    bool m_slow_next = false;
-    uint64_t m_corrupt_seed = 0;
+    ArmedFaults m_faults;
 };
 
 }  // namespace axl::sim

@@ -296,16 +296,7 @@ void Ne2000::memory_write(uint16_t address, uint8_t value) {
 // --- transmit ------------------------------------------------------------------------
 
 bool Ne2000::inject(DeviceFault fault, uint64_t seed) {
-    switch (fault) {
-        case DeviceFault::error: m_fail_next = true; return true;
-        case DeviceFault::stuck_busy: m_stick_next = true; return true;
-        case DeviceFault::corrupt_dma:
-            m_corrupt_next = true;
-            m_corrupt_seed = seed;
-            return true;
-        case DeviceFault::slow: m_slow_next = true; return true;
-    }
-    return false;
+    return m_faults.arm(fault, seed);
 }
 
 void Ne2000::start_transmit() {
@@ -314,14 +305,14 @@ void Ne2000::start_transmit() {
     for (uint16_t i = 0; i < m_tbcr; ++i) m_transmit_frame[i] = memory_read(address++);
     m_transmit_loopback = (m_tcr & reg::tcr_lb_mask) != 0;
     m_transmitting = true;
-    m_transmit_fails = std::exchange(m_fail_next, false);
-    if (std::exchange(m_stick_next, false)) {
+    m_transmit_fails = std::exchange(m_faults.error, false);
+    if (std::exchange(m_faults.stuck, false)) {
         // TXP stays set: no completion is scheduled; only a reset ends it.
         m_transmit_event = {};
         m_transmit_stuck = true;
         return;
     }
-    const uint64_t latency = std::exchange(m_slow_next, false) ? 10 * m_latency_ns : m_latency_ns;
+    const uint64_t latency = std::exchange(m_faults.slow, false) ? 10 * m_latency_ns : m_latency_ns;
     m_transmit_event = m_host.schedule(m_host.now_ns() + latency, [this] { complete_transmit(); });
 }
 
@@ -448,7 +439,7 @@ void Ne2000::receive_frame(std::vector<uint8_t> frame) {
         memory_write(static_cast<uint16_t>(address), byte);
         if (++address == ring_end) address = uint32_t{m_pstart} * reg::page_bytes;
     };
-    if (std::exchange(m_corrupt_next, false)) frame[m_corrupt_seed % frame.size()] ^= 0xFF;
+    if (std::exchange(m_faults.corrupt, false)) frame[m_faults.corrupt_seed % frame.size()] ^= 0xFF;
     for (uint8_t byte : header) store(byte);
     for (uint8_t byte : frame) store(byte);
     m_local_dma = static_cast<uint16_t>(address);

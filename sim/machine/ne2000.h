@@ -61,6 +61,7 @@
 
 #include "hw/ether_wire.h"
 #include "hw/ne2000.h"
+#include "sim/machine/armed_faults.h"
 #include "sim/machine/device.h"
 #include "sim/machine/udp_wire.h"
 
@@ -200,12 +201,8 @@ private:
     std::map<uint64_t, EventQueue::Id> m_arrivals;
 
     // Injected faults, armed for the next transmit (or stored frame).
-    bool m_fail_next = false;
-    bool m_stick_next = false;
-    bool m_slow_next = false;
-    bool m_transmit_fails = false;  // the transmit in flight was struck by m_fail_next
-    bool m_corrupt_next = false;
-    uint64_t m_corrupt_seed = 0;
+    ArmedFaults m_faults;
+    bool m_transmit_fails = false;  // the transmit in flight was struck by an armed error
 
     Statistics m_statistics;
 };
