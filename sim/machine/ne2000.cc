@@ -73,7 +73,6 @@ Ne2000::Ne2000(DeviceHost& host, const Ne2000Config& config)
 }
 
 Ne2000::~Ne2000() {
-    for (const auto& [serial, id] : m_arrivals) m_host.cancel(id);
     if (m_transmitting && !m_transmit_stuck) m_host.cancel(m_transmit_event);
 }
 
@@ -366,14 +365,8 @@ void Ne2000::finish() {
 // --- receive -------------------------------------------------------------------------
 
 void Ne2000::host_input_ready() {
-    const uint64_t arrival_ns = m_host.now_ns() + m_latency_ns;
-    m_wire.drain(arrival_ns, [this, arrival_ns](uint8_t peer, std::vector<uint8_t> datagram) {
-        const uint64_t serial = m_next_serial++;
-        m_arrivals[serial] = m_host.schedule(arrival_ns, [this, serial, peer, datagram = std::move(datagram)] {
-            m_arrivals.erase(serial);
-            on_datagram(peer, datagram);
-        });
-    });
+    m_wire.deliver_later(m_host, m_latency_ns,
+                         [this](uint8_t peer, std::vector<uint8_t> datagram) { on_datagram(peer, datagram); });
 }
 
 void Ne2000::on_datagram(uint8_t peer, const std::vector<uint8_t>& datagram) {

@@ -54,7 +54,6 @@
 
 #include <array>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -197,8 +196,6 @@ private:
     std::vector<uint8_t> m_transmit_frame;
     EventQueue::Id m_transmit_event{};
 
-    uint64_t m_next_serial = 0;
-    std::map<uint64_t, EventQueue::Id> m_arrivals;
 
     // Injected faults, armed for the next transmit (or stored frame).
     ArmedFaults m_faults;

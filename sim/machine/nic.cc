@@ -20,7 +20,6 @@ Nic::Nic(DeviceHost& host, const NicConfig& config)
       m_frame(reg::max_frame_bytes) {}
 
 Nic::~Nic() {
-    for (const auto& [serial, id] : m_arrivals) m_host.cancel(id);
     cancel_transmits();
 }
 
@@ -208,14 +207,8 @@ void Nic::finish() {
 // --- receive ---------------------------------------------------------------------------
 
 void Nic::host_input_ready() {
-    const uint64_t arrival_ns = m_host.now_ns() + m_latency_ns;
-    m_wire.drain(arrival_ns, [this, arrival_ns](uint8_t peer, std::vector<uint8_t> frame) {
-        const uint64_t serial = m_next_serial++;
-        m_arrivals[serial] = m_host.schedule(arrival_ns, [this, serial, peer, frame = std::move(frame)] {
-            m_arrivals.erase(serial);
-            on_arrival(frame, peer);
-        });
-    });
+    m_wire.deliver_later(m_host, m_latency_ns,
+                         [this](uint8_t peer, std::vector<uint8_t> frame) { on_arrival(frame, peer); });
 }
 
 void Nic::on_arrival(const std::vector<uint8_t>& frame, uint8_t peer) {

@@ -119,7 +119,6 @@ private:
     // Events in flight, by a serial of our own, so the destructor (and a
     // reset, for transmits) can cancel them.
     uint64_t m_next_serial = 0;
-    std::map<uint64_t, EventQueue::Id> m_arrivals;
     std::map<uint64_t, EventQueue::Id> m_transmits;
 
     std::vector<uint8_t> m_frame;     // transmit staging: one frame

@@ -63,7 +63,21 @@ UdpWire::UdpWire(std::string label, uint16_t udp_port, const std::string& record
 }
 
 UdpWire::~UdpWire() {
+    if (m_arrivals_host)
+        for (const auto& [serial, id] : m_arrivals) m_arrivals_host->cancel(id);
     if (m_socket >= 0) ::close(m_socket);
+}
+
+void UdpWire::deliver_later(DeviceHost& host, uint64_t latency_ns, const Take& take) {
+    m_arrivals_host = &host;
+    const uint64_t arrival_ns = host.now_ns() + latency_ns;
+    drain(arrival_ns, [this, &host, arrival_ns, take](uint8_t peer, std::vector<uint8_t> datagram) {
+        const uint64_t serial = m_next_arrival++;
+        m_arrivals[serial] = host.schedule(arrival_ns, [this, serial, peer, take, datagram = std::move(datagram)] {
+            m_arrivals.erase(serial);
+            take(peer, datagram);
+        });
+    });
 }
 
 void UdpWire::drain(uint64_t arrival_ns, const Take& take) {

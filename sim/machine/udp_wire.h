@@ -22,9 +22,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "sim/machine/device.h"
 
 namespace axl::sim {
 
@@ -52,6 +55,10 @@ public:
     // and hands it to `take`, oldest first.
     using Take = std::function<void(uint8_t peer, std::vector<uint8_t> datagram)>;
     void drain(uint64_t arrival_ns, const Take& take);
+    // drain() with the wire's latency: each datagram arrives `latency_ns` of
+    // virtual time from now, when `take` runs from an event of `host`. Events
+    // still on their way when the wire goes are cancelled (`host` outlives it).
+    void deliver_later(DeviceHost& host, uint64_t latency_ns, const Take& take);
 
     enum class SendResult : uint8_t {
         sent,
@@ -84,6 +91,10 @@ private:
     std::array<Peer, peer_slots> m_peers{};
     uint64_t m_peer_clock = 0;
     std::vector<uint8_t> m_datagram;  // receive buffer: any UDP datagram fits
+    // Datagrams on their way (deliver_later), by serial.
+    DeviceHost* m_arrivals_host = nullptr;
+    uint64_t m_next_arrival = 0;
+    std::map<uint64_t, EventQueue::Id> m_arrivals;
 };
 
 }  // namespace axl::sim
