@@ -4,9 +4,10 @@
 // for QEMU, the arguments QEMU gets and every way a test passes or fails
 // (including a timeout that must kill QEMU's children too); and, when QEMU and the ISO
 // ($AXL_BIN_DIR/../axolotl.iso, where `axl boot` looks by default) are there,
-// two boots: one that passes the kernel's verdict but lacks an --expect text
-// (exit 1, the text named), and one that runs out of time (exit 1, "timed
-// out", and no QEMU left behind). The real boot tests are CTest's
+// three boots: one that passes the kernel's verdict but lacks an --expect text
+// (exit 1, the text named), one that runs out of time (exit 1, "timed
+// out", and no QEMU left behind), and one whose QEMU event (RESUME, from the
+// `cont` that starts a guest held by -S) reaches the log and the echo. The real boot tests are CTest's
 // boot_* tests (cmake/boot_tests.cmake, label "boot").
 #include <gtest/gtest.h>
 
@@ -134,7 +135,7 @@ TEST_F(AxlBoot, RejectsAnUnknownOption) {
 }
 
 TEST_F(AxlBoot, TestOptionsNeedTest) {
-    for (const char* option : {"--expect x", "--timeout 5", "--log x.log", "--grub-wait"}) {
+    for (const char* option : {"--expect x", "--forbid x", "--timeout 5", "--log x.log", "--grub-wait"}) {
         CommandResult result = axl("boot --iso '" + dummy_iso() + "' " + option);
         EXPECT_EQ(result.exit_code, 2) << option << ": " << result.out << result.err;
         EXPECT_NE(result.err.find("--test"), std::string::npos) << option << ": " << result.err;
@@ -169,7 +170,9 @@ TEST_F(AxlBoot, PassesOnTheKernelsVerdictAndStatus) {
     const std::string args = fake_args();
     for (const std::string& expected : std::vector<std::string>{"-accel\ntcg\n", "-no-reboot\n", "-display\nnone\n", "-serial\nstdio\n-serial\nnull\n",
           "-device\nisa-debug-exit,iobase=0xf4,iosize=0x04\n", "-cdrom\n" + iso + "\n",
-          "-fw_cfg\nname=opt/axolotl/cmdline,string=system=fanin ipc=queue\n", "-icount\nshift=0\n"})
+          "-fw_cfg\nname=opt/axolotl/cmdline,string=system=fanin ipc=queue\n", "-icount\nshift=0\n",
+          "-qmp\nunix:" + m_dir.string() + "/axl-boot-", "/qmp.sock,server=on,wait=off\n",
+          "-action\nwatchdog=debug\n-action\npanic=none\n-smp\n2\n"})
         EXPECT_NE(args.find(expected), std::string::npos) << expected << " in:\n" << args;
     EXPECT_TRUE(args.ends_with("-smp\n2\n")) << "--qemu arguments come last:\n" << args;
     EXPECT_EQ(args.find("pflash"), std::string::npos) << args;
@@ -211,6 +214,41 @@ TEST_F(AxlBoot, SaysWhyATestFailed) {
                                 fake_qemu("pass"));
     EXPECT_EQ(missing.exit_code, 1) << missing.out << missing.err;
     EXPECT_NE(missing.out.find("boot test: missing expected texts '-x-', 'a b'\n"), std::string::npos) << missing.out;
+    // A forbidden text fails a run the kernel passed; only the ones present are named.
+    CommandResult forbidden = axl("boot --test --iso '" + dummy_iso() + "' --forbid Axolotl --forbid=-x- --expect -y-",
+                                  fake_qemu("pass"));
+    EXPECT_EQ(forbidden.exit_code, 1) << forbidden.out << forbidden.err;
+    EXPECT_NE(forbidden.out.find("boot test: missing expected text '-y-'; forbidden text found: 'Axolotl'\n"),
+              std::string::npos)
+        << forbidden.out;
+    // ... and is named beside another failure.
+    CommandResult failed = axl("boot --test --iso '" + dummy_iso() + "' --forbid 'verdict: fail'", fake_qemu("fail"));
+    EXPECT_EQ(failed.exit_code, 1) << failed.out << failed.err;
+    EXPECT_NE(failed.out.find("boot test: verdict: fail; forbidden text found: 'verdict: fail'\n"), std::string::npos)
+        << failed.out;
+    // Absent, it lets the run pass.
+    CommandResult absent = axl("boot --test --iso '" + dummy_iso() + "' --forbid '[qemu] WATCHDOG'", fake_qemu("pass"));
+    EXPECT_EQ(absent.exit_code, 0) << absent.out << absent.err;
+}
+
+// The fake QEMU makes no QMP socket: said once, and the run goes on.
+TEST_F(AxlBoot, GoesOnWithoutQmp) {
+    CommandResult result = axl("boot --test --iso '" + dummy_iso() + "'", fake_qemu("pass"));
+    EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+    EXPECT_NE(result.err.find("axl boot: no QEMU events in this run: the run ended before QEMU's QMP socket "),
+              std::string::npos)
+        << result.err;
+    const size_t first = result.err.find("no QEMU events");
+    EXPECT_EQ(result.err.find("no QEMU events", first + 1), std::string::npos) << "said once: " << result.err;
+}
+
+TEST_F(AxlBoot, AUsersActionComesAfterOurs) {
+    CommandResult result =
+        axl("boot --test --iso '" + dummy_iso() + "' --qemu=-action --qemu=watchdog=pause", fake_qemu("pass"));
+    EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+    EXPECT_NE(fake_args().find("-action\nwatchdog=debug\n-action\npanic=none\n-action\nwatchdog=pause\n"),
+              std::string::npos)
+        << "QEMU applies -action options in order: " << fake_args();
 }
 
 TEST_F(AxlBoot, PressesEnterAtGrubsMenu) {
@@ -289,6 +327,32 @@ TEST_F(AxlBoot, FailsWhenAnExpectedTextIsMissing) {
     const std::string serial = axl::test::read_file(log);
     EXPECT_NE(serial.find("verdict: pass\r\n"), std::string::npos) << serial;
     EXPECT_NE(serial.find('\x1b'), std::string::npos) << serial;
+}
+
+// QEMU's events are lines of the log and the echo: with -S, QEMU holds the
+// guest until `axl boot` has connected to its QMP socket and sent `cont`,
+// and reports RESUME. The private directory of the socket is gone afterwards.
+TEST_F(AxlBoot, QemuEventsReachTheLogAndTheEcho) {
+    require_qemu_and_iso();
+    if (IsSkipped()) return;
+    const std::string log = file("serial.log");
+    CommandResult result = axl("boot --test --system pingpong --ipc ring --timeout 240 --log '" + log +
+                                   "' --qemu=-S --expect '[qemu] RESUME' --forbid '[qemu] WATCHDOG'",
+                               tmpdir());
+    EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+    EXPECT_NE(result.out.find("\n[qemu] RESUME\n"), std::string::npos) << "the echo: " << result.out;
+    EXPECT_EQ(result.err.find("no QEMU events"), std::string::npos) << result.err;
+    const std::string serial = axl::test::read_file(log);
+    EXPECT_TRUE(serial.starts_with("[qemu] RESUME\r\n")) << "before the guest's first byte: " << serial.substr(0, 200);
+    EXPECT_NE(serial.find("verdict: pass\r\n"), std::string::npos) << serial;
+    const std::string option = "-qmp unix:";
+    const size_t qmp = result.out.find(option);
+    ASSERT_NE(qmp, std::string::npos) << result.out;
+    const size_t path_start = qmp + option.size();
+    const fs::path socket = result.out.substr(path_start, result.out.find(',', path_start) - path_start);
+    EXPECT_EQ(socket.filename(), "qmp.sock") << result.out;
+    EXPECT_EQ(socket.parent_path().parent_path(), m_dir) << "$TMPDIR is where temporary files go";
+    EXPECT_FALSE(fs::exists(socket.parent_path())) << "the temporary directory is left: " << socket;
 }
 
 // QEMU is still in GRUB after a second: the timeout kills it, all of it.

@@ -18,11 +18,25 @@
 // Interactive: QEMU inherits the terminal and stays in our process group, so
 // that Ctrl-C reaches it (a background group could not read the terminal);
 // we ignore SIGINT and SIGQUIT meanwhile, as system() does, and report its status.
+//
+// Both: QEMU's QMP socket, in a private temporary directory, is connected to
+// as soon as QEMU has made it, and what QEMU's device models report (a
+// watchdog firing, a guest panic, a reset) arrives there as events: each one
+// becomes a line `[qemu] EVENT key=value ...` (tools/axl/qmp.h), put into the
+// log between two serial lines and echoed, or, interactively, printed on the
+// terminal. The poll that waits for the serial output waits for the events
+// too. QMP is an observer: a socket that cannot be connected is said once on
+// standard error, and the boot goes on without events. By default a watchdog
+// that fires is only reported (-action watchdog=debug) and a guest panic too
+// (-action panic=none): the guest goes on, and the kernel's verdict still ends
+// the run; a test that must not see them says --forbid '[qemu] WATCHDOG'.
 #include "tools/axl/boot.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -43,6 +57,7 @@
 #include "kernel/ipc_strategy.h"
 #include "tools/axl/cli_checks.h"
 #include "tools/axl/exit_status.h"
+#include "tools/axl/qmp.h"
 #include "tools/axl/shell_quote.h"
 #include "tools/axl/subprocess.h"
 
@@ -64,6 +79,7 @@ constexpr const char* fw_cfg_file = "opt/axolotl/cmdline";
 constexpr std::string_view pass_text = "verdict: pass";
 constexpr std::string_view fail_text = "verdict: fail";
 constexpr std::string_view panic_text = "KERNEL PANIC";
+constexpr std::string_view qemu_event_prefix = "[qemu] ";  // qmp_event_line's
 // GRUB 2's menu, once its countdown runs (grub-core/normal/menu_text.c).
 constexpr std::string_view grub_countdown_text = "will be executed automatically";
 
@@ -102,16 +118,26 @@ fs::path default_iso() {
     return (self.parent_path().parent_path() / "axolotl.iso").lexically_normal();
 }
 
+// QEMU's name for an option among the user's --qemu arguments: "-display"
+// for "--display" or "-display=gtk" too.
+std::string_view qemu_option_name(std::string_view arg) {
+    if (arg.starts_with("--")) arg.remove_prefix(1);
+    return arg.substr(0, arg.find('='));
+}
+
 // A display of the user's own (--qemu): then no "-display none" of ours.
 bool chooses_display(const std::vector<std::string>& qemu_args) {
-    for (const std::string& arg : qemu_args) {
-        std::string_view name(arg);
-        if (name.starts_with("--")) name.remove_prefix(1);
-        name = name.substr(0, name.find('='));
-        if (name == "-display" || name == "-nographic" || name == "-vnc" || name == "-curses" || name == "-sdl")
-            return true;
-    }
-    return false;
+    return std::any_of(qemu_args.begin(), qemu_args.end(), [](const std::string& arg) {
+        const std::string_view name = qemu_option_name(arg);
+        return name == "-display" || name == "-nographic" || name == "-vnc" || name == "-curses" || name == "-sdl";
+    });
+}
+
+// -S among the user's --qemu arguments: QEMU holds the guest until told
+// `cont`, which we send once QMP is connected, so that no event is missed.
+bool starts_held(const std::vector<std::string>& qemu_args) {
+    return std::any_of(qemu_args.begin(), qemu_args.end(),
+                       [](const std::string& arg) { return qemu_option_name(arg) == "-S"; });
 }
 
 // Several texts, each found once anywhere in a stream of bytes that is fed in
@@ -158,6 +184,13 @@ struct TempDir {
     }
 };
 
+fs::path make_temporary_directory(const fs::path& base) {
+    std::string name = (base / "axl-boot-XXXXXX").string();
+    if (::mkdtemp(name.data()) == nullptr)
+        throw std::runtime_error(fmt::format("cannot make a temporary directory {}: {}", name, std::strerror(errno)));
+    return name;
+}
+
 struct LogFile {
     std::string path;
     Fd fd;
@@ -169,13 +202,78 @@ struct LogFile {
     }
 };
 
-int run_interactive(const std::string& qemu, const std::vector<std::string>& argv) {
+// How long QEMU may take to make its QMP socket, and how often we look.
+constexpr auto qmp_patience = std::chrono::seconds(10);
+constexpr int qmp_retry_ms = 10;
+
+// Connecting to QEMU's QMP socket while QEMU starts: tried every
+// qmp_retry_ms until it works, time is up or QEMU has ended; if it never
+// works, that is said once on standard error, and the run goes on without
+// events.
+class QmpStart {
+public:
+    QmpStart(const fs::path& socket, bool resume, std::function<void(const std::string&)> event)
+        : client(socket.string(), resume, std::move(event),
+                 [](const std::string& problem) { fmt::print(stderr, "axl boot: {}\n", problem); }),
+          m_resume(resume) {}
+
+    void start(Clock::time_point give_up_at) { m_give_up_at = give_up_at; }
+    bool trying() const { return m_trying; }
+
+    // One attempt, if still trying.
+    void attempt() {
+        if (!m_trying) return;
+        if (client.try_connect()) {
+            m_trying = false;
+        } else if (Clock::now() >= m_give_up_at) {
+            give_up(fmt::format("cannot connect to QEMU's QMP socket {}: {}", client.socket_path(), client.last_error()));
+        }
+    }
+    // QEMU has ended: no more attempts.
+    void qemu_ended() {
+        if (m_trying)
+            give_up(fmt::format("the run ended before QEMU's QMP socket {} could be connected ({})", client.socket_path(),
+                                client.last_error()));
+    }
+
+    QmpClient client;
+
+private:
+    void give_up(const std::string& why) {
+        m_trying = false;
+        fmt::print(stderr, "axl boot: no QEMU events in this run: {}{}\n", why,
+                   m_resume ? "; the guest, held by -S, cannot be started" : "");
+        std::fflush(stderr);
+    }
+
+    bool m_resume;
+    bool m_trying = true;
+    Clock::time_point m_give_up_at;
+};
+
+int run_interactive(const std::string& qemu, const std::vector<std::string>& argv, const fs::path& qmp_socket,
+                    bool held) {
+    // The terminal is QEMU's serial console too, in raw mode: hence "\r\n".
+    QmpStart qmp(qmp_socket, held, [](const std::string& line) {
+        fmt::print("{}\r\n", line);
+        std::fflush(stdout);
+    });
     std::optional<ExitStatus> status;
     {
         SignalDispositions ignore({SIGINT, SIGQUIT}, SIG_IGN);
         Child process = Child::run(qemu, argv, {.death_signal = SIGTERM});
+        qmp.start(Clock::now() + qmp_patience);
+        // Until QEMU ends: its events as they come (the socket closes when it exits).
+        while (!process.try_wait()) {
+            qmp.attempt();
+            if (!qmp.trying() && qmp.client.fd() < 0) break;
+            pollfd polled{qmp.client.fd(), POLLIN, 0};
+            if (::poll(&polled, 1, qmp.trying() ? qmp_retry_ms : 1000) > 0) qmp.client.read();
+        }
         status = process.wait();
     }
+    qmp.client.drain();
+    qmp.qemu_ended();
     if (status->exited() && status->code() == qemu_status_pass) return exit_ok;
     if (status->exited() && status->code() == qemu_status_fail)
         fmt::print(stderr, "axl boot: the kernel reported a failure ({})\n", describe_status(*status));
@@ -184,15 +282,49 @@ int run_interactive(const std::string& qemu, const std::vector<std::string>& arg
     return exit_failed;
 }
 
+// QEMU's serial output, and its QMP events, until QEMU closes its output (it
+// is exiting: done), the deadline, or stop(). QMP is connected to meanwhile.
+WaitEnd read_qemu(int serial_fd, QmpStart& qmp, Clock::time_point deadline, const std::function<bool()>& stop,
+                  const std::function<void(std::string_view)>& take) {
+    char buffer[16384];
+    while (!stop()) {
+        const auto now = Clock::now();
+        if (now >= deadline) return WaitEnd::deadline;
+        qmp.attempt();
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
+        const long long wait_ms = std::min<long long>(left, qmp.trying() ? qmp_retry_ms : 1000);
+        pollfd polled[2] = {{serial_fd, POLLIN, 0}, {qmp.client.fd(), POLLIN, 0}};  // -1: not polled
+        const int ready = ::poll(polled, 2, static_cast<int>(wait_ms));
+        if (ready < 0 && errno != EINTR) throw std::runtime_error(fmt::format("poll: {}", std::strerror(errno)));
+        if (ready <= 0) continue;
+        if (polled[0].revents != 0) {
+            const ssize_t got = ::read(serial_fd, buffer, sizeof buffer);
+            if (got < 0 && errno != EINTR && errno != EAGAIN)
+                throw std::runtime_error(fmt::format("reading QEMU's output: {}", std::strerror(errno)));
+            if (got == 0) return WaitEnd::done;
+            if (got > 0) take(std::string_view(buffer, static_cast<size_t>(got)));
+        }
+        if (polled[1].revents != 0) qmp.client.read();
+    }
+    return WaitEnd::stopped;
+}
+
+std::string quoted_list(const std::vector<std::string>& texts) {
+    std::vector<std::string> quoted;
+    for (const std::string& text : texts) quoted.push_back("'" + text + "'");
+    return fmt::format("{}", fmt::join(quoted, ", "));
+}
+
 // Returns the exit code; `interrupted` is set to the signal that stopped us, if one did.
 int run_test(const BootArguments& args, const std::string& qemu, const std::vector<std::string>& argv, LogFile& log,
-             int& interrupted) {
+             const fs::path& qmp_socket, int& interrupted) {
     TextWatch watch;
     const size_t pass = watch.add(std::string(pass_text));
     const size_t fail = watch.add(std::string(fail_text));
     const size_t countdown = watch.add(std::string(grub_countdown_text));
-    std::vector<size_t> expected;
+    std::vector<size_t> expected, forbidden;
     for (const std::string& text : args.expect) expected.push_back(watch.add(text));
+    for (const std::string& text : args.forbid) forbidden.push_back(watch.add(text));
 
     std::optional<std::string> panic_line;
     std::string last_line;  // the console's last words, for a failure without a verdict
@@ -202,7 +334,8 @@ int run_test(const BootArguments& args, const std::string& qemu, const std::vect
         std::fflush(stdout);
         const size_t panic = line.find(panic_text);
         if (!panic_line && panic != std::string_view::npos) panic_line = std::string(line.substr(panic));
-        if (line.find_first_not_of(" \t") != std::string_view::npos) last_line = line.substr(0, 200);
+        if (line.find_first_not_of(" \t") != std::string_view::npos && !line.starts_with(qemu_event_prefix))
+            last_line = line.substr(0, 200);
     });
 
     const SignalCatcher catcher({SIGINT, SIGTERM, SIGHUP});
@@ -221,6 +354,7 @@ int run_test(const BootArguments& args, const std::string& qemu, const std::vect
 
     bool menu_answered = args.grub_wait;
     bool log_error_reported = false;
+    // Everything the log gets: the serial output and, between its lines, QEMU's events.
     auto take = [&](std::string_view bytes) {
         if (!write_all(log.fd.get(), bytes) && !log_error_reported) {
             fmt::print(stderr, "axl boot: cannot write the serial log {}: {}\n", log.path, std::strerror(errno));
@@ -234,16 +368,27 @@ int run_test(const BootArguments& args, const std::string& qemu, const std::vect
             menu_answered = true;
         }
     };
+    EventSplice splice(take);
+    std::string last_event;
+    QmpStart qmp(qmp_socket, starts_held(args.qemu_args), [&](const std::string& line) {
+        splice.event(line);
+        last_event = line;
+    });
+    qmp.start(std::min(deadline, start + qmp_patience));
+    auto serial = [&](std::string_view bytes) { splice.serial(bytes); };
 
     // Until QEMU closes its output (it is exiting), time runs out, or a signal;
     // then until it has exited.
-    WaitEnd end = read_until(from_qemu.read.get(), deadline, caught, take, "QEMU's output");
+    WaitEnd end = read_qemu(from_qemu.read.get(), qmp, deadline, caught, serial);
     if (end == WaitEnd::done) end = process.wait_until(deadline, caught);
     const bool timed_out = end == WaitEnd::deadline;
     if (process.running()) process.kill();  // cut short by the timeout or a signal
     const ExitStatus status = process.wait();
-    // What QEMU wrote before it died is in the log too.
-    read_available(from_qemu.read.get(), take);
+    // What QEMU wrote and reported before it died is in the log too.
+    read_available(from_qemu.read.get(), serial);
+    qmp.client.drain();
+    qmp.qemu_ended();
+    splice.finish();
     echo.finish();
     std::fflush(stdout);
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -269,14 +414,23 @@ int run_test(const BootArguments& args, const std::string& qemu, const std::vect
         reason = describe_status(status);
         if (status.code() == 0) reason += " (a reset or shutdown, e.g. a triple fault, before any verdict)";
         if (!last_line.empty()) reason += fmt::format("; last console line: '{}'", last_line);
+        if (!last_event.empty()) reason += fmt::format("; last QEMU event: '{}'", last_event);
     } else if (!watch.found(pass)) {
         reason = fmt::format("QEMU exited with status {} but the log has no '{}'", qemu_status_pass, pass_text);
     } else {
         std::vector<std::string> missing;
         for (size_t i = 0; i < expected.size(); ++i)
-            if (!watch.found(expected[i])) missing.push_back("'" + args.expect[i] + "'");
-        if (missing.size() == 1) reason = "missing expected text " + missing.front();
-        if (missing.size() > 1) reason = fmt::format("missing expected texts {}", fmt::join(missing, ", "));
+            if (!watch.found(expected[i])) missing.push_back(args.expect[i]);
+        if (!missing.empty())
+            reason = fmt::format("missing expected text{} {}", missing.size() > 1 ? "s" : "", quoted_list(missing));
+    }
+    // A forbidden text fails any run, and is named with whatever else went wrong.
+    std::vector<std::string> present;
+    for (size_t i = 0; i < forbidden.size(); ++i)
+        if (watch.found(forbidden[i])) present.push_back(args.forbid[i]);
+    if (!present.empty()) {
+        if (!reason.empty()) reason += "; ";
+        reason += fmt::format("forbidden text{} found: {}", present.size() > 1 ? "s" : "", quoted_list(present));
     }
     if (reason.empty()) {
         fmt::print("boot test: pass in {:.1f} s\n", seconds);
@@ -336,15 +490,21 @@ int boot_once(const BootArguments& args, int& interrupted) {
         }
     }
 
+    // QEMU's QMP socket, and OVMF's variables for UEFI, in a directory of our own.
+    TempDir private_dir;
+    private_dir.path = make_temporary_directory(fs::temp_directory_path());
+    fs::path qmp_socket = private_dir.path / "qmp.sock";
+    if (qmp_socket.string().size() >= sizeof(sockaddr_un::sun_path)) {
+        // Too long for a unix socket's address: a long $TMPDIR gives way to /tmp.
+        std::error_code ignored;
+        fs::remove_all(private_dir.path, ignored);
+        private_dir.path = make_temporary_directory("/tmp");
+        qmp_socket = private_dir.path / "qmp.sock";
+    }
     // UEFI: the variable store is written to, so each boot gets a copy of its own.
-    TempDir firmware_dir;
     fs::path vars_copy;
     if (args.uefi) {
-        std::string name = (fs::temp_directory_path() / "axl-boot-XXXXXX").string();
-        if (::mkdtemp(name.data()) == nullptr)
-            throw std::runtime_error(fmt::format("cannot make a temporary directory {}: {}", name, std::strerror(errno)));
-        firmware_dir.path = name;
-        vars_copy = firmware_dir.path / fs::path(ovmf_vars).filename();
+        vars_copy = private_dir.path / fs::path(ovmf_vars).filename();
         fs::copy_file(ovmf_vars, vars_copy);
         fs::permissions(vars_copy, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::add);
     }
@@ -368,6 +528,10 @@ int boot_once(const BootArguments& args, int& interrupted) {
     if (!cmdline.empty())
         argv.insert(argv.end(), {"-fw_cfg", fmt::format("name={},string={}", fw_cfg_file, qemu_option_value(cmdline))});
     if (args.icount) argv.insert(argv.end(), {"-icount", "shift=0"});
+    argv.insert(argv.end(), {"-qmp", fmt::format("unix:{},server=on,wait=off", qemu_option_value(qmp_socket.string()))});
+    // A watchdog that fires, a guest that panics through pvpanic: reported as
+    // events, and the guest goes on. The user's own -action, later, wins.
+    argv.insert(argv.end(), {"-action", "watchdog=debug", "-action", "panic=none"});
     argv.insert(argv.end(), args.qemu_args.begin(), args.qemu_args.end());
 
     std::vector<std::string> quoted;
@@ -376,8 +540,8 @@ int boot_once(const BootArguments& args, int& interrupted) {
     if (args.test) fmt::print("log: {}\n", log.path);
     std::fflush(stdout);
 
-    if (!args.test) return run_interactive(*qemu, argv);
-    return run_test(args, *qemu, argv, log, interrupted);
+    if (!args.test) return run_interactive(*qemu, argv, qmp_socket, starts_held(args.qemu_args));
+    return run_test(args, *qemu, argv, log, qmp_socket, interrupted);
 }
 
 }  // namespace
@@ -469,8 +633,9 @@ CLI::App* add_boot_command(CLI::App& app, BootArguments& args) {
                    "(4.5 s) with the BIOS, alone on 2 cores");
     CLI::Option* test = boot->add_flag(
         "--test", args.test,
-        "run as a test: serial console to a log and echoed here, a timeout, exit 0 only if QEMU exited with status "
-        "1 (the kernel's pass), the log says 'verdict: pass' and every --expect text is in it");
+        "run as a test: serial console (and QEMU's events) to a log and echoed here, a timeout, exit 0 only if QEMU "
+        "exited with status 1 (the kernel's pass), the log says 'verdict: pass', every --expect text is in it and no "
+        "--forbid text");
     boot->add_option("--timeout", args.timeout_s,
                      "with --test: kill QEMU (its whole process group) and fail after this many seconds (default 300)")
         ->check(CLI::Range(1u, 86400u))
@@ -485,7 +650,15 @@ CLI::App* add_boot_command(CLI::App& app, BootArguments& args) {
                      "removed if the test passes)")
         ->needs(test)
         ->type_name("FILE");
-    boot->add_option("--expect", args.expect, "with --test: fail unless this text is in the serial log (repeatable)")
+    boot->add_option("--expect", args.expect,
+                     "with --test: fail unless this text is in the log, the serial output or a QEMU event line "
+                     "('[qemu] WATCHDOG action=debug') (repeatable)")
+        ->needs(test)
+        ->allow_extra_args(false)
+        ->type_name("TEXT");
+    boot->add_option("--forbid", args.forbid,
+                     "with --test: fail if this text is in the log, the serial output or a QEMU event line, e.g. "
+                     "'[qemu] WATCHDOG' (repeatable)")
         ->needs(test)
         ->allow_extra_args(false)
         ->type_name("TEXT");
@@ -498,8 +671,10 @@ CLI::App* add_boot_command(CLI::App& app, BootArguments& args) {
                    "pressing Enter for it on the serial line")
         ->needs(test);
     boot->add_option("--qemu", args.qemu_args,
-                     "one more QEMU argument, appended as is (repeatable: --qemu -smp --qemu 2; write --qemu=ARG when "
-                     "ARG could pass for an option of axl's); a -display of your own replaces -display none")
+                     "one more QEMU argument, appended as is (repeatable: --qemu -device --qemu ib700; write --qemu=ARG "
+                     "when ARG could pass for an option of axl's); a -display of your own replaces -display none, an "
+                     "-action of your own overrides watchdog=debug and panic=none, and with -S the guest starts once "
+                     "QEMU's events can be seen")
         ->allow_extra_args(false)
         ->type_name("ARG");
     return boot;

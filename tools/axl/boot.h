@@ -2,7 +2,10 @@
 // interactively (serial console on the terminal) or as a test (--test): the
 // serial log is captured and echoed, a timeout kills QEMU, and the run passes
 // only if the kernel reported `verdict: pass` through QEMU's isa-debug-exit
-// device and printed every --expect text (docs/bare-metal-boot.md).
+// device, printed every --expect text and no --forbid text
+// (docs/bare-metal-boot.md). QEMU's QMP events (a watchdog firing, a guest
+// panic, a reset) are lines of the log too, `[qemu] EVENT key=value ...`
+// (tools/axl/qmp.h), which --expect and --forbid see like any other.
 //
 // The system and IPC strategy reach the kernel as a QEMU fw_cfg file,
 // opt/axolotl/cmdline ("system=NAME ipc=S"), which overrides the command line
@@ -30,14 +33,15 @@ struct BootArguments {
     std::string log_path;  // --test: "" means a temporary file
     std::string com2_path; // what the PC's second serial port (COM2) writes: "" discards it
     std::vector<std::string> expect;
+    std::vector<std::string> forbid;
     std::vector<std::string> qemu_args;
 };
 
 CLI::App* add_boot_command(CLI::App& app, BootArguments& args);
 
-// Exit code: 0 the kernel passed (and, with --test, printed every expected
-// text), 1 it did not (verdict: fail, a panic, another QEMU exit status, a
-// timeout, a missing text), 2 nothing ran: a wrong command line, a missing
+// Exit code: 0 the kernel passed (and, with --test, the log has every expected
+// text and no forbidden one), 1 it did not (verdict: fail, a panic, another
+// QEMU exit status, a timeout, a missing or a forbidden text), 2 nothing ran: a wrong command line, a missing
 // ISO, QEMU or OVMF.
 int boot(const BootArguments& args);
 
