@@ -13,7 +13,12 @@
 # axl_boot_test() is defined either way, so callers need no check of their own.
 # Each writes its serial log to <build>/boot-logs/NAME.log, kept after the run.
 #
-#   axl_boot_test(NAME SYSTEM IPC [UEFI] [TIMEOUT SECONDS] [EXPECT TEXT...])
+#   axl_boot_test(NAME SYSTEM IPC [UEFI] [TIMEOUT SECONDS] [EXPECT TEXT...]
+#                 [FORBID TEXT...] [QEMU_ARGS ARG...])
+#
+# What QEMU's device models report through QMP (a watchdog firing, a guest
+# panic, a reset) is in the log too, one line an event: `[qemu] WATCHDOG
+# action=debug`, for EXPECT or FORBID to match (docs/bare-metal-boot.md).
 #
 # Sizing, measured with TCG (this machine's KVM is unusable, and `axl boot`
 # always runs -accel tcg) on 2 cores shared with other work, `axl boot`
@@ -50,16 +55,23 @@ set_property(GLOBAL PROPERTY AXL_BOOT_TESTS_LOG_DIR "${_axl_boot_log_dir}")
 set_property(GLOBAL PROPERTY AXL_BOOT_TESTS_TIMEOUTS
              ${AXL_BOOT_TEST_TIMEOUT} ${AXL_BOOT_TEST_TIMEOUT_UEFI} ${AXL_BOOT_TEST_CTEST_MARGIN})
 
-# axl_boot_test(NAME SYSTEM IPC [UEFI] [TIMEOUT SECONDS] [EXPECT TEXT...])
-#   NAME     the CTest test's name (boot_<system>_<ipc>[_uefi] by convention)
-#   SYSTEM   a system in the ISO (workloads/SYSTEM.toml, cmake/baremetal.cmake's AXL_BM_SYSTEMS)
-#   IPC      rendezvous, ring or queue
-#   UEFI     boot with OVMF instead of the BIOS
-#   TIMEOUT  `axl boot --timeout`, for a test slower than a few seconds (default: above)
-#   EXPECT   texts that must appear in the serial log, besides `verdict: pass` and the
-#            kernel's "system SYSTEM, " and "ipc IPC" (added always)
+# axl_boot_test(NAME SYSTEM IPC [UEFI] [TIMEOUT SECONDS] [EXPECT TEXT...]
+#               [FORBID TEXT...] [QEMU_ARGS ARG...])
+#   NAME       the CTest test's name (boot_<system>_<ipc>[_uefi] by convention)
+#   SYSTEM     a system in the ISO (workloads/SYSTEM.toml, cmake/baremetal.cmake's AXL_BM_SYSTEMS)
+#   IPC        rendezvous, ring or queue
+#   UEFI       boot with OVMF instead of the BIOS
+#   TIMEOUT    `axl boot --timeout`, for a test slower than a few seconds (default: above)
+#   EXPECT     texts that must appear in the log (serial output and QEMU's event
+#              lines), besides `verdict: pass` and the kernel's "system SYSTEM, " and
+#              "ipc IPC" (added always)
+#   FORBID     texts that must not appear in the log (`axl boot --forbid`), e.g.
+#              "[qemu] WATCHDOG" for a watchdog that is pinged in time
+#   QEMU_ARGS  more QEMU arguments, each one word, appended after axl boot's own
+#              (`axl boot --qemu=ARG`): devices (-device ib700), or an -action that
+#              replaces the default watchdog=debug / panic=none
 function(axl_boot_test name system ipc)
-  cmake_parse_arguments(PARSE_ARGV 3 _arg "UEFI" "TIMEOUT" "EXPECT")
+  cmake_parse_arguments(PARSE_ARGV 3 _arg "UEFI" "TIMEOUT" "EXPECT;FORBID;QEMU_ARGS")
   if(_arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "axl_boot_test(${name}): unexpected arguments: ${_arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -90,6 +102,12 @@ function(axl_boot_test name system ipc)
   foreach(_text IN LISTS _arg_EXPECT)
     list(APPEND _command "--expect=${_text}")  # "=": a text may start with a dash
   endforeach()
+  foreach(_text IN LISTS _arg_FORBID)
+    list(APPEND _command "--forbid=${_text}")
+  endforeach()
+  foreach(_qemu_arg IN LISTS _arg_QEMU_ARGS)
+    list(APPEND _command "--qemu=${_qemu_arg}")  # "=": every QEMU option starts with a dash
+  endforeach()
   add_test(NAME ${name} COMMAND ${_command})
   math(EXPR _ctest_timeout "${_timeout} + ${_margin}")
   set_tests_properties(${name} PROPERTIES LABELS boot TIMEOUT ${_ctest_timeout})
@@ -101,6 +119,11 @@ axl_boot_test(boot_pingpong_queue pingpong queue)
 axl_boot_test(boot_pingpong_uefi pingpong ring UEFI)
 axl_boot_test(boot_fanin_queue fanin queue)
 axl_boot_test(boot_pipeline_ring pipeline ring)
+# QEMU's events reach the log: with -S, QEMU holds the guest until `axl boot`
+# has connected to its QMP socket and sent `cont`, and reports RESUME; no
+# watchdog is there to fire, and no guest panics.
+axl_boot_test(boot_pingpong_qmp pingpong ring QEMU_ARGS -S
+  EXPECT "[qemu] RESUME" FORBID "[qemu] WATCHDOG" "[qemu] GUEST_PANICKED")
 
 # Isolation: seven processes fault in seven ways and are killed, each reported
 # by what it did, while a pingpong pair beside them finishes; an eighth is
