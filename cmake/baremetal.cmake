@@ -104,9 +104,52 @@ foreach(_src IN LISTS AXL_BM_PROGRAM_SOURCES)
   list(APPEND AXL_BM_IMAGES ${_image})
 endforeach()
 
+# --- Linux driver images: the hosted build's very objects ---------------------------------
+# Each Linux driver program (cmake/linux_drivers.cmake, docs/linux-drivers.md)
+# is the transformer's one relocatable object, <program>.o, and its generated
+# program.cc. The image links that same object, the one axl_sim links, not a
+# recompile of Linux's files; only program.cc (the AXL_PROGRAM record and the
+# data reset) is compiled again, with the user flags. The object's undefined
+# symbols are kernel/api's functions (calls.cc here), memcpy/memmove/memset
+# (memory_functions.cc) and __start_/__stop_lx_param_<program>, which the
+# linker makes for the orphan section lx_param_<program>. user.ld places the
+# orphans by their flags: Linux's other code sections with .text, its tables
+# with the read-only data, and lx_data_, lx_param_, lx_bss_ and the 8 MiB
+# heap arena lx_arena_ in the data segment.
+foreach(_program IN LISTS AXL_LINUX_DRIVER_PROGRAMS)
+  set(_dir ${AXL_LINUX_DRIVER_DIR_${_program}})
+  set(_obj ${AXL_BM_DIR}/user/linux/${_program}/program.cc.o)
+  add_custom_command(
+    OUTPUT ${_obj}
+    COMMAND ${CMAKE_CXX_COMPILER} ${AXL_BM_USER_FLAGS} -MD -MF ${_obj}.d -c ${_dir}/program.cc -o ${_obj}
+    DEPENDS ${_dir}/program.cc
+    DEPFILE ${_obj}.d
+    COMMENT "bare metal: compiling ${_program}'s program.cc (user)"
+    VERBATIM)
+  # Linked with its debugging information into linux/<program>.elf (for gdb);
+  # the ISO gets it without (4.3 MB less per driver, which every boot's GRUB
+  # would read from the CD).
+  set(_linked ${AXL_BM_DIR}/linux/${_program}.elf)
+  set(_image ${AXL_BM_DIR}/images/${_program}.elf)
+  add_custom_command(
+    OUTPUT ${_linked} ${_image}
+    COMMAND ${CMAKE_CXX_COMPILER} -nostdlib -static -no-pie -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none
+            -T ${AXL_ARCH_DIR}/user/user.ld -o ${_linked} ${_obj} ${_dir}/${_program}.o ${_axl_bm_runtime_objects} -lgcc
+    COMMAND ${CMAKE_OBJCOPY} --strip-debug ${_linked} ${_image}
+    DEPENDS ${_obj} ${_dir}/${_program}.o ${_axl_bm_runtime_objects} ${AXL_ARCH_DIR}/user/user.ld
+    COMMENT "bare metal: linking images/${_program}.elf (the hosted build's ${_program}.o)"
+    VERBATIM)
+  list(APPEND AXL_BM_IMAGES ${_image})
+endforeach()
+
 # --- system files: the workloads that run on bare metal ------------------------------------
 # (axl bootfile refuses the others, naming what the port lacks: docs/bare-metal.md.)
 set(AXL_BM_SYSTEMS pingpong fanin pipeline notify isolation conformance adversary preemption console_x86 console_x86_direct round_trip restarts register_access register_access_direct)
+# Linux's ib700wdt against QEMU's -device ib700 (cmake/boot_tests.cmake), when the
+# Linux driver programs are built (the Linux material is there).
+if("linux_ib700wdt" IN_LIST AXL_LINUX_DRIVER_PROGRAMS)
+  list(APPEND AXL_BM_SYSTEMS linux_ib700 linux_ib700_unpinged)
+endif()
 set(AXL_BM_SYSTEM_FILES)
 set(_axl_bm_systems_present)
 foreach(_system IN LISTS AXL_BM_SYSTEMS)

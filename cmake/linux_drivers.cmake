@@ -54,6 +54,9 @@ foreach(spec ${AXL_LINUX_DRIVER_SPECS})
   target_sources(axl_sim PRIVATE ${out}/${program}.o)
   target_sources(axl_programs PRIVATE ${out}/program.cc)
   list(APPEND AXL_LINUX_DRIVER_PROGRAMS ${program})
+  # Where its object and program.cc are: the bare-metal build links the same
+  # object into the program's image (cmake/baremetal.cmake).
+  set(AXL_LINUX_DRIVER_DIR_${program} ${out})
 endforeach()
 message(STATUS "Linux driver programs: ${AXL_LINUX_DRIVER_PROGRAMS}")
 

@@ -169,7 +169,7 @@ TEST_F(AxlBootfile, EveryAcceptedWorkloadRoundTrips) {
     ASSERT_FALSE(files.empty()) << workloads;
     // Refusals are for what bare metal cannot run yet, and say so with a line.
     const std::regex refusal(
-        R"(^.*\.toml:[1-9][0-9]*: (device '.*' is a (timer|block|nic|ne2000|ne2k-pci|pvpanic-pci|i6300esb|ib700) device; the bare-metal port drives only uart devices for now|cpus = [0-9]+: .*|.*the bare-metal parser holds.*)\n$)");
+        R"(^.*\.toml:[1-9][0-9]*: (device '.*' is a (timer|block|nic|ne2000|ne2k-pci|pvpanic-pci|i6300esb) device; the bare-metal port drives only these kinds for now: .*|cpus = [0-9]+: .*|.*the bare-metal parser holds.*)\n$)");
     std::vector<std::string> accepted;
     for (const std::filesystem::path& description : files) {
         SCOPED_TRACE(description.string());
@@ -187,8 +187,9 @@ TEST_F(AxlBootfile, EveryAcceptedWorkloadRoundTrips) {
         ASSERT_TRUE(parsed.ok) << "line " << parsed.error.line << ": " << parsed.error.message;
         expect_same_system(sim::load_system_description(description.string()), *parsed.file);
     }
-    // The single-CPU workloads without devices, and the uart console, must get through.
-    for (const char* name : {"pingpong.toml", "fanin.toml", "notify.toml", "pipeline.toml", "console.toml"})
+    // The single-CPU workloads without devices, the uart console and the ISA watchdog must get through.
+    for (const char* name : {"pingpong.toml", "fanin.toml", "notify.toml", "pipeline.toml", "console.toml",
+                             "linux_ib700.toml"})
         EXPECT_NE(std::find(accepted.begin(), accepted.end(), name), accepted.end()) << name;
 }
 
@@ -329,7 +330,8 @@ TEST_F(AxlBootfile, RefusesWhatBareMetalCannotRun) {
                          "kind = \"block\"\n"
                          "driver = \"block\"\n"
                          "scratch = \"64KiB\"\n"),
-                   6, "device 'disk0' is a block device; the bare-metal port drives only uart devices for now");
+                   6, "device 'disk0' is a block device; the bare-metal port drives only these kinds for now: "
+                      "uart, ib700");
     expect_refused(write("timer.toml",
                          "[system]\n"
                          "[[process]]\n"
@@ -339,6 +341,48 @@ TEST_F(AxlBootfile, RefusesWhatBareMetalCannotRun) {
                          "kind = \"timer\"\n"
                          "driver = \"t\"\n"),
                    5, "device 'timer' is a timer device");
+    // The iB700's ports are fixed on a PC: a description that moves them
+    // could not be the hardware's.
+    expect_refused(write("moved_ib700.toml",
+                         "[system]\n"
+                         "[[process]]\n"
+                         "name = \"wdt\"\n"
+                         "program = \"pingpong_server\"\n"
+                         "expect = \"serve\"\n"
+                         "[[device]]\n"
+                         "kind = \"ib700\"\n"
+                         "io_base = 0x500\n"
+                         "driver = \"wdt\"\n"),
+                   6, "device 'ib700' (kind ib700) has io_base 0x500, but on a PC the hardware's ports are "
+                      "at 0x441");
+}
+
+TEST_F(AxlBootfile, GrantsTheIb700sPortsToItsDriver) {
+    // QEMU's -device ib700 sits at 0x441..0x443: the driver's io range is
+    // those ports, through device_io or opened in the TSS's bitmap.
+    for (const char* access : {"kernel", "direct"}) {
+        SCOPED_TRACE(access);
+        const std::filesystem::path description = write("ib700.toml", std::string(R"(
+[system]
+name = "ib700"
+[[device]]
+name = "wdt"
+kind = "ib700"
+driver = "watchdog"
+access = ")") + access + R"("
+[[process]]
+name = "watchdog"
+program = "pingpong_server"
+expect = "serve"
+)");
+        expect_round_trip(description);
+        const std::string text = read_file(file("system.txt"));
+        EXPECT_NE(text.find(std::string("\nio privilege=watchdog first=0x441 last=0x443 direct=") +
+                            (std::string(access) == "direct" ? "1" : "0") + "\n"),
+                  std::string::npos)
+            << text;
+        EXPECT_NE(text.find("\narg process=watchdog key=io_base int=1089\n"), std::string::npos) << text;
+    }
 }
 
 TEST_F(AxlBootfile, RefusesWhatTheParserCannotHold) {

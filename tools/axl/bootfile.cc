@@ -11,12 +11,14 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <vector>
 
+#include "hw/ib700.h"
 #include "kernel/boot/system_file.h"
 #include "sim/config/boot_image_of.h"
 #include "sim/machine/device_kind.h"
@@ -70,17 +72,40 @@ private:
     size_t m_text_used = 0;  // bytes of SystemFile::text the parser will use
 };
 
+// The device kinds a system file may grant: hardware a PC (and QEMU) has at
+// fixed ports, so that the io ranges the description grants the driver are
+// the device's own. `fixed_io_base`: the only base the hardware has (0: any,
+// as for a 16550 at COM1..COM4). The other kinds are the hosted port's
+// models, or PCI devices, whose BARs the firmware places, not the description.
+struct BareMetalKind {
+    std::string_view kind;
+    uint16_t fixed_io_base;
+};
+constexpr BareMetalKind bare_metal_kinds[] = {
+    {"uart", 0},                         // QEMU's 16550s; COM1 is the kernel's console
+    {"ib700", hw::ib700::default_base},  // -device ib700: ports 0x441 and 0x443
+};
+
 void SystemFileWriter::refuse_what_bare_metal_cannot_run() const {
     if (m_system.cpus > 1)
         fail(system_line(m_system.path, "cpus"),
              fmt::format("cpus = {}: the bare-metal port runs on one CPU for now; axl bootfile writes "
                          "single-CPU systems only",
                          m_system.cpus));
+    std::vector<std::string_view> kinds;
+    for (const BareMetalKind& allowed : bare_metal_kinds) kinds.push_back(allowed.kind);
     for (const sim::DeviceDescription& device : m_system.devices) {
-        if (std::string_view(device.kind->name) != "uart")
-            fail(device.line, fmt::format("device '{}' is a {} device; the bare-metal port drives only uart "
-                                          "devices for now",
-                                          device.name, device.kind->name));
+        const auto found =
+            std::find_if(std::begin(bare_metal_kinds), std::end(bare_metal_kinds),
+                         [&](const BareMetalKind& allowed) { return allowed.kind == device.kind->name; });
+        if (found == std::end(bare_metal_kinds))
+            fail(device.line, fmt::format("device '{}' is a {} device; the bare-metal port drives only these kinds "
+                                          "for now: {}",
+                                          device.name, device.kind->name, fmt::join(kinds, ", ")));
+        if (found->fixed_io_base != 0 && device.io_base != found->fixed_io_base)
+            fail(device.line, fmt::format("device '{}' (kind {}) has io_base {:#x}, but on a PC the hardware's "
+                                          "ports are at {:#x} (drop io_base to boot it on bare metal)",
+                                          device.name, device.kind->name, device.io_base, found->fixed_io_base));
     }
 }
 

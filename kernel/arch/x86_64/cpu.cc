@@ -112,6 +112,13 @@ void initialise() {
     x86::wrmsr(x86::msr_star, uint64_t{x86::user_base} << 48 | uint64_t{x86::kernel_code} << 32);
     x86::wrmsr(x86::msr_lstar, reinterpret_cast<uint64_t>(&axl_syscall_entry));
     x86::wrmsr(x86::msr_fmask, (1u << 9) | (1u << 8) | (1u << 10) | (1u << 18));
+    // Every process runs with GS base 0, which the kernel never changes (no
+    // swapgs): Linux's per-CPU variables, read %gs-relative by the Linux driver
+    // programs, then land on their plain globals, as on the hosted port
+    // (docs/linux-drivers.md). Loading a null selector into GS does not clear
+    // the base on every CPU (AMD's keep it), and the firmware may have set it.
+    x86::wrmsr(x86::msr_gs_base, 0);
+    x86::wrmsr(x86::msr_kernel_gs_base, 0);
 
     // FPU and SSE for user programs (the kernel itself is built without them):
     // CR0.MP on, EM and TS off; CR4.OSFXSR and OSXMMEXCPT.

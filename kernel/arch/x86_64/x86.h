@@ -82,6 +82,8 @@ inline constexpr uint32_t msr_efer = 0xC000'0080;
 inline constexpr uint32_t msr_star = 0xC000'0081;
 inline constexpr uint32_t msr_lstar = 0xC000'0082;
 inline constexpr uint32_t msr_fmask = 0xC000'0084;
+inline constexpr uint32_t msr_gs_base = 0xC000'0101;
+inline constexpr uint32_t msr_kernel_gs_base = 0xC000'0102;
 inline constexpr uint64_t efer_sce = 1u << 0;  // syscall/sysret
 inline constexpr uint64_t efer_nxe = 1u << 11;
 

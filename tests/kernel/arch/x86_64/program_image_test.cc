@@ -44,7 +44,8 @@ protected:
         if (!fs::exists(m_images)) GTEST_SKIP() << "no " << m_images << " (AXL_BUILD_BAREMETAL=OFF?)";
     }
 
-    // Program name -> the image its source file becomes (drivers/uart.cc -> uart.elf).
+    // Program name -> the image its source file becomes (drivers/uart.cc -> uart.elf;
+    // a Linux driver's generated build/linux/drivers/<spec>/program.cc -> <program>.elf).
     std::map<std::string, std::string> programs_by_image_name() const {
         std::map<std::string, std::string> programs;
         const std::regex declaration(R"(AXL_PROGRAM\((\w+),)");
@@ -55,6 +56,15 @@ protected:
                 const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
                 for (std::sregex_iterator it(text.begin(), text.end(), declaration), end; it != end; ++it)
                     programs[(*it)[1]] = entry.path().stem().string() + ".elf";
+            }
+        }
+        const fs::path linux_drivers = m_images.parent_path().parent_path() / "linux" / "drivers";
+        if (fs::exists(linux_drivers)) {
+            for (const auto& entry : fs::directory_iterator(linux_drivers)) {
+                std::ifstream in(entry.path() / "program.cc");
+                const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+                for (std::sregex_iterator it(text.begin(), text.end(), declaration), end; it != end; ++it)
+                    programs[(*it)[1]] = std::string((*it)[1]) + ".elf";
             }
         }
         return programs;
