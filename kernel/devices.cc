@@ -111,6 +111,68 @@ Status Kernel::kcall_irq_control(IrqOp op, uint32_t line, IrqPolicy policy) {
     return finish_kernel_call(KernelCall::irq_control, status);
 }
 
+namespace {
+// Is [first, last] already inside one of `ranges` with the same access model?
+template <typename Range>
+bool already_granted(const Range* ranges, uint32_t count, uint64_t first, uint64_t last, bool direct) {
+    for (uint32_t r = 0; r < count; ++r)
+        if (first >= ranges[r].first && last <= ranges[r].last && ranges[r].direct == direct) return true;
+    return false;
+}
+}  // namespace
+
+Status Kernel::kcall_device_grant(Endpoint driver, DeviceResource resource, uint64_t first, uint64_t last,
+                                  bool direct) {
+    Status status = check_kernel_call(KernelCall::device_grant);
+    const uint32_t call = kernel_call_trace_flag | static_cast<uint32_t>(KernelCall::device_grant);
+    // decode
+    if (status == Status::ok && (static_cast<uint32_t>(resource) > static_cast<uint32_t>(DeviceResource::irq) ||
+                                 first > last ||
+                                 (resource == DeviceResource::io && last > 0xFFFF) ||
+                                 (resource == DeviceResource::irq && (first != last || first >= config::irq_lines))))
+        status = deny(call, Status::bad_argument);
+    if (status == Status::ok) {
+        status = check_endpoint(driver);
+        if (status != Status::ok) status = deny(call, status);
+    }
+    const uint32_t slot = driver.slot() < config::process_slots_max ? driver.slot() : 0;
+    const uint16_t privilege = m_processes[slot].privilege;
+    // The rights are the privilege's: shared, they would reach every holder.
+    if (status == Status::ok && m_privileges[privilege].owner != driver) status = deny(call, Status::call_denied);
+    DeviceRights& rights = m_device_rights[privilege];
+    bool changed = false;
+    if (status == Status::ok) {
+        switch (resource) {
+            case DeviceResource::io:
+                if (already_granted(rights.io, rights.io_range_count, first, last, direct)) break;
+                if (rights.io_range_count == config::io_ranges_max) {
+                    status = deny(call, Status::no_space);
+                    break;
+                }
+                rights.io[rights.io_range_count++] =
+                    IoRange{static_cast<uint16_t>(first), static_cast<uint16_t>(last), direct};
+                changed = true;
+                break;
+            case DeviceResource::mmio:
+                if (already_granted(rights.mmio, rights.mmio_range_count, first, last, direct)) break;
+                if (rights.mmio_range_count == config::mmio_ranges_max) {
+                    status = deny(call, Status::no_space);
+                    break;
+                }
+                rights.mmio[rights.mmio_range_count++] = MmioRange{first, last, direct};
+                changed = true;
+                break;
+            case DeviceResource::irq:
+                changed = !((rights.irq_lines >> first) & 1u);
+                rights.irq_lines |= uint64_t{1} << first;
+                break;
+        }
+    }
+    // invoke: the port opens what the direct model needs.
+    if (changed) platform::device_rights_changed(m_port, slot);
+    return finish_kernel_call(KernelCall::device_grant, status);
+}
+
 // Hardware reaches the kernel on the CPU of the process it concerns: that
 // CPU's clock first catches up with the moment it happened (it was idle, or
 // behind), then pays for the entry.

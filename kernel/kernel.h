@@ -116,6 +116,7 @@ public:
     Status kcall_device_io(uint16_t port, uint32_t width, bool write, uint32_t& value);
     Status kcall_device_mmio(uint64_t address, uint32_t width, bool write, uint32_t& value);
     Status kcall_irq_control(IrqOp op, uint32_t line, IrqPolicy policy);
+    Status kcall_device_grant(Endpoint driver, DeviceResource resource, uint64_t first, uint64_t last, bool direct);
     Status kcall_alarm(uint64_t delay_ns);
     Status kcall_grant_create(Endpoint grantee, uintptr_t address, uint64_t bytes, GrantAccess access,
                               GrantId& grant);

@@ -56,6 +56,11 @@ void io_write(Port& port, uint16_t address, uint32_t width, uint32_t value);
 // carries an MMIO range there, so the kernel never calls them).
 uint32_t mmio_read(Port& port, uint64_t address, uint32_t width);
 void mmio_write(Port& port, uint64_t address, uint32_t width, uint32_t value);
+// A process's device rights grew while it exists (Kernel::kcall_device_grant):
+// the port opens what the direct access model needs (bare metal: the I/O
+// bitmap, the driver's uncached mappings of its memory ranges, its startup
+// block's list of direct ranges). Hosted ports read the rights at each access.
+void device_rights_changed(Port& port, uint32_t slot);
 // The interrupt controller: a masked line is not delivered; a line unmasked
 // while its device still asserts it is delivered again (Kernel::interrupt).
 void irq_mask(Port& port, uint32_t line);

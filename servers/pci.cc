@@ -12,7 +12,10 @@
 // on bare metal, where the configuration ports are the chipset's.
 //
 // Arguments (from the description reader, not the file): device_count and
-// device.N.driver / device.N.address, the grants.
+// device.N.driver / ids / direct / address, the grants. When a driver first
+// asks about its function, the server grants it the function's BARs and IRQ
+// line with the device_grant kernel call (MINIX 3's sys_privctl): on a real
+// machine only enumeration learns where the firmware put them.
 #include <cstdint>
 
 #include "kernel/api/device.h"
@@ -82,9 +85,14 @@ struct Function {
     Bar bars[pci::bar_count];
 };
 
+constexpr uint32_t no_function = 0xFFFF'FFFFu;
+
 struct Grant {
     char driver[process_name_bytes] = {};
-    uint32_t address = 0;
+    uint32_t ids = 0;                   // vendor | device << 16
+    bool direct = false;                // the driver's access model
+    bool address_fixed = false;         // the description chose the slot
+    uint32_t address = no_function;     // the function, once resolved
 };
 
 // Everything the server knows, on its stack: a hosted run may hold several
@@ -209,8 +217,46 @@ void read_grants(State& state) {
             ++n;
         }
         if (n == 0) fail("argument %s: no driver named", key);
+        pci::grant_key(key, i, pci::ids_field);
+        grant.ids = static_cast<uint32_t>(sys::option_int(key, 0, 0, 0xFFFF'FFFFll));
+        pci::grant_key(key, i, pci::direct_field);
+        grant.direct = sys::option_int(key, 0, 0, 1) != 0;
         pci::grant_key(key, i, pci::address_field);
-        grant.address = static_cast<uint32_t>(sys::option_int(key, 0, 0, 0xFFFF));
+        const int64_t address = sys::option_int(key, -1, -1, 0xFFFF);
+        grant.address_fixed = address >= 0;
+        if (grant.address_fixed) grant.address = static_cast<uint32_t>(address);
+    }
+}
+
+bool taken(const State& state, uint32_t address) {
+    for (uint32_t i = 0; i < state.grant_count; ++i)
+        if (state.grants[i].address == address) return true;
+    return false;
+}
+
+// Each grant to a function: the fixed slots first (their IDs must match, when
+// given), then the others to the first free function with their IDs.
+void resolve_grants(State& state) {
+    for (uint32_t pass = 0; pass < 2; ++pass) {
+        for (uint32_t i = 0; i < state.grant_count; ++i) {
+            Grant& grant = state.grants[i];
+            if (grant.address_fixed != (pass == 0)) continue;
+            if (grant.address_fixed) {
+                const Function* function = find_function(state, grant.address);
+                if (function && (grant.ids == 0 || function->ids == grant.ids)) continue;
+                log("device.%u for %s: %02x:%02x.%x %s", i, grant.driver, grant.address >> 8,
+                    grant.address >> 3 & 31, grant.address & 7,
+                    function ? "has other vendor and device IDs" : "holds no function");
+                grant.address = no_function;
+                continue;
+            }
+            for (uint32_t f = 0; f < state.function_count && grant.address == no_function; ++f)
+                if (state.functions[f].ids == grant.ids && !taken(state, state.functions[f].address))
+                    grant.address = state.functions[f].address;
+            if (grant.address == no_function)
+                log("device.%u for %s: no free function %04x:%04x on bus 0", i, grant.driver, grant.ids & 0xFFFF,
+                    grant.ids >> 16);
+        }
     }
 }
 
@@ -218,6 +264,28 @@ void read_grants(State& state) {
 bool granted(Endpoint caller, const Grant& grant) {
     Endpoint endpoint;
     return lookup(grant.driver, endpoint) == Status::ok && endpoint == caller;
+}
+
+// The function's registers and line, added to the driver's rights (again at
+// each `device` request: a grant the driver already holds changes nothing).
+Status grant_resources(Endpoint driver, const Grant& grant, const Function& function) {
+    for (uint32_t b = 0; b < pci::bar_count; ++b) {
+        const Bar& bar = function.bars[b];
+        if (!bar.present || bar.size == 0) continue;
+        const DeviceResource kind = bar.flags & pci::bar_flags::io ? DeviceResource::io : DeviceResource::mmio;
+        const Status status = device_grant(driver, kind, bar.base, bar.base + bar.size - 1, grant.direct);
+        if (status != Status::ok) {
+            log("BAR%u of %02x:%02x.%x to %s: %s", b, function.address >> 8, function.address >> 3 & 31,
+                function.address & 7, grant.driver, to_string(status));
+            return status;
+        }
+    }
+    // Line 0xFF (or above the lines a kernel has) means not connected.
+    if (function.interrupt_pin != 0 && function.irq_line < irq_lines_max) {
+        const Status status = device_grant(driver, DeviceResource::irq, function.irq_line, function.irq_line, false);
+        if (status != Status::ok) return status;
+    }
+    return Status::ok;
 }
 
 const Function* callers_function(const State& state, Endpoint caller, uint32_t address) {
@@ -236,6 +304,8 @@ Status answer_device(const State& state, Endpoint caller, uint64_t index, Messag
         if (seen++ != index) continue;
         const Function* function = find_function(state, state.grants[i].address);
         if (!function) return Status::not_found;  // granted, but nothing answers there
+        if (const Status granted_now = grant_resources(caller, state.grants[i], *function); granted_now != Status::ok)
+            return granted_now;
         uint64_t present = 0;
         for (uint32_t b = 0; b < pci::bar_count; ++b)
             if (function->bars[b].present) present |= uint64_t{1} << b;
@@ -303,6 +373,7 @@ AXL_PROGRAM(pci, "the PCI server: enumerates bus 0 through ports 0xCF8..0xCFF an
     State state;
     read_grants(state);
     enumerate(state);
+    resolve_grants(state);
     log("%u functions on bus 0, %u granted to drivers", state.function_count, state.grant_count);
     Message message;
     Status status = receive(endpoints::any, message);

@@ -46,7 +46,7 @@
 // adversary_unprivileged below (and tests/workloads/adversary_test.cc checks
 // that every call declared in kernel/api/ is tried here).
 static_assert(axl::primitive_count == 6, "a new IPC primitive: try it without privilege in adversary_unprivileged");
-static_assert(axl::kernel_call_count == 14, "a new kernel call: try it without privilege in adversary_unprivileged");
+static_assert(axl::kernel_call_count == 15, "a new kernel call: try it without privilege in adversary_unprivileged");
 
 namespace {
 
@@ -615,6 +615,7 @@ AXL_PROGRAM(adversary_unprivileged, "every primitive and kernel call without its
     denied(mmio_read(0xFEB0'0000, value), "mmio_read");
     unchanged(value == 0xDEAD'BEEF, "mmio_read");
     denied(mmio_write(0xFEB0'0000, 0x5A), "mmio_write");
+    denied(device_grant(victim, DeviceResource::io, 0x3F8, 0x3FF, true), "device_grant");
     denied(irq_attach(4), "irq_attach");
     denied(irq_enable(4), "irq_enable");
     denied(irq_disable(4), "irq_disable");

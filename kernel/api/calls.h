@@ -35,8 +35,10 @@ enum class KernelCall : uint8_t {
     process_control,  // learn of deaths, kill a process, restart a dead one from its image
     // Last so the numbers above stay what traces and system files already say:
     device_mmio,  // read or write a memory-mapped device register in the caller's granted ranges
+    // The PCI server's call (kernel/api/device.h): add a BAR's range or a line to a driver's rights.
+    device_grant,
 };
-inline constexpr uint32_t kernel_call_count = 14;
+inline constexpr uint32_t kernel_call_count = 15;
 
 constexpr uint32_t bit(Primitive p) { return 1u << static_cast<uint32_t>(p); }
 constexpr uint32_t bit(KernelCall c) { return 1u << static_cast<uint32_t>(c); }
@@ -55,7 +57,7 @@ constexpr const char* to_string(Primitive p) {
 constexpr const char* to_string(KernelCall c) {
     constexpr const char* names[] = {"exit", "yield",     "compute",     "lookup", "log",   "clock",
                                      "self", "device_io", "irq_control", "alarm",  "grant", "safecopy",
-                                     "process_control", "device_mmio"};
+                                     "process_control", "device_mmio", "device_grant"};
     return static_cast<uint32_t>(c) < kernel_call_count ? names[static_cast<uint32_t>(c)] : "?";
 }
 

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 
+#include "kernel/api/endpoint.h"
 #include "kernel/api/message.h"
 #include "kernel/api/status.h"
 
@@ -29,8 +30,10 @@ Status io_write(uint16_t port, uint32_t value, IoWidth width = IoWidth::byte);
 // Memory-mapped registers, at physical addresses of the machine's MMIO space
 // (a PCI memory BAR, as the PCI server reports it: kernel/api/protocols/pci.h).
 // [address, address + width) must lie in one of the caller's granted memory
-// ranges (call device_mmio); otherwise as io_read/io_write. Bare metal: a
-// kernel call that is refused for now (no system file grants MMIO yet).
+// ranges (call device_mmio); otherwise as io_read/io_write. Bare metal: the
+// kernel model reads the register through the kernel's map of physical
+// memory, the direct model maps the granted pages into the driver, uncached,
+// at their physical addresses.
 Status mmio_read(uint64_t address, uint32_t& value, IoWidth width = IoWidth::word);
 Status mmio_write(uint64_t address, uint32_t value, IoWidth width = IoWidth::word);
 
@@ -55,6 +58,23 @@ Status irq_disable(uint32_t line);
 Status irq_detach(uint32_t line);
 // The lines raised, from a notification by endpoints::hardware.
 inline uint64_t irq_lines_of(const Message& notification) { return notification.payload.words[2]; }
+
+// Rights granted while the system runs (MINIX 3's sys_privctl for devices).
+// The PCI server is the one process a system description gives this call:
+// only it knows where the firmware put a device's BARs and which line its
+// interrupt pin reaches, so it adds them to the rights of the device's driver
+// when the driver first asks about the device (kernel/api/protocols/pci.h).
+// The rights belong to the driver's privilege, which it must hold alone; they
+// stay with it when rs restarts it. Granting what the driver already has is
+// ok and changes nothing.
+//   io:   ports [first, last] (last <= 0xFFFF);  mmio: physical addresses [first, last];
+//   irq:  the line `first` (== last).  `direct`: opened to the driver (the direct access model).
+// Statuses: bad_argument (an unknown resource, first > last, a port or line
+// out of range), bad_endpoint / dead_endpoint, call_denied (the driver shares
+// its privilege), no_space (its table of ranges is full: config::io_ranges_max,
+// config::mmio_ranges_max).
+enum class DeviceResource : uint8_t { io, mmio, irq };
+Status device_grant(Endpoint driver, DeviceResource resource, uint64_t first, uint64_t last, bool direct);
 
 // One-shot alarm: a notification from endpoints::clock `delay_ns` of virtual
 // time from now. A new alarm replaces the caller's previous one; 0 cancels it.

@@ -184,35 +184,17 @@ std::string hex(uint64_t value) {
     return text;
 }
 
-// A PCI device's driver gets its BARs' ranges (ports and memory), its IRQ
-// line, the calls to use them, and the PCI server as a destination (to ask
-// where its device is: it learns it from the server, as on a real machine).
+// A PCI device's driver gets the calls to use a device and the PCI server as
+// a destination: it learns from the server where its device is, and the
+// server grants it the BARs' ranges and the IRQ line then (device_grant), as
+// on a real machine, where only enumeration finds them.
 void grant_pci_to_driver(const DescriptionReader& reader, const DeviceDescription& device, const toml::table& table,
                          ProcessTables& tables, const ProcessDescription& server) {
     const uint32_t line = line_of(*table.get("driver"));
     ProcessDescription& driver = driver_of(reader, device, table, tables);
     if (&driver == &server) reader.fail(line, "the PCI server cannot drive device '" + device.name + "'");
-    DeviceRights& rights = driver.device_rights;
-    for (uint32_t bar = 0; bar < pci_bar_count; ++bar) {
-        const PciBarLayout& layout = device.kind->pci->bars[bar];
-        const uint32_t base = device.pci_bars[bar];
-        if (layout.type == PciBarLayout::Type::io) {
-            if (rights.io_range_count == config::io_ranges_max)
-                reader.fail(line, "driver '" + device.driver + "' has too many port ranges");
-            rights.io[rights.io_range_count++] =
-                IoRange{static_cast<uint16_t>(base), static_cast<uint16_t>(base + layout.size - 1), device.direct};
-        } else if (layout.type == PciBarLayout::Type::memory) {
-            if (rights.mmio_range_count == config::mmio_ranges_max)
-                reader.fail(line, "driver '" + device.driver + "' has too many memory ranges");
-            rights.mmio[rights.mmio_range_count++] = MmioRange{base, uint64_t{base} + layout.size - 1, device.direct};
-        }
-    }
     driver.kernel_calls |= bit(KernelCall::device_io) | bit(KernelCall::device_mmio) | bit(KernelCall::lookup);
-    if (device.irq != no_irq) {
-        rights.irq_lines |= uint64_t{1} << device.irq;
-        driver.kernel_calls |= bit(KernelCall::irq_control);
-        driver.args.try_emplace("irq", static_cast<int64_t>(device.irq));
-    }
+    if (device.kind->pci->interrupt_pin != 0) driver.kernel_calls |= bit(KernelCall::irq_control);
     driver.primitives |= bit(Primitive::sendrec);
     if (!driver.all_destinations &&
         std::find(driver.destinations.begin(), driver.destinations.end(), server.name) == driver.destinations.end())
@@ -312,7 +294,7 @@ void wire_pci(const DescriptionReader& reader, const toml::array& tables_in_file
     if (rights.io_range_count == config::io_ranges_max)
         reader.fail(server->line, "the PCI server has too many port ranges");
     rights.io[rights.io_range_count++] = IoRange{0xCF8, 0xCFF, false};
-    server->kernel_calls |= bit(KernelCall::device_io) | bit(KernelCall::lookup);
+    server->kernel_calls |= bit(KernelCall::device_io) | bit(KernelCall::lookup) | bit(KernelCall::device_grant);
     server->primitives |= bit(Primitive::receive) | bit(Primitive::sendnb) | bit(Primitive::reply_receive);
     // It answers whoever asks, if only to refuse: any process may be a destination of its replies.
     server->all_destinations = true;
@@ -323,8 +305,16 @@ void wire_pci(const DescriptionReader& reader, const toml::array& tables_in_file
         grant_pci_to_driver(reader, device, table_of(device), tables, *server);
         pci::grant_key(key, static_cast<uint32_t>(i), pci::driver_field);
         server->args[key] = device.driver;
-        pci::grant_key(key, static_cast<uint32_t>(i), pci::address_field);
-        server->args[key] = static_cast<int64_t>(device.pci_address);
+        pci::grant_key(key, static_cast<uint32_t>(i), pci::ids_field);
+        server->args[key] = static_cast<int64_t>(device.kind->pci->vendor | uint32_t{device.kind->pci->device} << 16);
+        pci::grant_key(key, static_cast<uint32_t>(i), pci::direct_field);
+        server->args[key] = static_cast<int64_t>(device.direct ? 1 : 0);
+        // The slot only when the description chose it: otherwise the server
+        // finds the device by its IDs, as it must on a real machine.
+        if (table_of(device).get("pci_address")) {
+            pci::grant_key(key, static_cast<uint32_t>(i), pci::address_field);
+            server->args[key] = static_cast<int64_t>(device.pci_address);
+        }
     }
 }
 

@@ -175,6 +175,8 @@ void mmio_write(Port& port, uint64_t address, uint32_t width, uint32_t value) {
 void io_write(Port& port, uint16_t address, uint32_t width, uint32_t value) {
     port.machine->io_write(address, width, value);
 }
+// The direct model reads the rights at each access (user_calls.cc): nothing to open.
+void device_rights_changed(Port&, uint32_t) {}
 void irq_mask(Port& port, uint32_t line) { port.machine->irq_mask(line); }
 void irq_unmask(Port& port, uint32_t line) { port.machine->irq_unmask(line); }
 void timer_arm(Port& port, uint64_t at_ns) { port.machine->timer_arm(at_ns); }

@@ -342,6 +342,10 @@ Status irq_enable(uint32_t line) { return irq_control(IrqOp::enable, line, IrqPo
 Status irq_disable(uint32_t line) { return irq_control(IrqOp::disable, line, IrqPolicy::manual); }
 Status irq_detach(uint32_t line) { return irq_control(IrqOp::detach, line, IrqPolicy::manual); }
 
+Status device_grant(Endpoint driver, DeviceResource resource, uint64_t first, uint64_t last, bool direct) {
+    return kernel_call([&](Kernel& k) { return k.kcall_device_grant(driver, resource, first, last, direct); });
+}
+
 Status set_alarm(uint64_t delay_ns) {
     return kernel_call([&](Kernel& k) { return k.kcall_alarm(delay_ns); });
 }

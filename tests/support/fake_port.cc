@@ -20,6 +20,7 @@ uint32_t io_read(Port&, uint16_t, uint32_t width) { return width == 4 ? ~uint32_
 void io_write(Port&, uint16_t, uint32_t, uint32_t) {}
 uint32_t mmio_read(Port&, uint64_t, uint32_t width) { return width == 4 ? ~uint32_t{0} : (1u << (8 * width)) - 1; }
 void mmio_write(Port&, uint64_t, uint32_t, uint32_t) {}
+void device_rights_changed(Port& port, uint32_t slot) { port.rights_changed.push_back(slot); }
 void irq_mask(Port&, uint32_t) {}
 void irq_unmask(Port&, uint32_t) {}
 void timer_arm(Port&, uint64_t) {}

@@ -20,6 +20,7 @@ namespace axl {
 struct Port {
     std::vector<uint32_t> contexts_created;    // slots, in the order the kernel created them
     std::vector<uint32_t> contexts_destroyed;
+    std::vector<uint32_t> rights_changed;  // slots, by device_rights_changed
     std::vector<TraceEvent> trace;
     std::string console;
 };

@@ -5,8 +5,10 @@
 // drivers, each about its own functions only. A driver finds its device by
 // index (0, 1, ... until not_found), learns its BARs and IRQ line, and reaches
 // the registers itself with io_read/io_write (I/O BARs) or
-// mmio_read/mmio_write (memory BARs): the system description granted it those
-// ranges and the line (docs/system-description.md, [[device]] of a PCI kind).
+// mmio_read/mmio_write (memory BARs). The ranges and the line are granted to
+// it by the server itself, with the device_grant kernel call, when it asks
+// about the function (`device`): only the server knows where the firmware put
+// them (docs/system-description.md, [[device]] of a PCI kind).
 //
 //   device        words: [0] index among the caller's functions (0-based)
 //   bar           words: [0] bus address, [1] BAR index 0..5
@@ -34,10 +36,14 @@
 //
 // Who may use which function comes from the system description: each
 // [[device]] of a PCI kind names its driver, and the reader hands the server
-// the list as arguments (device_count_key, device.N.driver, device.N.address:
-// driver_key / address_key below). The server resolves a driver's name with
-// lookup() at each request, so a driver restarted by rs keeps its access and
-// a process that took a dead driver's slot gets none.
+// the list as arguments (device_count_key, then device.N.driver, device.N.ids,
+// device.N.direct and, if the description fixes the slot, device.N.address:
+// the *_field names below). A grant without an address takes the first
+// function with its vendor and device IDs that no other grant took, in bus
+// order: on a real machine (and QEMU) the description cannot know the slots.
+// The server resolves a driver's name with lookup() at each request, so a
+// driver restarted by rs keeps its access and a process that took a dead
+// driver's slot gets none.
 #pragma once
 
 #include <cstdint>
@@ -66,8 +72,9 @@ inline constexpr uint64_t prefetchable = 1u << 2;
 }  // namespace bar_flags
 
 // The arguments the description reader gives the server: device_count, then
-// for each N < device_count, device.N.driver (a process name) and
-// device.N.address (the bus address, an integer).
+// for each N < device_count, device.N.driver (a process name), device.N.ids
+// (vendor | device << 16), device.N.direct (1: the driver's access model is
+// direct) and optionally device.N.address (the bus address, an integer).
 inline constexpr const char* device_count_key = "device_count";
 inline constexpr uint32_t devices_max = 64;
 inline constexpr uint32_t key_bytes = 32;
@@ -89,6 +96,8 @@ inline void grant_key(char* key, uint32_t n, const char* field) {
 }
 inline constexpr const char* driver_field = "driver";
 inline constexpr const char* address_field = "address";
+inline constexpr const char* ids_field = "ids";
+inline constexpr const char* direct_field = "direct";
 
 constexpr uint32_t bus_address(uint32_t bus, uint32_t device_number, uint32_t function) {
     return bus << 8 | device_number << 3 | function;

@@ -79,7 +79,7 @@ bool AddressSpace::create() {
     return true;
 }
 
-bool AddressSpace::map(uint64_t virtual_address, uint64_t physical, bool writable, bool executable) {
+bool AddressSpace::map_leaf(uint64_t virtual_address, uint64_t leaf) {
     // Intermediate entries allow everything; the leaf decides.
     constexpr uint64_t table_flags = pte::present | pte::writable | pte::user;
     uint64_t table = m_root;
@@ -92,26 +92,41 @@ bool AddressSpace::map(uint64_t virtual_address, uint64_t physical, bool writabl
         }
         table = entry & pte::address_mask;
     }
-    uint64_t leaf = physical | pte::present | pte::user;
-    if (writable) leaf |= pte::writable;
-    if (!executable) leaf |= pte::no_execute;
     table_at(table)[index_of(virtual_address, 0)] = leaf;
     return true;
 }
 
-bool AddressSpace::translate(uint64_t virtual_address, bool for_write, uint64_t& physical) const {
-    if (!m_root || virtual_address >= 0x0000'8000'0000'0000ull) return false;
+bool AddressSpace::map(uint64_t virtual_address, uint64_t physical, bool writable, bool executable) {
+    uint64_t leaf = physical | pte::present | pte::user;
+    if (writable) leaf |= pte::writable;
+    if (!executable) leaf |= pte::no_execute;
+    return map_leaf(virtual_address, leaf);
+}
+
+bool AddressSpace::map_device(uint64_t virtual_address, uint64_t physical) {
+    return map_leaf(virtual_address, (physical & pte::address_mask) | pte::present | pte::user | pte::writable |
+                                         pte::write_through | pte::cache_disable | pte::device | pte::no_execute);
+}
+
+const uint64_t* AddressSpace::leaf_of(uint64_t virtual_address) const {
+    if (!m_root || virtual_address >= 0x0000'8000'0000'0000ull) return nullptr;
     uint64_t table = m_root;
     for (uint32_t level = 3;; --level) {
-        const uint64_t entry = table_at(table)[index_of(virtual_address, level)];
-        if (!(entry & pte::present) || !(entry & pte::user)) return false;
-        if (level == 0) {
-            if (for_write && !(entry & pte::writable)) return false;
-            physical = (entry & pte::address_mask) | (virtual_address & (page_size - 1));
-            return true;
-        }
+        const uint64_t& entry = table_at(table)[index_of(virtual_address, level)];
+        if (!(entry & pte::present)) return nullptr;
+        if (level == 0) return &entry;
         table = entry & pte::address_mask;
     }
+}
+
+bool AddressSpace::mapped(uint64_t virtual_address) const { return leaf_of(virtual_address) != nullptr; }
+
+bool AddressSpace::translate(uint64_t virtual_address, bool for_write, uint64_t& physical) const {
+    const uint64_t* leaf = leaf_of(virtual_address);
+    if (!leaf || !(*leaf & pte::user) || (*leaf & pte::device)) return false;
+    if (for_write && !(*leaf & pte::writable)) return false;
+    physical = (*leaf & pte::address_mask) | (virtual_address & (page_size - 1));
+    return true;
 }
 
 void AddressSpace::destroy() {
@@ -127,7 +142,7 @@ void AddressSpace::destroy() {
                 if (!(pd_entry & pte::present)) continue;
                 Table& pt = table_at(pd_entry & pte::address_mask);
                 for (uint64_t& leaf : pt)
-                    if (leaf & pte::present) frames::release(leaf & pte::address_mask);
+                    if ((leaf & pte::present) && !(leaf & pte::device)) frames::release(leaf & pte::address_mask);
                 frames::release(pd_entry & pte::address_mask);
             }
             frames::release(pdpt_entry & pte::address_mask);

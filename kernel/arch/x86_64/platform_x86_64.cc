@@ -143,11 +143,39 @@ void io_write(Port&, uint16_t address, uint32_t width, uint32_t value) {
     }
 }
 
-// No privilege carries an MMIO range on bare metal yet (the system file has no
-// record for one: mapping BARs is issue 16's), so the kernel never gets here;
-// if it did, the bus would float high, as for a port nothing answers.
-uint32_t mmio_read(Port&, uint64_t, uint32_t) { return 0xFFFF'FFFFu; }
-void mmio_write(Port&, uint64_t, uint32_t, uint32_t) {}
+// The kernel access model reaches a register through the direct map of the
+// first 4 GiB, where the firmware places 32-bit BARs. That map is write-back
+// in the page tables, but the firmware's MTRRs make the PCI hole uncached, and
+// an uncached MTRR wins over the page's type, so each access reaches the
+// device. A register above 4 GiB (a 64-bit BAR placed high) is not mapped
+// there: it reads as all ones, as the bus floats, and a write is dropped.
+uint32_t mmio_read(Port&, uint64_t address, uint32_t width) {
+    if (address + width > x86_64::physical_limit) return 0xFFFF'FFFFu;
+    const volatile void* at = x86_64::phys_to_virt(address);
+    switch (width) {
+        case 1: return *static_cast<const volatile uint8_t*>(at);
+        case 2: return *static_cast<const volatile uint16_t*>(at);
+        default: return *static_cast<const volatile uint32_t*>(at);
+    }
+}
+void mmio_write(Port&, uint64_t address, uint32_t width, uint32_t value) {
+    if (address + width > x86_64::physical_limit) return;
+    volatile void* at = x86_64::phys_to_virt(address);
+    switch (width) {
+        case 1: *static_cast<volatile uint8_t*>(at) = static_cast<uint8_t>(value); break;
+        case 2: *static_cast<volatile uint16_t*>(at) = static_cast<uint16_t>(value); break;
+        default: *static_cast<volatile uint32_t*>(at) = value; break;
+    }
+}
+
+void device_rights_changed(Port& port, uint32_t slot) {
+    if (const char* problem = x86_64::open_direct_devices(port, slot)) {
+        // The rights stand; the driver's direct accesses will fault and say where.
+        console::print("[kernel] %s: its new device rights cannot be opened to it: %s\n",
+                       port.kernel->process(slot).name, problem);
+    }
+    if (port.loaded == slot) x86_64::open_direct_ports(port, port.processes[slot].direct_ports_of);
+}
 
 void irq_mask(Port& port, uint32_t line) {
     if (line >= pic::lines || line == clock::tick_line) return;

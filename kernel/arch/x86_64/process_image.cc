@@ -33,6 +33,20 @@ uint32_t put_string(uint8_t* block, uint32_t& used, const char* text) {
 
 alignas(8) uint8_t g_block[startup_block_bytes];
 
+// The ranges of `rights` the process reaches itself (access = "direct").
+void write_direct_ranges(StartupBlock& block, const DeviceRights& rights) {
+    block.direct_port_range_count = 0;
+    for (uint32_t r = 0; r < rights.io_range_count; ++r) {
+        if (!rights.io[r].direct || block.direct_port_range_count == startup_port_ranges_max) continue;
+        block.direct_port_ranges[block.direct_port_range_count++] = {rights.io[r].first, rights.io[r].last};
+    }
+    block.direct_memory_range_count = 0;
+    for (uint32_t r = 0; r < rights.mmio_range_count; ++r) {
+        if (!rights.mmio[r].direct || block.direct_memory_range_count == startup_memory_ranges_max) continue;
+        block.direct_memory_ranges[block.direct_memory_range_count++] = {rights.mmio[r].first, rights.mmio[r].last};
+    }
+}
+
 const char* build_startup_block(const Port& port, uint32_t slot, const boot::ImageProcess& description) {
     const boot::BootImage& system = *port.system;
     for (uint8_t& byte : g_block) byte = 0;
@@ -43,11 +57,7 @@ const char* build_startup_block(const Port& port, uint32_t slot, const boot::Ima
     block.arg_count = description.arg_count;
     const char* name = system.string(description.name);
     for (size_t i = 0; name[i] && i + 1 < sizeof block.name; ++i) block.name[i] = name[i];
-    const DeviceRights& rights = port.kernel->device_rights(port.kernel->process(slot).privilege);
-    for (uint32_t r = 0; r < rights.io_range_count; ++r) {
-        if (!rights.io[r].direct || block.direct_port_range_count == startup_port_ranges_max) continue;
-        block.direct_port_ranges[block.direct_port_range_count++] = {rights.io[r].first, rights.io[r].last};
-    }
+    write_direct_ranges(block, port.kernel->device_rights(port.kernel->process(slot).privilege));
     uint32_t used = static_cast<uint32_t>(sizeof(StartupBlock) + description.arg_count * sizeof(StartupArg));
     if (used > startup_block_bytes) return "too many arguments for the startup block";
     for (uint32_t a = 0; a < description.arg_count; ++a) {
@@ -146,11 +156,33 @@ const char* build_process_image(Port& port, uint32_t slot) {
     process.message = Message{};
     process.in_call = false;
     process.copy_out_to = 0;
-    process.direct_ports_of = 0;
+    return open_direct_devices(port, slot);
+}
+
+const char* open_direct_devices(Port& port, uint32_t slot) {
+    ProcessContext& process = port.processes[slot];
     const uint16_t privilege = port.kernel->process(slot).privilege;
     const DeviceRights& rights = port.kernel->device_rights(privilege);
+    process.direct_ports_of = 0;
     for (uint32_t r = 0; r < rights.io_range_count; ++r)
         if (rights.io[r].direct) process.direct_ports_of = privilege;
+    for (uint32_t r = 0; r < rights.mmio_range_count; ++r) {
+        const MmioRange& range = rights.mmio[r];
+        if (!range.direct) continue;
+        if (range.last >= user_space_end || range.first < user_image_base)
+            return "a direct memory range outside the user half cannot be mapped at its address";
+        for (uint64_t page = range.first & ~(page_size - 1); page <= range.last; page += page_size) {
+            uint64_t frame;
+            if (process.space.translate(page, false, frame))
+                return "a direct memory range overlaps the program's own memory";
+            if (!process.space.mapped(page) && !process.space.map_device(page, page))
+                return "out of memory for the page tables of a direct memory range";
+        }
+    }
+    // The startup block's lists, in place: it is read-only to the process only.
+    uint64_t block_frame;
+    if (!process.space.translate(startup_block_address, false, block_frame)) return "no startup block";
+    write_direct_ranges(*static_cast<StartupBlock*>(phys_to_virt(block_frame)), rights);
     return nullptr;
 }
 

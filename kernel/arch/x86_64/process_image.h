@@ -18,5 +18,10 @@ bool find_program_image(const Port& port, const char* program, ImageView& image,
 // (Re)builds the process in `slot` from its system-file description.
 // nullptr on success, else the problem.
 const char* build_process_image(Port& port, uint32_t slot);
+// Opens the process's direct devices as its privilege's rights now say (at
+// start, and when device_grant added to them): the I/O bitmap's privilege,
+// its memory ranges mapped uncached at their physical addresses, the startup
+// block's lists. nullptr on success, else the problem.
+const char* open_direct_devices(Port& port, uint32_t slot);
 
 }  // namespace axl::x86_64

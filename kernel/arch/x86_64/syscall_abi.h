@@ -41,6 +41,7 @@ enum class Syscall : uint64_t {
     kill,           // rdi endpoint
     restart,        // rdi endpoint -> rdx endpoint
     device_mmio,    // rdi physical address, rsi width, rdx write?, r10 value -> rdx value read
+    device_grant,   // rdi driver, rsi resource, rdx first, r10 last, r8 direct?
     count
 };
 
@@ -68,6 +69,15 @@ struct StartupPortRange {
 };
 inline constexpr uint32_t startup_port_ranges_max = 4;
 
+// Memory-mapped registers the process may load and store itself (a PCI memory
+// BAR of a device opened with access = "direct"): the kernel maps their pages
+// into it, uncached, at their physical addresses; any other address faults.
+struct StartupMemoryRange {
+    uint64_t first;
+    uint64_t last;
+};
+inline constexpr uint32_t startup_memory_ranges_max = 6;
+
 struct StartupBlock {
     static constexpr uint64_t magic_value = 0x6178'6c2d'7374'6172ull;  // "axl-star"
     uint64_t magic;
@@ -77,6 +87,10 @@ struct StartupBlock {
     char name[32];
     uint32_t direct_port_range_count;
     StartupPortRange direct_port_ranges[startup_port_ranges_max];
+    // Both lists grow when the PCI server grants the process its device's BARs
+    // (device_grant): the kernel rewrites them in place.
+    uint32_t direct_memory_range_count;
+    StartupMemoryRange direct_memory_ranges[startup_memory_ranges_max];
     StartupArg args[];       // arg_count of them, then the strings
 };
 

@@ -137,6 +137,9 @@ extern "C" axl::x86_64::TrapFrame* axl_syscall(axl::x86_64::TrapFrame* frame) {
             value = data;
             break;
         }
+        case Syscall::device_grant:
+            status = kernel.kcall_device_grant(endpoint(a), static_cast<DeviceResource>(small_enum(b)), c, d, e != 0);
+            break;
         case Syscall::irq_control:
             status = kernel.kcall_irq_control(static_cast<IrqOp>(small_enum(a)),
                                               static_cast<uint32_t>(b > 0xFFFF'FFFF ? 0xFFFF'FFFF : b),

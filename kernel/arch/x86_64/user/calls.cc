@@ -174,14 +174,39 @@ Status io_write(uint16_t port, uint32_t value, IoWidth width) {
     }
     return call(Syscall::device_io, port, static_cast<uint64_t>(width), 1, value).status;
 }
-// Memory-mapped registers: always a kernel call here for now (mapping a
-// driver's BARs into its address space for the direct model is issue 16's).
+namespace {
+// A register of a memory BAR opened to this process (access = "direct"): the
+// kernel mapped its pages here, uncached, at their physical addresses.
+bool direct_memory(uint64_t address, IoWidth width) {
+    const x86_64::StartupBlock& block = startup();
+    const uint64_t last = address + static_cast<uint64_t>(width) - 1;
+    if (last < address) return false;
+    for (uint32_t r = 0; r < block.direct_memory_range_count; ++r)
+        if (address >= block.direct_memory_ranges[r].first && last <= block.direct_memory_ranges[r].last) return true;
+    return false;
+}
+}  // namespace
+
 Status mmio_read(uint64_t address, uint32_t& value, IoWidth width) {
+    if (direct_memory(address, width)) {
+        switch (width) {
+            case IoWidth::byte: value = *reinterpret_cast<const volatile uint8_t*>(address); return Status::ok;
+            case IoWidth::half: value = *reinterpret_cast<const volatile uint16_t*>(address); return Status::ok;
+            case IoWidth::word: value = *reinterpret_cast<const volatile uint32_t*>(address); return Status::ok;
+        }
+    }
     const Result result = call(Syscall::device_mmio, address, static_cast<uint64_t>(width), 0, 0);
     if (result.status == Status::ok) value = static_cast<uint32_t>(result.value);
     return result.status;
 }
 Status mmio_write(uint64_t address, uint32_t value, IoWidth width) {
+    if (direct_memory(address, width)) {
+        switch (width) {
+            case IoWidth::byte: *reinterpret_cast<volatile uint8_t*>(address) = static_cast<uint8_t>(value); return Status::ok;
+            case IoWidth::half: *reinterpret_cast<volatile uint16_t*>(address) = static_cast<uint16_t>(value); return Status::ok;
+            case IoWidth::word: *reinterpret_cast<volatile uint32_t*>(address) = value; return Status::ok;
+        }
+    }
     return call(Syscall::device_mmio, address, static_cast<uint64_t>(width), 1, value).status;
 }
 namespace {
@@ -193,6 +218,9 @@ Status irq_attach(uint32_t line, IrqPolicy policy) { return irq_control(IrqOp::a
 Status irq_enable(uint32_t line) { return irq_control(IrqOp::enable, line, IrqPolicy::manual); }
 Status irq_disable(uint32_t line) { return irq_control(IrqOp::disable, line, IrqPolicy::manual); }
 Status irq_detach(uint32_t line) { return irq_control(IrqOp::detach, line, IrqPolicy::manual); }
+Status device_grant(Endpoint driver, DeviceResource resource, uint64_t first, uint64_t last, bool direct) {
+    return call(Syscall::device_grant, driver.raw, static_cast<uint64_t>(resource), first, last, direct ? 1 : 0).status;
+}
 Status set_alarm(uint64_t delay_ns) { return call(Syscall::alarm, delay_ns).status; }
 
 // Grants ---------------------------------------------------------------------
