@@ -145,10 +145,12 @@ endforeach()
 # --- system files: the workloads that run on bare metal ------------------------------------
 # (axl bootfile refuses the others, naming what the port lacks: docs/bare-metal.md.)
 set(AXL_BM_SYSTEMS pingpong fanin pipeline notify isolation conformance adversary preemption console_x86 console_x86_direct round_trip restarts register_access register_access_direct)
-# Linux's ib700wdt against QEMU's -device ib700 (cmake/boot_tests.cmake), when the
-# Linux driver programs are built (the Linux material is there).
-if("linux_ib700wdt" IN_LIST AXL_LINUX_DRIVER_PROGRAMS)
-  list(APPEND AXL_BM_SYSTEMS linux_ib700 linux_ib700_unpinged)
+# Linux's drivers against QEMU's devices (cmake/boot_tests.cmake: -device ib700,
+# pvpanic-pci, i6300esb, ne2k_pci), when the Linux driver programs are built
+# (the Linux material is there).
+if(AXL_LINUX_DRIVER_PROGRAMS)
+  list(APPEND AXL_BM_SYSTEMS linux_ib700 linux_ib700_unpinged linux_pvpanic linux_watchdog linux_watchdog_unpinged
+       linux_watchdog_restart linux_ne2k_echo)
 endif()
 set(AXL_BM_SYSTEM_FILES)
 set(_axl_bm_systems_present)

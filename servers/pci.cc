@@ -202,6 +202,54 @@ void enumerate(State& state) {
     }
 }
 
+// ---- BARs the firmware left unplaced --------------------------------------------
+// A firmware need not place every BAR (OVMF leaves pvpanic-pci's at 0): as an
+// operating system does, the server places a granted function's unplaced BARs
+// itself, above every BAR the firmware placed (the host bridge's window
+// continues there), each aligned to its size, and turns the decoding on.
+// Memory stays below 0xFEC00000 (the I/O APIC and the local APIC above it),
+// ports between 0xC000 and 0xFFFF.
+
+uint64_t align_up(uint64_t value, uint64_t alignment) { return (value + alignment - 1) & ~(alignment - 1); }
+
+void place_unplaced_bars(State& state, uint32_t address) {
+    Function* function = nullptr;
+    for (uint32_t i = 0; i < state.function_count; ++i)
+        if (state.functions[i].address == address) function = &state.functions[i];
+    if (!function) return;
+    uint64_t memory_end = 0, io_end = 0xC000;
+    for (uint32_t i = 0; i < state.function_count; ++i)
+        for (const Bar& bar : state.functions[i].bars) {
+            if (!bar.present || bar.base == 0 || bar.upper_half) continue;
+            uint64_t& end = bar.flags & pci::bar_flags::io ? io_end : memory_end;
+            if (bar.base + bar.size > end) end = bar.base + bar.size;
+        }
+    uint32_t decode = 0;
+    for (uint32_t b = 0; b < pci::bar_count; ++b) {
+        Bar& bar = function->bars[b];
+        if (!bar.present || bar.upper_half || bar.base != 0 || bar.size == 0) continue;
+        const bool io = bar.flags & pci::bar_flags::io;
+        uint64_t& end = io ? io_end : memory_end;
+        const uint64_t base = align_up(end, bar.size < 0x1000 && !io ? 0x1000 : bar.size);
+        if (base + bar.size > (io ? 0x10000 : 0xFEC0'0000ull) || (!io && memory_end == 0)) {
+            log("%02x:%02x.%x BAR%u: unplaced, and no room to place it", address >> 8, address >> 3 & 31,
+                address & 7, b);
+            continue;
+        }
+        const uint32_t offset = reg_bar0 + 4 * b;
+        const uint32_t value = static_cast<uint32_t>(base) | (bar.register_value & (io ? 0x3u : 0xFu));
+        config_write(address, offset, 4, value);
+        if (bar.flags & pci::bar_flags::memory_64) config_write(address, offset + 4, 4, 0);
+        bar.base = base;
+        bar.register_value = value;
+        end = base + bar.size;
+        decode |= io ? 0x1u : 0x2u;
+        log("%02x:%02x.%x BAR%u placed at %#llx (the firmware left it unplaced)", address >> 8, address >> 3 & 31,
+            address & 7, b, sys::ull(base));
+    }
+    if (decode) config_write(address, reg_command, 2, config_read(address, reg_command, 2) | decode);
+}
+
 // ---- grants ----------------------------------------------------------------------
 
 void read_grants(State& state) {
@@ -374,6 +422,8 @@ AXL_PROGRAM(pci, "the PCI server: enumerates bus 0 through ports 0xCF8..0xCFF an
     read_grants(state);
     enumerate(state);
     resolve_grants(state);
+    for (uint32_t i = 0; i < state.grant_count; ++i)
+        if (state.grants[i].address != no_function) place_unplaced_bars(state, state.grants[i].address);
     log("%u functions on bus 0, %u granted to drivers", state.function_count, state.grant_count);
     Message message;
     Status status = receive(endpoints::any, message);

@@ -72,11 +72,13 @@ private:
     size_t m_text_used = 0;  // bytes of SystemFile::text the parser will use
 };
 
-// The device kinds a system file may grant: hardware a PC (and QEMU) has at
-// fixed ports, so that the io ranges the description grants the driver are
-// the device's own. `fixed_io_base`: the only base the hardware has (0: any,
-// as for a 16550 at COM1..COM4). The other kinds are the hosted port's
-// models, or PCI devices, whose BARs the firmware places, not the description.
+// The device kinds a system file may grant: hardware a PC (and QEMU) has,
+// either at fixed ports, so that the io ranges the description grants the
+// driver are the device's own, or on the PCI bus, where the PCI server finds
+// the device by its IDs and grants the driver the BARs the firmware placed
+// (device_grant). `fixed_io_base`: the only base the hardware has (0: any, as
+// for a 16550 at COM1..COM4, or none, for PCI). The other kinds are the hosted
+// port's models (timer, block, nic, ne2000 at a port of the description's).
 struct BareMetalKind {
     std::string_view kind;
     uint16_t fixed_io_base;
@@ -84,6 +86,9 @@ struct BareMetalKind {
 constexpr BareMetalKind bare_metal_kinds[] = {
     {"uart", 0},                         // QEMU's 16550s; COM1 is the kernel's console
     {"ib700", hw::ib700::default_base},  // -device ib700: ports 0x441 and 0x443
+    {"pvpanic-pci", 0},                  // -device pvpanic-pci
+    {"i6300esb", 0},                     // -device i6300esb
+    {"ne2k-pci", 0},                     // -device ne2k_pci
 };
 
 void SystemFileWriter::refuse_what_bare_metal_cannot_run() const {
