@@ -13,7 +13,7 @@
 # axl_boot_test() is defined either way, so callers need no check of their own.
 # Each writes its serial log to <build>/boot-logs/NAME.log, kept after the run.
 #
-#   axl_boot_test(NAME SYSTEM IPC [UEFI] [TIMEOUT SECONDS] [EXPECT TEXT...]
+#   axl_boot_test(NAME SYSTEM IPC [UEFI] [TIMEOUT SECONDS] [T4 MODULE] [EXPECT TEXT...]
 #                 [FORBID TEXT...] [QEMU_ARGS ARG...])
 #
 # What QEMU's device models report through QMP (a watchdog firing, a guest
@@ -55,13 +55,26 @@ set_property(GLOBAL PROPERTY AXL_BOOT_TESTS_LOG_DIR "${_axl_boot_log_dir}")
 set_property(GLOBAL PROPERTY AXL_BOOT_TESTS_TIMEOUTS
              ${AXL_BOOT_TEST_TIMEOUT} ${AXL_BOOT_TEST_TIMEOUT_UEFI} ${AXL_BOOT_TEST_CTEST_MARGIN})
 
-# axl_boot_test(NAME SYSTEM IPC [UEFI] [TIMEOUT SECONDS] [EXPECT TEXT...]
+# axl_t4_record(<out var> MODULE UEFI?): where a boot test records a pass of MODULE.
+function(axl_t4_record out module uefi)
+  if(uefi)
+    set(${out} ${CMAKE_BINARY_DIR}/linux/tiers/T4-uefi.d/${module} PARENT_SCOPE)
+  else()
+    set(${out} ${CMAKE_BINARY_DIR}/linux/tiers/T4-bios.d/${module} PARENT_SCOPE)
+  endif()
+endfunction()
+
+# axl_boot_test(NAME SYSTEM IPC [UEFI] [TIMEOUT SECONDS] [T4 MODULE] [EXPECT TEXT...]
 #               [FORBID TEXT...] [QEMU_ARGS ARG...])
 #   NAME       the CTest test's name (boot_<system>_<ipc>[_uefi] by convention)
 #   SYSTEM     a system in the ISO (workloads/SYSTEM.toml, cmake/baremetal.cmake's AXL_BM_SYSTEMS)
 #   IPC        rendezvous, ring or queue
 #   UEFI       boot with OVMF instead of the BIOS
 #   TIMEOUT    `axl boot --timeout`, for a test slower than a few seconds (default: above)
+#   T4         the Linux driver module this test is the functional test of: a pass
+#              is recorded (`axl boot --record`) in <build>/linux/tiers/T4-bios.d/
+#              or T4-uefi.d/, where tools/linux/coverage.py counts a module that
+#              passed under both firmwares as T4
 #   EXPECT     texts that must appear in the log (serial output and QEMU's event
 #              lines), besides `verdict: pass` and the kernel's "system SYSTEM, " and
 #              "ipc IPC" (added always)
@@ -71,7 +84,7 @@ set_property(GLOBAL PROPERTY AXL_BOOT_TESTS_TIMEOUTS
 #              (`axl boot --qemu=ARG`): devices (-device ib700), or an -action that
 #              replaces the default watchdog=debug / panic=none
 function(axl_boot_test name system ipc)
-  cmake_parse_arguments(PARSE_ARGV 3 _arg "UEFI" "TIMEOUT" "EXPECT;FORBID;QEMU_ARGS")
+  cmake_parse_arguments(PARSE_ARGV 3 _arg "UEFI" "TIMEOUT;T4" "EXPECT;FORBID;QEMU_ARGS")
   if(_arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "axl_boot_test(${name}): unexpected arguments: ${_arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -96,6 +109,10 @@ function(axl_boot_test name system ipc)
     set(_timeout ${_arg_TIMEOUT})
   endif()
   list(APPEND _command --timeout ${_timeout} --log ${_log_dir}/${name}.log)
+  if(DEFINED _arg_T4)
+    axl_t4_record(_record ${_arg_T4} ${_arg_UEFI})
+    list(APPEND _command --record ${_record})
+  endif()
   # The kernel's start-up line (kernel/arch/x86_64/kernel_main.cc) says what it
   # booted: without these, a lost fw_cfg file would pass as GRUB's default entry.
   list(PREPEND _arg_EXPECT "system ${system}, " "ipc ${ipc}")
@@ -217,12 +234,12 @@ endif()
 # 5-7 s test under the BIOS, 9-14 s under UEFI; the unpinged run 5.5 s of 8 s.
 if("linux_ib700wdt" IN_LIST AXL_LINUX_DRIVER_PROGRAMS)
   set(_axl_ib700_started "[watchdog] ib700wdt: WDT driver for IB700 single board computer initialising")
-  axl_boot_test(boot_linux_ib700_rendezvous linux_ib700 rendezvous
+  axl_boot_test(boot_linux_ib700_rendezvous linux_ib700 rendezvous T4 ib700wdt
     QEMU_ARGS -device ib700
     EXPECT "${_axl_ib700_started}"
            "[daemon] ok: pinged 6 times every 500 ms, timeout 2 s, stopped by the magic close"
     FORBID "[qemu] WATCHDOG" "[qemu] RESET")
-  axl_boot_test(boot_linux_ib700_ring_uefi linux_ib700 ring UEFI
+  axl_boot_test(boot_linux_ib700_ring_uefi linux_ib700 ring UEFI T4 ib700wdt
     QEMU_ARGS -device ib700
     EXPECT "${_axl_ib700_started}"
            "[daemon] ok: pinged 6 times every 500 ms, timeout 2 s, stopped by the magic close"
@@ -257,15 +274,15 @@ endif()
 if(AXL_LINUX_DRIVER_PROGRAMS)
   set(_axl_pvpanic_expect "[qemu] GUEST_PANICKED action=run" "[rs] rs: restarted pvpanic (restart 2,"
       "[panic] ok: pvpanic panicked 2 times and was started again each time")
-  axl_boot_test(boot_linux_pvpanic_ring linux_pvpanic ring
+  axl_boot_test(boot_linux_pvpanic_ring linux_pvpanic ring T4 pvpanic-pci
     QEMU_ARGS -device pvpanic-pci EXPECT ${_axl_pvpanic_expect})
-  axl_boot_test(boot_linux_pvpanic_rendezvous_uefi linux_pvpanic rendezvous UEFI
+  axl_boot_test(boot_linux_pvpanic_rendezvous_uefi linux_pvpanic rendezvous UEFI T4 pvpanic-pci
     QEMU_ARGS -device pvpanic-pci EXPECT ${_axl_pvpanic_expect})
   set(_axl_i6300esb_started "[watchdog] i6300ESB timer 0000:00:")
   set(_axl_i6300esb_pinged "[daemon] ok: pinged 10 times every 500 ms, timeout 2 s, stopped by the magic close, reopened 0 times")
-  axl_boot_test(boot_linux_i6300esb_rendezvous linux_watchdog rendezvous
+  axl_boot_test(boot_linux_i6300esb_rendezvous linux_watchdog rendezvous T4 i6300esb
     QEMU_ARGS -device i6300esb EXPECT "${_axl_i6300esb_started}" "${_axl_i6300esb_pinged}" FORBID "[qemu] WATCHDOG")
-  axl_boot_test(boot_linux_i6300esb_queue_uefi linux_watchdog queue UEFI
+  axl_boot_test(boot_linux_i6300esb_queue_uefi linux_watchdog queue UEFI T4 i6300esb
     QEMU_ARGS -device i6300esb EXPECT "${_axl_i6300esb_started}" "${_axl_i6300esb_pinged}" FORBID "[qemu] WATCHDOG")
   axl_boot_test(boot_linux_i6300esb_unpinged_ring linux_watchdog_unpinged ring
     QEMU_ARGS -device i6300esb
@@ -288,11 +305,16 @@ if(AXL_LINUX_DRIVER_PROGRAMS)
         set(_extra --uefi)
       endif()
       string(REGEX MATCH "(ring|rendezvous)" _ipc ${_name})
+      set(_is_uefi OFF)
+      if(_firmware STREQUAL "uefi")
+        set(_is_uefi ON)
+      endif()
+      axl_t4_record(_record ne2k-pci ${_is_uefi})
       add_test(NAME ${_name}
                COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/boot/ether_echo_boot.py
                        --axl $<TARGET_FILE:axl> --iso ${AXL_ISO} --system linux_ne2k_echo --ipc ${_ipc}
                        --device ne2k_pci --datagrams 4 --timeout ${AXL_BOOT_TEST_TIMEOUT}
-                       --log ${CMAKE_BINARY_DIR}/boot-logs/${_name}.log ${_extra})
+                       --log ${CMAKE_BINARY_DIR}/boot-logs/${_name}.log ${_extra} -- --record ${_record})
       math(EXPR _ctest_timeout "${AXL_BOOT_TEST_TIMEOUT} + ${AXL_BOOT_TEST_CTEST_MARGIN}")
       set_tests_properties(${_name} PROPERTIES LABELS boot TIMEOUT ${_ctest_timeout})
     endforeach()

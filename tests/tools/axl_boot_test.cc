@@ -298,6 +298,24 @@ TEST_F(AxlBoot, UefiBootsWithAPrivateCopyOfTheVariables) {
     EXPECT_FALSE(fs::exists(copy.parent_path())) << "the temporary directory is left: " << copy;
 }
 
+// --record: a pass leaves a file saying what passed (its folder made); a
+// failure leaves none (how the T4 tier of tools/linux/coverage.py is fed).
+TEST_F(AxlBoot, RecordsAPassAndOnlyAPass) {
+    const fs::path record = m_dir / "tiers" / "T4-uefi.d" / "pvpanic-pci";
+    CommandResult passed = axl("boot --test --iso '" + dummy_iso() + "' --system linux_pvpanic --ipc ring --uefi "
+                               "--record '" + record.string() + "'",
+                               fake_qemu("pass"));
+    EXPECT_EQ(passed.exit_code, 0) << passed.out << passed.err;
+    EXPECT_EQ(axl::test::read_file(record), "boot test passed: system linux_pvpanic, ipc ring, UEFI\n");
+    fs::remove(record);
+    CommandResult failed = axl("boot --test --iso '" + dummy_iso() + "' --record '" + record.string() + "'",
+                               fake_qemu("fail"));
+    EXPECT_EQ(failed.exit_code, 1) << failed.out << failed.err;
+    EXPECT_FALSE(fs::exists(record)) << "a failed test recorded a pass";
+    CommandResult untested = axl("boot --iso '" + dummy_iso() + "' --record '" + record.string() + "'");
+    EXPECT_EQ(untested.exit_code, 2) << "--record without --test: " << untested.out << untested.err;
+}
+
 TEST_F(AxlBoot, AUsersDisplayReplacesDisplayNone) {
     CommandResult result = axl("boot --test --iso '" + dummy_iso() + "' --qemu=-display --qemu=curses", fake_qemu("pass"));
     EXPECT_EQ(result.exit_code, 0) << result.out << result.err;

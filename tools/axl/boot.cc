@@ -64,6 +64,23 @@
 namespace axl::tools {
 namespace {
 
+// --record FILE: one line saying what passed; a failure to write it is said,
+// not fatal (the test itself passed).
+void write_pass_record(const BootArguments& args) {
+    namespace fs = std::filesystem;
+    const fs::path path(args.record_path);
+    std::error_code error;
+    if (path.has_parent_path()) fs::create_directories(path.parent_path(), error);
+    std::FILE* file = error ? nullptr : std::fopen(path.c_str(), "w");
+    if (!file) {
+        fmt::print(stderr, "axl boot: cannot write the pass record {}\n", args.record_path);
+        return;
+    }
+    fmt::print(file, "boot test passed: system {}, ipc {}, {}\n", args.system.empty() ? "(GRUB's default)" : args.system,
+               args.ipc.empty() ? "(GRUB's default)" : args.ipc, args.uefi ? "UEFI" : "BIOS");
+    std::fclose(file);
+}
+
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
@@ -434,6 +451,7 @@ int run_test(const BootArguments& args, const std::string& qemu, const std::vect
     }
     if (reason.empty()) {
         fmt::print("boot test: pass in {:.1f} s\n", seconds);
+        if (!args.record_path.empty()) write_pass_record(args);
         log.keep = false;
         return exit_ok;
     }
@@ -656,6 +674,11 @@ CLI::App* add_boot_command(CLI::App& app, BootArguments& args) {
         ->needs(test)
         ->allow_extra_args(false)
         ->type_name("TEXT");
+    boot->add_option("--record", args.record_path,
+                     "with --test: when the test passes, write FILE (creating its folder) with the system, IPC "
+                     "strategy and firmware that passed")
+        ->needs(test)
+        ->type_name("FILE");
     boot->add_option("--forbid", args.forbid,
                      "with --test: fail if this text is in the log, the serial output or a QEMU event line, e.g. "
                      "'[qemu] WATCHDOG' (repeatable)")

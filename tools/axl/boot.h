@@ -34,6 +34,9 @@ struct BootArguments {
     std::string com2_path; // what the PC's second serial port (COM2) writes: "" discards it
     std::vector<std::string> expect;
     std::vector<std::string> forbid;
+    // --test: when the test passes, this file (its folder created) says so:
+    // how tools/linux/coverage.py learns of a Linux driver's T4 passes.
+    std::string record_path;
     std::vector<std::string> qemu_args;
 };
 

@@ -9,7 +9,10 @@ driver is
 
   T1   when everything it needs is implemented (not a stub),
   T1s  when everything it needs is implemented or a generated stub,
-  T2, T3, T4  when the functional tests list it in BUILD/linux/tiers/T2.txt, T3.txt, T4.txt.
+  T2, T3, T4  when the functional tests list it in BUILD/linux/tiers/T2.txt, T3.txt, T4.txt
+              or T2.d/, T3.d/ (a file per module); T4 also when its boot tests passed under
+              both firmwares: a file for the module in T4-bios.d/ and in T4-uefi.d/
+              (written by `axl boot --test --record`, cmake/boot_tests.cmake).
 
 Usage (defaults: --build build, Debian's image fetched on demand by fetch-image.sh):
   coverage.py                                   print the tiers
@@ -48,7 +51,7 @@ TIER_MEANING = {
     "T1s": "links with generated stubs for the rest",
     "T2": "probes against a simulated device",
     "T3": "passes its functional test, hosted",
-    "T4": "passes its functional test in QEMU (issue 16)",
+    "T4": "passes its functional test in QEMU, BIOS and UEFI",
 }
 
 # Symbols the compiler inserts, not the driver's source: the ftrace hook, the
@@ -288,22 +291,38 @@ def read_tier_file(path, moduleset):
     return set(listed)
 
 
+def read_tier_folder(folder, moduleset):
+    """The modules named by the files in `folder` (one per module, which tests
+    running in parallel write without sharing a file); None if it does not exist."""
+    if not folder.is_dir():
+        return None
+    listed = set()
+    for entry in sorted(folder.iterdir()):
+        found = moduleset.find(entry.name)
+        if found is None or found not in moduleset.drivers:
+            raise UsageError(f"{entry}: '{entry.name}' is not one of Debian's driver modules")
+        listed.add(found)
+    return listed
+
+
 def read_tier(tiers_dir, tier, moduleset):
-    """A tier's driver modules: TIER.txt's lines and the names of the files in
-    TIER.d/ (one per module, which tests running in parallel write without
-    sharing a file); None when neither exists."""
+    """A tier's driver modules: TIER.txt's lines and TIER.d/'s files; for T4
+    also the modules whose boot tests passed under the BIOS and under UEFI
+    (T4-bios.d/ and T4-uefi.d/ both name them); None when none of these exists."""
     listed, found_any = set(), False
     if (tiers_dir / f"{tier}.txt").is_file():
         listed |= read_tier_file(tiers_dir / f"{tier}.txt", moduleset)
         found_any = True
-    folder = tiers_dir / f"{tier}.d"
-    if folder.is_dir():
+    folder = read_tier_folder(tiers_dir / f"{tier}.d", moduleset)
+    if folder is not None:
+        listed |= folder
         found_any = True
-        for entry in sorted(folder.iterdir()):
-            found = moduleset.find(entry.name)
-            if found is None or found not in moduleset.drivers:
-                raise UsageError(f"{entry}: '{entry.name}' is not one of Debian's driver modules")
-            listed.add(found)
+    if tier == "T4":
+        bios = read_tier_folder(tiers_dir / "T4-bios.d", moduleset)
+        uefi = read_tier_folder(tiers_dir / "T4-uefi.d", moduleset)
+        if bios is not None or uefi is not None:
+            listed |= (bios or set()) & (uefi or set())
+            found_any = True
     return listed if found_any else None
 
 
@@ -676,6 +695,21 @@ def module_report(moduleset, coverage, names, sources):
     return lines
 
 
+def driver_table(coverage):
+    """The drivers that run, one a row, their hosted (T2, T3) and QEMU (T4, per
+    firmware) results side by side."""
+    def members(tier):
+        return coverage.tiers.get(tier) or set()
+    running = members("T2") | members("T3") | members("T4") | members("T4-bios") | members("T4-uefi")
+    rows = ["| Driver module | T2 probes, hosted | T3 passes, hosted | T4 passes in QEMU, BIOS | T4 passes in QEMU, UEFI |",
+            "|---|:-:|:-:|:-:|:-:|"]
+    mark = lambda tier, path: "yes" if path in members(tier) else "-"
+    for path in sorted(running, key=lambda p: coverage.set.modules[p]["name"]):
+        rows.append(f"| {coverage.set.modules[path]['name']} | {mark('T2', path)} | {mark('T3', path)} | "
+                    f"{mark('T4-bios', path)} | {mark('T4-uefi', path)} |")
+    return rows if running else []
+
+
 def tier_table(coverage, image):
     total = len(coverage.set.drivers)
     rows = ["| Tier | A driver module is in it when it | Modules | Share |", "|---|---|---:|---:|"]
@@ -684,7 +718,7 @@ def tier_table(coverage, image):
             rows.append(f"| {tier} | {TIER_MEANING[tier]} | (no results yet) | |")
         else:
             rows.append(f"| {tier} | {TIER_MEANING[tier]} | {count:,} | {percent(count, total)} |")
-    rows.append("")
+    rows += [""] + driver_table(coverage) + [""]
     rows.append(f"Over the {total:,} driver modules (the .ko files under kernel/drivers/) of Debian's {image}; "
                 f"{coverage.implemented_core():,} implemented core symbols of the {len(coverage.core):,} "
                 f"they need, {len(coverage.stubs & coverage.core):,} generated stubs. "
@@ -791,6 +825,8 @@ def main(argv=None):
     stubs |= marked | marked_too
     tiers_dir = args.tiers or linux_dir / "tiers"
     tiers = {t: read_tier(tiers_dir, t, moduleset) for t in TIER_FILES}
+    for firmware in ("bios", "uefi"):
+        tiers[f"T4-{firmware}"] = read_tier_folder(tiers_dir / f"T4-{firmware}.d", moduleset)
     coverage = Coverage(moduleset, implemented, stubs, tiers)
 
     total = len(moduleset.drivers)
