@@ -150,7 +150,7 @@ set(AXL_BM_SYSTEMS pingpong fanin pipeline notify isolation conformance adversar
 # (the Linux material is there).
 if(AXL_LINUX_DRIVER_PROGRAMS)
   list(APPEND AXL_BM_SYSTEMS linux_ib700 linux_ib700_unpinged linux_pvpanic linux_watchdog linux_watchdog_unpinged
-       linux_watchdog_restart linux_ne2k_echo)
+       linux_watchdog_restart linux_ne2k_echo linux_path_length linux_path_length_direct)
 endif()
 set(AXL_BM_SYSTEM_FILES)
 set(_axl_bm_systems_present)

@@ -135,6 +135,7 @@ bool Kernel::take_notification(Process& receiver, Endpoint from, Message& out) {
     if (bit_index == privilege_ids::hardware) {
         // The lines raised since the last such message (irq_lines_of()).
         out.payload.words[2] = m_irqs_pending[receiver.privilege];
+        out.payload.words[3] = m_irqs_raised_at_ns[receiver.privilege];
         m_irqs_pending[receiver.privilege] = 0;
     }
     if (m_running != no_slot)

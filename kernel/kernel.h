@@ -351,6 +351,7 @@ private:
     uint32_t m_name_table[config::name_table_size];  // slot + 1; 0 = empty
     DeviceRights m_device_rights[config::privilege_slots_max];
     uint64_t m_irqs_pending[config::privilege_slots_max] = {};  // lines raised since the last notification
+    uint64_t m_irqs_raised_at_ns[config::privilege_slots_max] = {};  // the clock when the first of them was
     uint64_t m_alarm_at_ns[config::privilege_slots_max];        // platform::never_ns: none
     uint64_t m_timer_at_ns = platform::never_ns;                // what the port's timer is armed for
     IrqLine m_irq_lines[config::irq_lines];

@@ -58,6 +58,9 @@ Status irq_disable(uint32_t line);
 Status irq_detach(uint32_t line);
 // The lines raised, from a notification by endpoints::hardware.
 inline uint64_t irq_lines_of(const Message& notification) { return notification.payload.words[2]; }
+// When the first of them was raised, on the kernel's clock (clock()): what an
+// interrupt's delivery took is clock() in the handler minus this.
+inline uint64_t irq_raised_at_ns(const Message& notification) { return notification.payload.words[3]; }
 
 // Rights granted while the system runs (MINIX 3's sys_privctl for devices).
 // The PCI server is the one process a system description gives this call:

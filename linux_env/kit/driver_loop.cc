@@ -28,6 +28,40 @@ void panic_on_request(const Message& request) {
     lx_emul_panic(length ? reason : "requested");
 }
 
+// What interrupt deliveries took (linux_driver::measure_interrupts).
+struct InterruptDeliveries {
+    uint64_t count = 0, total_ns = 0, least_ns = ~uint64_t{0}, most_ns = 0;
+
+    void add(uint64_t ns) {
+        ++count;
+        total_ns += ns;
+        if (ns < least_ns) least_ns = ns;
+        if (ns > most_ns) most_ns = ns;
+    }
+};
+
+void answer_measure(const Message& request, const InterruptDeliveries& interrupts, Message& answer) {
+    answer.type = linux_driver::reply;
+    Status status = Status::ok;
+    if (request.payload.words[0] == linux_driver::measure_registers) {
+        uint64_t before = 0, after = 0;
+        (void)clock(before);
+        const long done = lx_emul_measure_register_reads(static_cast<unsigned long>(request.payload.words[1]));
+        (void)clock(after);
+        if (done < 0) status = Status::not_found;
+        answer.payload.words[1] = done < 0 ? 0 : static_cast<uint64_t>(done);
+        answer.payload.words[2] = after - before;
+    } else if (request.payload.words[0] == linux_driver::measure_interrupts) {
+        answer.payload.words[1] = interrupts.count;
+        answer.payload.words[2] = interrupts.total_ns;
+        answer.payload.words[3] = interrupts.count ? interrupts.least_ns : 0;
+        answer.payload.words[4] = interrupts.most_ns;
+    } else {
+        status = Status::bad_argument;
+    }
+    answer.payload.words[0] = static_cast<uint64_t>(status);
+}
+
 }  // namespace
 
 int32_t run_driver(const char* name, const lx_emul_module* modules, uint32_t module_count,
@@ -39,6 +73,7 @@ int32_t run_driver(const char* name, const lx_emul_module* modules, uint32_t mod
     bool serves_net = net_start();
     log("linux: %s: started%s", name, serves_net ? ", serving the net protocol" : "");
     uint64_t alarm_at = 0;
+    InterruptDeliveries interrupts;
     for (;;) {
         uint64_t next = lx_emul_run_pending();
         net_poll();
@@ -50,6 +85,8 @@ int32_t run_driver(const char* name, const lx_emul_module* modules, uint32_t mod
         Message message;
         if (receive(endpoints::any, message) != Status::ok) continue;
         if (message.source == endpoints::hardware) {
+            uint64_t now = 0;
+            if (clock(now) == Status::ok && now >= irq_raised_at_ns(message)) interrupts.add(now - irq_raised_at_ns(message));
             lx_emul_irq(irq_lines_of(message));
             continue;
         }
@@ -59,6 +96,11 @@ int32_t run_driver(const char* name, const lx_emul_module* modules, uint32_t mod
         }
         if (message.type == linux_driver::panic) panic_on_request(message);
         Message answer;
+        if (message.type == linux_driver::measure) {
+            answer_measure(message, interrupts, answer);
+            (void)sendnb(message.source, answer);
+            continue;
+        }
         if (serve_chardev(message, answer)) {
             (void)sendnb(message.source, answer);
             continue;

@@ -121,6 +121,10 @@ unsigned long lx_kit_block_size(const void *block);
 int lx_emul_start(const struct lx_emul_module *modules, unsigned int count, const struct lx_emul_params *params);
 /* A notification from the hardware: these lines were raised. */
 void lx_emul_irq(unsigned long long lines);
+/* Reads the first register of the first PCI function's BAR 0 `count` times
+ * with Linux's accessor (readl or inb): the reads done, or -1 if there is no
+ * such BAR (linux_driver::measure_registers). */
+long lx_emul_measure_register_reads(unsigned long count);
 /* Runs timers that are due and work that is ready; returns the virtual time
  * of the next timer, 0 if none. */
 unsigned long long lx_emul_run_pending(void);

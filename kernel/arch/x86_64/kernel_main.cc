@@ -150,6 +150,9 @@ extern "C" [[noreturn]] void axl_kernel_main(uint32_t magic, uint32_t informatio
         end_with_verdict(false);
     }
     screen::initialise(g_boot.framebuffer);
+    if (g_boot.modules_dropped)
+        console::print("[kernel] %u boot modules beyond the %u this kernel holds were left out "
+                       "(BootInformation::modules_max)\n", g_boot.modules_dropped, BootInformation::modules_max);
     console::print("Axolotl on x86-64 (%s, %s console)\n", g_boot.uefi ? "UEFI" : "BIOS",
                    g_boot.framebuffer.kind == Framebuffer::Kind::vga_text ? "VGA text"
                    : g_boot.framebuffer.kind == Framebuffer::Kind::rgb   ? "framebuffer"

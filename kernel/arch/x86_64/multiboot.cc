@@ -59,6 +59,8 @@ bool read_boot_information(uint32_t magic, uint64_t address, uint64_t virtual_of
                     module.start = read<uint32_t>(at + 8);
                     module.end = read<uint32_t>(at + 12);
                     copy_string(module.name, sizeof module.name, reinterpret_cast<const char*>(at + 16), limit);
+                } else {
+                    ++out.modules_dropped;
                 }
                 break;
             case tag_memory_map: {

@@ -34,11 +34,13 @@ struct Framebuffer {
 };
 
 struct BootInformation {
-    static constexpr uint32_t modules_max = 48;
+    // GRUB loads every program image and system file: 57 in the ISO today.
+    static constexpr uint32_t modules_max = 128;
     static constexpr uint32_t ranges_max = 64;
     char command_line[256] = {};
     BootModule modules[modules_max];
     uint32_t module_count = 0;
+    uint32_t modules_dropped = 0;  // beyond modules_max: said at boot, never silently
     MemoryRange ram[ranges_max];  // usable RAM only
     uint32_t ram_count = 0;
     Framebuffer framebuffer;
