@@ -202,7 +202,7 @@ void Kernel::interrupt(uint32_t line, uint64_t now_ns) {
     const uint32_t slot = owner.slot();
     enter_from_hardware(m_processes[slot].cpu, now_ns);
     trace(TraceKind::interrupt, line, slot, m_running_cpu);
-    if (m_irqs_pending[hook.owner] == 0) m_irqs_raised_at_ns[hook.owner] = m_cpus[m_running_cpu].clock_ns;
+    if (m_irqs_pending[hook.owner] == 0) m_irqs_raised_at_ns[hook.owner] = now_ns;
     m_irqs_pending[hook.owner] |= uint64_t{1} << line;
     if (hook.policy == IrqPolicy::manual) platform::irq_mask(m_port, line);
     post_notification(slot, privilege_ids::hardware);

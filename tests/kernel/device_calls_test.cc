@@ -149,3 +149,55 @@ kernel_calls = ["log", "self", "alarm", "grant", "safecopy"]
 
 }  // namespace
 }  // namespace axl::test
+
+namespace {
+using namespace axl;
+
+// Sets the timer's one-shot 20 us ahead, computes for 100 us (the interrupt
+// arrives meanwhile), then receives the notification: it must say when the
+// line was raised, not when it was delivered.
+AXL_PROGRAM(kt_irq_timestamp, "device_calls_test: checks a hardware notification's irq_raised_at_ns") {
+    const uint16_t base = static_cast<uint16_t>(arg_int("io_base", 0x1000));
+    if (irq_attach(0) != Status::ok) return 1;
+    uint64_t set_at = 0;
+    (void)clock(set_at);
+    (void)io_write(base + hw::timer::control, hw::timer::irq_enable, IoWidth::word);
+    (void)io_write(base + hw::timer::one_shot, 20'000, IoWidth::word);
+    (void)compute(100'000);
+    Message m;
+    if (receive(endpoints::hardware, m) != Status::ok) return 2;
+    uint64_t now = 0;
+    (void)clock(now);
+    const uint64_t raised = irq_raised_at_ns(m);
+    const bool in_time = raised >= set_at + 20'000 && raised <= set_at + 21'000;
+    const bool waited = now >= raised + 79'000;
+    log("%s: raised %s, delivered %s", irq_lines_of(m) == 1 ? "line 0" : "another line",
+        in_time ? "when the one-shot fired" : "at the wrong time", waited ? "after the computation" : "too early");
+    return 0;
+}
+}  // namespace
+
+namespace axl::test {
+namespace {
+
+TEST(DeviceCalls, AHardwareNotificationSaysWhenItsLineWasRaised) {
+    const std::string text = R"(
+[system]
+name = "irq_timestamp"
+[[device]]
+kind = "timer"
+driver = "driver"
+irq = 0
+[[process]]
+name = "driver"
+program = "kt_irq_timestamp"
+primitives = ["receive"]
+kernel_calls = ["log", "clock", "compute"]
+)";
+    sim::RunReport r = run(sim::parse_system_description(text, "irq_timestamp.toml"));
+    ASSERT_TRUE(r.ok) << describe(r);
+    EXPECT_EQ(lines_of(r, "driver"), L("line 0: raised when the one-shot fired, delivered after the computation"));
+}
+
+}  // namespace
+}  // namespace axl::test

@@ -273,6 +273,45 @@ TEST(LinuxDrivers, ACrashedWatchdogDriverComesBackAndTheWatchdogKeepsBeingPinged
 // the traffic (at its 700th kernel call: the third datagram or so); the host
 // resends what got no echo, and every datagram comes back once the driver is
 // up again.
+// The description the bare-metal boot tests also run (boot_linux_i6300esb_restart_*):
+// the driver, its registers mapped into it (direct), is made to run Linux's
+// panic() mid-work; rs restarts it, it probes again, the daemon reopens the
+// device and pings on, and the watchdog never fires.
+TEST(LinuxDrivers, AWatchdogDriverKilledByItsOwnPanicComesBackAndIsPingedOn) {
+    const std::string text = workload_text("linux_watchdog_restart.toml");
+    for (IpcStrategyKind ipc : all_strategies) {
+        SCOPED_TRACE(to_string(ipc));
+        const RunReport report = run_text(text, "linux_watchdog_restart.toml", ipc);
+        ASSERT_TRUE(report.ok) << test::report_text(report);
+        EXPECT_TRUE(report.device_events.empty()) << test::report_text(report);
+        EXPECT_EQ(console_count(report, "Kernel panic - not syncing: killed mid-work by linux_panic"), 1u);
+        EXPECT_EQ(console_count(report, "i6300ESB timer 0000:00:03.0: initialized."), 2u) << "probed again";
+        EXPECT_EQ(console_count(report, "stopped by the magic close, reopened 1 times"), 1u)
+            << test::report_text(report);
+        ASSERT_NE(process(report, "watchdog"), nullptr);
+        EXPECT_EQ(process(report, "watchdog")->restarts, 1u);
+        EXPECT_EQ(run_text(text, "linux_watchdog_restart.toml", ipc).digest, report.digest) << "the same seed";
+    }
+}
+
+// What a register read and an interrupt delivery cost the driver
+// (workloads/linux_path_length.toml; tools/path-length.sh measures the same
+// on bare metal in instructions): every read is done and timed, the direct
+// model's reads are cheaper, and interrupts were delivered and timed.
+TEST(LinuxDrivers, PathLengthsOfRegisterReadsAndInterruptDeliveries) {
+    const RunReport kernel = run_text(workload_text("linux_path_length.toml"), "linux_path_length.toml",
+                                      IpcStrategyKind::rendezvous);
+    const RunReport direct = run_text(workload_text("linux_path_length_direct.toml"),
+                                      "linux_path_length_direct.toml", IpcStrategyKind::rendezvous);
+    for (const RunReport* report : {&kernel, &direct}) {
+        ASSERT_TRUE(report->ok) << test::report_text(*report);
+        EXPECT_EQ(console_count(*report, "ok: 10000 register accesses"), 2u) << test::report_text(*report);
+        EXPECT_EQ(console_count(*report, "interrupt deliveries"), 1u) << test::report_text(*report);
+    }
+    EXPECT_EQ(console_count(kernel, "ok: 10000 register accesses, 210.00 ns each"), 2u) << test::report_text(kernel);
+    EXPECT_EQ(console_count(direct, "ok: 10000 register accesses, 150.00 ns each"), 2u) << test::report_text(direct);
+}
+
 TEST(LinuxDrivers, Ne2kPciCrashedMidTrafficComesBackAndTheEchoGoesOn) {
     constexpr size_t datagrams = 8;
     uint16_t port = 0;
