@@ -107,6 +107,7 @@ public:
     void kcall_exit(int32_t status);
     Status kcall_yield();
     Status kcall_compute(uint64_t ns);
+    static constexpr uint64_t compute_ns_max = 3'600'000'000'000ull;  // an hour: longer is refused
     Status kcall_lookup(const char* name, Endpoint& endpoint);
     Status kcall_log(const char* text, size_t length);
     Status kcall_clock(uint64_t& ns);

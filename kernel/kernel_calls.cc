@@ -7,7 +7,6 @@ namespace axl {
 
 namespace {
 // Bound on one compute() so virtual clocks cannot overflow: an hour.
-constexpr uint64_t compute_ns_max = 3'600'000'000'000ull;
 }  // namespace
 
 Status Kernel::check_kernel_call(KernelCall call) {
@@ -46,7 +45,7 @@ Status Kernel::kcall_yield() {
 
 Status Kernel::kcall_compute(uint64_t ns) {
     Status status = check_kernel_call(KernelCall::compute);
-    if (status == Status::ok && ns > compute_ns_max) status = deny(static_cast<uint32_t>(KernelCall::compute) | kernel_call_trace_flag, Status::bad_argument);
+    if (status == Status::ok && ns > Kernel::compute_ns_max) status = deny(static_cast<uint32_t>(KernelCall::compute) | kernel_call_trace_flag, Status::bad_argument);
     if (status == Status::ok) charge(ns);
     return finish_kernel_call(KernelCall::compute, status);
 }

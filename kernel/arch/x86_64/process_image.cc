@@ -1,6 +1,7 @@
 #include "kernel/arch/x86_64/process_image.h"
 
 #include "kernel/arch/x86_64/address_space.h"
+#include "kernel/arch/x86_64/clock.h"
 #include "kernel/arch/x86_64/physical_memory.h"
 #include "kernel/arch/x86_64/port.h"
 #include "kernel/arch/x86_64/syscall_abi.h"
@@ -53,6 +54,7 @@ const char* build_startup_block(const Port& port, uint32_t slot, const boot::Ima
     StartupBlock& block = *reinterpret_cast<StartupBlock*>(g_block);
     block.magic = StartupBlock::magic_value;
     block.seed = system.seed;
+    block.tsc_hz = clock::tsc_hz();
     block.slot = slot;
     block.arg_count = description.arg_count;
     const char* name = system.string(description.name);

@@ -82,6 +82,7 @@ struct StartupBlock {
     static constexpr uint64_t magic_value = 0x6178'6c2d'7374'6172ull;  // "axl-star"
     uint64_t magic;
     uint64_t seed;           // the run's seed; random_u64 mixes in the slot (as the hosted port)
+    uint64_t tsc_hz;         // the TSC's frequency as the kernel calibrated it (compute() spins on it)
     uint32_t slot;
     uint32_t arg_count;
     char name[32];

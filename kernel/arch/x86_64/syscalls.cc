@@ -95,7 +95,10 @@ extern "C" axl::x86_64::TrapFrame* axl_syscall(axl::x86_64::TrapFrame* frame) {
             status = kernel.kcall_yield();
             break;
         case Syscall::compute:
-            status = kernel.kcall_compute(a);
+            // Time is real here: the process spends it itself, spinning on the
+            // TSC (user/calls.cc), and account_time charges what passed; the
+            // kernel call only checks (a longer time than allowed is refused).
+            status = kernel.kcall_compute(a > Kernel::compute_ns_max ? a : 0);
             break;
         case Syscall::lookup: {
             // No name at all is a malformed argument (bad_argument), as on the

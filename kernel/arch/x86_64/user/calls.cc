@@ -87,7 +87,18 @@ void exit(int32_t status) {
     __builtin_trap();  // the kernel never returns from exit
 }
 Status yield() { return call(Syscall::yield).status; }
-Status compute(uint64_t ns) { return call(Syscall::compute, ns).status; }
+// Time is real on bare metal: the kernel checks the call, then the process
+// spends the time itself, spinning on the TSC (a driver's udelay must give
+// real hardware real time; the tick still preempts it).
+Status compute(uint64_t ns) {
+    const Status status = call(Syscall::compute, ns).status;
+    if (status != Status::ok || ns == 0) return status;
+    const uint64_t hz = startup().tsc_hz;
+    const unsigned __int128 ticks = static_cast<unsigned __int128>(ns) * hz / 1'000'000'000u;
+    const uint64_t start = __builtin_ia32_rdtsc();
+    while (__builtin_ia32_rdtsc() - start < ticks) __builtin_ia32_pause();
+    return status;
+}
 Status lookup(const char* name, Endpoint& endpoint) {
     const Result result = call(Syscall::lookup, address(name));
     if (result.status == Status::ok) endpoint = Endpoint{static_cast<uint32_t>(result.value)};
