@@ -144,7 +144,8 @@ endforeach()
 
 # --- system files: the workloads that run on bare metal ------------------------------------
 # (axl bootfile refuses the others, naming what the port lacks: docs/bare-metal.md.)
-set(AXL_BM_SYSTEMS pingpong fanin pipeline notify isolation conformance adversary preemption console_x86 console_x86_direct round_trip restarts register_access register_access_direct)
+set(AXL_BM_SYSTEMS pingpong fanin pipeline notify isolation conformance adversary preemption console_x86 console_x86_direct round_trip restarts register_access register_access_direct
+    dma_edu dma_edu_direct)
 # Linux's drivers against QEMU's devices (cmake/boot_tests.cmake: -device ib700,
 # pvpanic-pci, i6300esb, ne2k_pci), when the Linux driver programs are built
 # (the Linux material is there).

@@ -181,7 +181,7 @@ endforeach()
 # with its documented status, under every strategy; the victim is never reached.
 foreach(_ipc rendezvous ring queue)
   axl_boot_test(boot_adversary_${_ipc} adversary ${_ipc}
-    EXPECT "[unprivileged] ok: 37 attempts without privilege, each call_denied"
+    EXPECT "[unprivileged] ok: 38 attempts without privilege, each call_denied"
            "[sharer.0] ok: " "[sharer.1] ok: "
            "[adversary] ok: " "attempts, each refused with its documented status"
            "[judge] ok: " "the victim was never reached, the lender's memory is intact")
@@ -203,6 +203,15 @@ axl_boot_test(boot_register_access register_access rendezvous
   EXPECT "[reader] ok: 20000 register accesses")
 axl_boot_test(boot_register_access_direct register_access_direct rendezvous
   EXPECT "[reader] ok: 20000 register accesses")
+
+# DMA buffers against QEMU's edu device (workloads/dma_edu.toml): the driver's
+# pattern goes through edu's DMA engine into the device and back, polled and
+# by the completion interrupt; BIOS and UEFI, registers through the kernel
+# and mapped into the driver.
+set(_axl_dma_expect "[dma] ok: 4096 bytes through edu's DMA engine, both ways, polled and with 2 interrupts")
+axl_boot_test(boot_dma_edu_ring dma_edu ring QEMU_ARGS -device edu EXPECT "${_axl_dma_expect}")
+axl_boot_test(boot_dma_edu_rendezvous_uefi dma_edu rendezvous UEFI QEMU_ARGS -device edu EXPECT "${_axl_dma_expect}")
+axl_boot_test(boot_dma_edu_direct_queue dma_edu_direct queue QEMU_ARGS -device edu EXPECT "${_axl_dma_expect}")
 
 # The ring-3 UART driver on COM2 (workloads/console_x86.toml): the kernel's
 # verdict, and every line the client printed through the driver, read back

@@ -51,6 +51,10 @@ inline constexpr uint32_t io_ranges_max = 4;
 // Memory-mapped register ranges per privilege: a PCI function has up to six BARs.
 inline constexpr uint32_t mmio_ranges_max = 6;
 inline constexpr uint32_t grant_slots_max = 4096;
+// The most DMA memory one process may be given (a description's `dma`), and
+// the granule it is allocated in.
+inline constexpr uint64_t dma_bytes_max = 64ull << 20;
+inline constexpr uint64_t dma_page_bytes = 4096;
 static_assert((grant_slots_max & (grant_slots_max - 1)) == 0, "a grant id's index is its low bits");
 
 // Deaths the kernel keeps for the reincarnation server until it reads them.

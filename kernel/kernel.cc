@@ -148,6 +148,7 @@ void Kernel::start_in_slot(uint32_t slot, const ProcessSpec& spec, uint32_t cpu,
     }
     name[name_length] = '\0';
     process = Process{};
+    m_dma_bytes[slot] = 0;  // the port freed the previous incarnation's buffers with its context
     process.endpoint = Endpoint::make(slot, generation);
     process.priority = spec.priority;
     process.cpu = static_cast<uint8_t>(cpu);

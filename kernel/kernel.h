@@ -119,6 +119,8 @@ public:
     Status kcall_irq_control(IrqOp op, uint32_t line, IrqPolicy policy);
     Status kcall_device_grant(Endpoint driver, DeviceResource resource, uint64_t first, uint64_t last, bool direct);
     Status kcall_alarm(uint64_t delay_ns);
+    // A DMA buffer for the caller (dma.cc): its address in the caller, its bus address.
+    Status kcall_dma(uint64_t bytes, uintptr_t& address, uint64_t& bus);
     Status kcall_grant_create(Endpoint grantee, uintptr_t address, uint64_t bytes, GrantAccess access,
                               GrantId& grant);
     Status kcall_grant_revoke(GrantId grant);
@@ -357,6 +359,7 @@ private:
     uint64_t m_timer_at_ns = platform::never_ns;                // what the port's timer is armed for
     IrqLine m_irq_lines[config::irq_lines];
     GrantEntry m_grants[config::grant_slots_max];
+    uint64_t m_dma_bytes[config::process_slots_max] = {};  // DMA memory each process holds
     uint32_t m_grant_free_head = 0;  // index + 1; 0 = table full
     Endpoint m_death_watcher = endpoints::none;
     Death m_deaths[config::death_queue_size];

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernel/api/grant.h"
 #include "kernel/trace.h"
 
 namespace axl {
@@ -61,6 +62,14 @@ void mmio_write(Port& port, uint64_t address, uint32_t width, uint32_t value);
 // bitmap, the driver's uncached mappings of its memory ranges, its startup
 // block's list of direct ranges). Hosted ports read the rights at each access.
 void device_rights_changed(Port& port, uint32_t slot);
+// A DMA buffer for the process in `slot` (Kernel::kcall_dma): `bytes` (whole
+// pages) of contiguous, zeroed memory, mapped into the process at `address`,
+// owned by its context (released with it by context_destroy). `bus` is where
+// a device reaches it: bare metal, its physical address (below 256 MiB when
+// possible); hosted, an address of the simulated bus that the machine maps to
+// `window`, a grant of the buffer to endpoints::hardware the kernel makes
+// for the process. False: no memory (nothing allocated).
+bool dma_allocate(Port& port, uint32_t slot, uint64_t bytes, GrantId window, uintptr_t& address, uint64_t& bus);
 // The interrupt controller: a masked line is not delivered; a line unmasked
 // while its device still asserts it is delivered again (Kernel::interrupt).
 void irq_mask(Port& port, uint32_t line);

@@ -38,6 +38,7 @@ struct DeviceRights {
     MmioRange mmio[config::mmio_ranges_max];
     uint32_t mmio_range_count = 0;
     uint64_t irq_lines = 0;      // bit per line it may attach
+    uint64_t dma_bytes = 0;      // DMA memory each of its processes may allocate (Kernel::kcall_dma)
 };
 
 struct PrivilegeSpec {

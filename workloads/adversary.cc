@@ -46,7 +46,7 @@
 // adversary_unprivileged below (and tests/workloads/adversary_test.cc checks
 // that every call declared in kernel/api/ is tried here).
 static_assert(axl::primitive_count == 6, "a new IPC primitive: try it without privilege in adversary_unprivileged");
-static_assert(axl::kernel_call_count == 15, "a new kernel call: try it without privilege in adversary_unprivileged");
+static_assert(axl::kernel_call_count == 16, "a new kernel call: try it without privilege in adversary_unprivileged");
 
 namespace {
 
@@ -621,6 +621,9 @@ AXL_PROGRAM(adversary_unprivileged, "every primitive and kernel call without its
     denied(irq_disable(4), "irq_disable");
     denied(irq_detach(4), "irq_detach");
     denied(set_alarm(1000), "set_alarm");
+    DmaBuffer dma{.address = nullptr, .bus = 0xD0A, .bytes = 0};
+    denied(dma_alloc(4096, dma), "dma_alloc");
+    unchanged(dma.address == nullptr && dma.bus == 0xD0A && dma.bytes == 0, "dma_alloc");
     static uint8_t memory[16];
     GrantId grant{0xABCD};
     denied(grant_create(victim, memory, sizeof memory, GrantAccess::read, grant), "grant_create");

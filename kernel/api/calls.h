@@ -37,8 +37,10 @@ enum class KernelCall : uint8_t {
     device_mmio,  // read or write a memory-mapped device register in the caller's granted ranges
     // The PCI server's call (kernel/api/device.h): add a BAR's range or a line to a driver's rights.
     device_grant,
+    // A driver's DMA buffer (kernel/api/device.h): contiguous, pinned memory a device reaches at a bus address.
+    dma,
 };
-inline constexpr uint32_t kernel_call_count = 15;
+inline constexpr uint32_t kernel_call_count = 16;
 
 constexpr uint32_t bit(Primitive p) { return 1u << static_cast<uint32_t>(p); }
 constexpr uint32_t bit(KernelCall c) { return 1u << static_cast<uint32_t>(c); }
@@ -57,7 +59,7 @@ constexpr const char* to_string(Primitive p) {
 constexpr const char* to_string(KernelCall c) {
     constexpr const char* names[] = {"exit", "yield",     "compute",     "lookup", "log",   "clock",
                                      "self", "device_io", "irq_control", "alarm",  "grant", "safecopy",
-                                     "process_control", "device_mmio", "device_grant"};
+                                     "process_control", "device_mmio", "device_grant", "dma"};
     return static_cast<uint32_t>(c) < kernel_call_count ? names[static_cast<uint32_t>(c)] : "?";
 }
 

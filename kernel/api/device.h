@@ -79,6 +79,31 @@ inline uint64_t irq_raised_at_ns(const Message& notification) { return notificat
 enum class DeviceResource : uint8_t { io, mmio, irq };
 Status device_grant(Endpoint driver, DeviceResource resource, uint64_t first, uint64_t last, bool direct);
 
+// DMA buffers (MINIX 3's sys_umap of contiguous memory, Linux's
+// dma_alloc_coherent): `bytes` (rounded up to whole 4-KiB pages) of
+// physically contiguous, pinned, zeroed memory, mapped into the caller at
+// `address`, which a device reaches at the bus address `bus` (what a driver
+// writes into the device's DMA address registers). The memory stays until
+// the process ends; a restarted driver allocates again. Coherent: no cache
+// maintenance is needed on x86. The bus address is below 256 MiB (so that
+// devices with 28-bit DMA, such as QEMU's edu, reach it).
+// Bare metal: `bus` is the physical address, and without an IOMMU the
+// device a driver programs can reach ANY physical memory: DMA is unconfined
+// there (docs/bare-metal.md). Hosted: the kernel grants the buffer to
+// endpoints::hardware on the caller's behalf and `bus` names that grant in
+// the simulated bus space, so the devices the caller drives reach this buffer
+// and no other memory (Kernel::dma_window, an IOMMU's check).
+// Statuses: call_denied without the dma kernel call (a description grants it
+// with `dma = "<size>"`); bad_argument for zero bytes; no_space beyond the
+// caller's budget (that size, for everything it allocated), when no
+// contiguous memory is left, or when the grant table is full.
+struct DmaBuffer {
+    void* address = nullptr;
+    uint64_t bus = 0;
+    uint64_t bytes = 0;
+};
+Status dma_alloc(uint64_t bytes, DmaBuffer& buffer);
+
 // One-shot alarm: a notification from endpoints::clock `delay_ns` of virtual
 // time from now. A new alarm replaces the caller's previous one; 0 cancels it.
 Status set_alarm(uint64_t delay_ns);

@@ -130,7 +130,7 @@ namespace system_key {
 enum : uint32_t { name, cpus, ipc, ring_capacity, seed };
 }
 namespace privilege_key {
-enum : uint32_t { name, primitives, kernel_calls, all_destinations, irq_lines };
+enum : uint32_t { name, primitives, kernel_calls, all_destinations, irq_lines, dma_bytes };
 }
 namespace io_key {
 enum : uint32_t { privilege, first, last, direct };
@@ -147,7 +147,7 @@ enum : uint32_t { process, key, int_value, string_value };
 
 constexpr RecordInfo records[] = {
     {"system", {"name", "cpus", "ipc", "ring_capacity", "seed"}, 5},
-    {"privilege", {"name", "primitives", "kernel_calls", "all_destinations", "irq_lines"}, 5},
+    {"privilege", {"name", "primitives", "kernel_calls", "all_destinations", "irq_lines", "dma_bytes"}, 6},
     {"io", {"privilege", "first", "last", "direct"}, 4},
     {"destination", {"privilege", "to"}, 2},
     {"process",
@@ -412,6 +412,7 @@ bool Parser::split_fields(Kind kind, Slice line, uint32_t start, Fields& fields)
     }
     for (uint32_t index = 0; index < info.key_count; ++index) {
         if (kind == Kind::arg && (index == arg_key::int_value || index == arg_key::string_value)) continue;
+        if (kind == Kind::privilege && index == privilege_key::dma_bytes) continue;  // optional: 0
         if (!fields.has(index)) {
             fail() << "'" << info.name << "' record without '" << info.keys[index] << "'";
             return false;
@@ -724,6 +725,10 @@ bool Parser::parse_privilege(const Fields& fields) {
     static_assert(config::irq_lines == 64, "irq_lines is one 64-bit mask");
     if (!unsigned_value(fields.values[privilege_key::irq_lines], privilege_key::irq_lines, ~uint64_t{0},
                         privilege.spec.devices.irq_lines))
+        return false;
+    if (fields.has(privilege_key::dma_bytes) &&
+        !unsigned_value(fields.values[privilege_key::dma_bytes], privilege_key::dma_bytes, config::dma_bytes_max,
+                        privilege.spec.devices.dma_bytes))
         return false;
     ++m_out.privileges.count;
     return true;

@@ -103,7 +103,7 @@ void ProcessTables::read_process(const toml::table& table, Reincarnation& reinca
     m_reader.reject_unknown_keys(table, "[[process]]",
                                  {"name", "program", "replicas", "priority", "cpu", "dedicated_cpu", "quantum",
                                   "stack", "primitives", "kernel_calls", "destinations", "expect", "args",
-                                  "restart", "role"});
+                                  "restart", "role", "dma"});
     ProcessDescription process;
     TableSource source;
     process.line = source.line = line_of(table);
@@ -150,6 +150,11 @@ void ProcessTables::read_process(const toml::table& table, Reincarnation& reinca
         m_reader.size_bytes(table, "stack", stack_bytes_min, stack_bytes_max).value_or(default_stack_bytes);
     process.primitives = read_primitives(m_reader, table);
     process.kernel_calls = read_kernel_calls(m_reader, table);
+    // DMA memory it may allocate (dma_alloc): setting it grants the dma call.
+    if (auto dma = m_reader.size_bytes(table, "dma", config::dma_page_bytes, config::dma_bytes_max)) {
+        process.device_rights.dma_bytes = *dma;
+        process.kernel_calls |= bit(KernelCall::dma);
+    }
     read_destinations(m_reader, table, process, source);
     process.expect = read_expectation(table);
     process.args = read_args(table, source, process.program);

@@ -36,6 +36,14 @@ public:
     // the kernel, as an IOMMU would): ok, or why not (nothing was copied).
     virtual Status dma_read(GrantId grant, uint64_t offset, void* to, size_t bytes) = 0;
     virtual Status dma_write(GrantId grant, uint64_t offset, const void* from, size_t bytes) = 0;
+    // DMA at a bus address, as `device` programmed with one (a buffer from
+    // dma_alloc, kernel/api/device.h) does it: the machine maps the address to
+    // the buffer's grant and goes through it as above, as an IOMMU with a
+    // domain per device would. An address that holds no buffer of the
+    // device's own driver, or a transfer crossing a buffer's end, is refused
+    // (bad_address): nothing is copied.
+    virtual Status dma_read_bus(const Device& device, uint64_t bus, void* to, size_t bytes) = 0;
+    virtual Status dma_write_bus(const Device& device, uint64_t bus, const void* from, size_t bytes) = 0;
     // Something the hardware did that the run must show: a guest panic
     // reported, a watchdog resetting the machine. A device event (`what`, a
     // short name such as "panicked" or "watchdog reset") is in the run's

@@ -27,11 +27,12 @@ extern const DeviceKind pvpanic_pci_kind;
 extern const DeviceKind i6300esb_kind;
 extern const DeviceKind ib700_kind;
 extern const DeviceKind ne2k_pci_kind;
+extern const DeviceKind edu_kind;
 
 namespace {
-constexpr std::array<const DeviceKind*, 9> kinds = {&timer_kind,       &uart_kind,     &block_kind,
-                                                    &nic_kind,         &ne2000_kind,   &pvpanic_pci_kind,
-                                                    &i6300esb_kind,    &ib700_kind,    &ne2k_pci_kind};
+constexpr std::array<const DeviceKind*, 10> kinds = {&timer_kind,    &uart_kind,   &block_kind,       &nic_kind,
+                                                     &ne2000_kind,   &pvpanic_pci_kind, &i6300esb_kind, &ib700_kind,
+                                                     &ne2k_pci_kind, &edu_kind};
 }  // namespace
 
 std::span<const DeviceKind* const> device_kinds() { return kinds; }

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "sim/config/system_description.h"
 #include "sim/port/hosted_port.h"
 
 namespace axl::sim {
@@ -159,6 +160,60 @@ Status Machine::dma_write(GrantId grant, uint64_t offset, const void* from, size
     Status status = m_port.kernel->dma_window(grant, offset, bytes, GrantAccess::write, slot, address);
     if (status != Status::ok) return status;
     return safe_copy(reinterpret_cast<void*>(address), from, bytes) ? Status::ok : Status::bad_address;
+}
+
+bool Machine::dma_allocate(uint32_t slot, uint64_t bytes, GrantId window, uintptr_t& address, uint64_t& bus) {
+    // First fit in the bus space, between the mappings (kept in bus order).
+    uint64_t at = dma_bus_first;
+    for (const auto& [base, mapping] : m_dma) {
+        if (base >= at + bytes) break;
+        at = base + mapping.bytes;
+    }
+    if (at + bytes > dma_bus_end || at + bytes < at) return false;
+    auto memory = std::make_unique<std::byte[]>(bytes);  // value-initialised: zeroed
+    address = reinterpret_cast<uintptr_t>(memory.get());
+    bus = at;
+    m_dma.emplace(at, DmaMapping{.bytes = bytes, .window = window, .slot = slot, .memory = std::move(memory)});
+    return true;
+}
+
+void Machine::dma_release(uint32_t slot) { std::erase_if(m_dma, [&](const auto& entry) { return entry.second.slot == slot; }); }
+
+uint32_t Machine::driver_slot(const Device& device) const {
+    size_t index = 0;
+    while (index < m_devices.size() && m_devices[index].get() != &device) ++index;
+    if (index == m_devices.size() || m_port.system == nullptr) return no_slot;
+    for (const DeviceDescription& described : m_port.system->devices) {
+        if (described.name != m_names[index]) continue;
+        const auto& processes = m_port.system->processes;
+        for (size_t slot = 0; slot < processes.size(); ++slot)
+            if (processes[slot].name == described.driver) return static_cast<uint32_t>(slot);
+    }
+    return no_slot;
+}
+
+const Machine::DmaMapping* Machine::dma_mapping(const Device& device, uint64_t bus, size_t bytes,
+                                                uint64_t& offset) const {
+    auto found = m_dma.upper_bound(bus);
+    if (found == m_dma.begin()) return nullptr;
+    --found;
+    offset = bus - found->first;
+    if (offset >= found->second.bytes || bytes > found->second.bytes - offset) return nullptr;
+    // Only its own driver's buffers: each device is a domain of its own.
+    if (found->second.slot != driver_slot(device)) return nullptr;
+    return &found->second;
+}
+
+Status Machine::dma_read_bus(const Device& device, uint64_t bus, void* to, size_t bytes) {
+    uint64_t offset = 0;
+    const DmaMapping* mapping = dma_mapping(device, bus, bytes, offset);
+    return mapping ? dma_read(mapping->window, offset, to, bytes) : Status::bad_address;
+}
+
+Status Machine::dma_write_bus(const Device& device, uint64_t bus, const void* from, size_t bytes) {
+    uint64_t offset = 0;
+    const DmaMapping* mapping = dma_mapping(device, bus, bytes, offset);
+    return mapping ? dma_write(mapping->window, offset, from, bytes) : Status::bad_address;
 }
 
 bool Machine::has_host_input() const {

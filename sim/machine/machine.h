@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -84,8 +85,34 @@ public:
     void raise_irq(uint32_t line) override { m_controller.raise(line, now_ns()); }
     Status dma_read(GrantId grant, uint64_t offset, void* to, size_t bytes) override;
     Status dma_write(GrantId grant, uint64_t offset, const void* from, size_t bytes) override;
+    Status dma_read_bus(const Device& device, uint64_t bus, void* to, size_t bytes) override;
+    Status dma_write_bus(const Device& device, uint64_t bus, const void* from, size_t bytes) override;
+
+    // DMA buffers (platform::dma_allocate): `bytes` of zeroed host memory for
+    // the process in `slot`, at a page-aligned bus address below 256 MiB that
+    // this machine maps to `window` (the kernel's grant of the buffer to
+    // endpoints::hardware) for the devices that process drives, as an IOMMU
+    // maps bus addresses to memory per device. False when the bus space below
+    // 256 MiB is full.
+    bool dma_allocate(uint32_t slot, uint64_t bytes, GrantId window, uintptr_t& address, uint64_t& bus);
+    // The process in `slot` ended: its buffers and their bus addresses go.
+    void dma_release(uint32_t slot);
+    static constexpr uint64_t dma_bus_first = 1ull << 20;   // nothing at bus address 0
+    static constexpr uint64_t dma_bus_end = 256ull << 20;   // 28-bit DMA reaches every buffer
 
 private:
+    struct DmaMapping {
+        uint64_t bytes;
+        GrantId window;
+        uint32_t slot;
+        std::unique_ptr<std::byte[]> memory;
+    };
+    // The mapping holding [bus, bus + bytes) of a buffer of `device`'s
+    // driver, or nullptr; `offset` into it.
+    const DmaMapping* dma_mapping(const Device& device, uint64_t bus, size_t bytes, uint64_t& offset) const;
+    // The slot of the process that drives `device` (its [[device]]'s driver), or no_slot.
+    uint32_t driver_slot(const Device& device) const;
+
     struct Mapping {
         uint16_t base;
         uint16_t size;
@@ -100,6 +127,7 @@ private:
     std::vector<Mapping> m_bus;
     std::unique_ptr<PciBus> m_pci;
     std::vector<DeviceEvent> m_device_events;
+    std::map<uint64_t, DmaMapping> m_dma;  // by bus address
     std::string m_stop_requested;
     uint64_t m_event_now_ns = 0;
     bool m_timer_armed = false;

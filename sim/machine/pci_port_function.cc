@@ -46,6 +46,12 @@ private:
         Status dma_write(GrantId grant, uint64_t offset, const void* from, size_t bytes) override {
             return m_host.dma_write(grant, offset, from, bytes);
         }
+        Status dma_read_bus(const Device&, uint64_t bus, void* to, size_t bytes) override {
+            return m_host.dma_read_bus(m_function, bus, to, bytes);
+        }
+        Status dma_write_bus(const Device&, uint64_t bus, const void* from, size_t bytes) override {
+            return m_host.dma_write_bus(m_function, bus, from, bytes);
+        }
         void device_event(const Device&, std::string_view what) override { m_host.device_event(m_function, what); }
         void request_stop(const Device&, std::string_view why) override { m_host.request_stop(m_function, why); }
 

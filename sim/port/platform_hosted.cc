@@ -152,6 +152,8 @@ void context_destroy(Port& port, uint32_t slot) {
                                                      .process = port.system->processes[slot].name,
                                                      .what = sim::LifecycleEvent::What::died,
                                                      .state = port.kernel->process(slot).state});
+    // Its grants are revoked already: no device reaches its buffers any more.
+    port.machine->dma_release(slot);
     if (!process.has_stack) return;
     const uint32_t cpu = port.kernel->process(slot).cpu;
     if (cpu >= port.stacks_to_release.size()) port.stacks_to_release.resize(cpu + 1);
@@ -174,6 +176,9 @@ void mmio_write(Port& port, uint64_t address, uint32_t width, uint32_t value) {
 }
 void io_write(Port& port, uint16_t address, uint32_t width, uint32_t value) {
     port.machine->io_write(address, width, value);
+}
+bool dma_allocate(Port& port, uint32_t slot, uint64_t bytes, GrantId window, uintptr_t& address, uint64_t& bus) {
+    return port.machine->dma_allocate(slot, bytes, window, address, bus);
 }
 // The direct model reads the rights at each access (user_calls.cc): nothing to open.
 void device_rights_changed(Port&, uint32_t) {}

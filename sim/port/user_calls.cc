@@ -346,6 +346,16 @@ Status device_grant(Endpoint driver, DeviceResource resource, uint64_t first, ui
     return kernel_call([&](Kernel& k) { return k.kcall_device_grant(driver, resource, first, last, direct); });
 }
 
+Status dma_alloc(uint64_t bytes, DmaBuffer& buffer) {
+    uintptr_t address = 0;
+    uint64_t bus = 0;
+    const Status status = kernel_call([&](Kernel& k) { return k.kcall_dma(bytes, address, bus); });
+    if (status == Status::ok)
+        buffer = DmaBuffer{.address = reinterpret_cast<void*>(address), .bus = bus,
+                           .bytes = (bytes + config::dma_page_bytes - 1) / config::dma_page_bytes * config::dma_page_bytes};
+    return status;
+}
+
 Status set_alarm(uint64_t delay_ns) {
     return kernel_call([&](Kernel& k) { return k.kcall_alarm(delay_ns); });
 }

@@ -21,6 +21,14 @@ void io_write(Port&, uint16_t, uint32_t, uint32_t) {}
 uint32_t mmio_read(Port&, uint64_t, uint32_t width) { return width == 4 ? ~uint32_t{0} : (1u << (8 * width)) - 1; }
 void mmio_write(Port&, uint64_t, uint32_t, uint32_t) {}
 void device_rights_changed(Port& port, uint32_t slot) { port.rights_changed.push_back(slot); }
+bool dma_allocate(Port& port, uint32_t slot, uint64_t bytes, GrantId, uintptr_t& address, uint64_t& bus) {
+    port.dma.push_back(std::make_unique<std::byte[]>(bytes));
+    address = reinterpret_cast<uintptr_t>(port.dma.back().get());
+    bus = 0x10'0000 + port.dma_bus_bytes;
+    port.dma_bus_bytes += bytes;
+    port.dma_slots.push_back(slot);
+    return true;
+}
 void irq_mask(Port&, uint32_t) {}
 void irq_unmask(Port&, uint32_t) {}
 void timer_arm(Port&, uint64_t) {}

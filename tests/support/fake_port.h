@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ struct Port {
     std::vector<uint32_t> contexts_created;    // slots, in the order the kernel created them
     std::vector<uint32_t> contexts_destroyed;
     std::vector<uint32_t> rights_changed;  // slots, by device_rights_changed
+    std::vector<std::unique_ptr<std::byte[]>> dma;  // buffers, by dma_allocate
+    std::vector<uint32_t> dma_slots;                // whose, in the same order
+    uint64_t dma_bus_bytes = 0;
     std::vector<TraceEvent> trace;
     std::string console;
 };

@@ -109,7 +109,7 @@ TEST_P(WorkloadTest, SameSeedSameDigest) {
 
 INSTANTIATE_TEST_SUITE_P(AllStrategies, WorkloadTest,
                          ::testing::Combine(::testing::Values("pingpong", "fanin", "pipeline", "notify", "storage",
-                                                              "irq_storm", "console"),
+                                                              "irq_storm", "console", "dma_edu", "dma_edu_direct"),
                                             ::testing::ValuesIn(all_strategies)),
                          [](const ::testing::TestParamInfo<WorkloadCase>& test) {
                              return std::get<0>(test.param) + "_" + strategy_name(std::get<1>(test.param));

@@ -89,6 +89,7 @@ constexpr BareMetalKind bare_metal_kinds[] = {
     {"pvpanic-pci", 0},                  // -device pvpanic-pci
     {"i6300esb", 0},                     // -device i6300esb
     {"ne2k-pci", 0},                     // -device ne2k_pci
+    {"edu", 0},                          // -device edu
 };
 
 void SystemFileWriter::refuse_what_bare_metal_cannot_run() const {
@@ -185,11 +186,15 @@ std::string SystemFileWriter::write(std::string_view note) {
 
     for (const boot::ImagePrivilege& privilege : image.privileges) {
         const std::string name = image.string(privilege.name);
+        // dma_bytes only when set: it is optional, 0 without it.
+        const std::string dma = privilege.spec.devices.dma_bytes == 0
+                                    ? std::string()
+                                    : fmt::format(" dma_bytes={}", privilege.spec.devices.dma_bytes);
         add_line(fmt::format("privilege name={} primitives={:#x} kernel_calls={:#x} all_destinations={} "
-                             "irq_lines={:#x}",
+                             "irq_lines={:#x}{}",
                              kept(name, privilege.line, "privilege '" + name + "'"), privilege.spec.primitives,
                              privilege.spec.kernel_calls, privilege.spec.all_destinations ? 1 : 0,
-                             privilege.spec.devices.irq_lines),
+                             privilege.spec.devices.irq_lines, dma),
                  privilege.line);
     }
     for (const boot::ImagePrivilege& privilege : image.privileges) {

@@ -57,6 +57,28 @@ uint64_t allocate() {
     return 0;
 }
 
+uint64_t allocate_contiguous(uint64_t count, uint64_t below) {
+    const uint64_t end = below / page_size < frame_count ? below / page_size : frame_count;
+    if (count == 0 || count > end) return 0;
+    // A first-fit scan of the bitmap for `count` free frames in a row.
+    uint64_t run = 0;
+    for (uint64_t frame = 0; frame < end; ++frame) {
+        if (g_used[frame / 64] & (uint64_t{1} << (frame % 64))) {
+            run = 0;
+            continue;
+        }
+        if (++run < count) continue;
+        const uint64_t first = frame + 1 - count;
+        mark(first, frame + 1, true);
+        for (uint64_t f = first; f <= frame; ++f) {
+            uint64_t* page = static_cast<uint64_t*>(phys_to_virt(f * page_size));
+            for (uint64_t i = 0; i < page_size / 8; ++i) page[i] = 0;
+        }
+        return first * page_size;
+    }
+    return 0;
+}
+
 void release(uint64_t physical) {
     const uint64_t frame = physical / page_size;
     if (frame >= frame_count) return;

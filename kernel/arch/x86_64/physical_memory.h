@@ -22,6 +22,10 @@ void initialise(const BootInformation& boot, uint64_t kernel_physical_end);
 // A zeroed frame's physical address, or 0 when memory is exhausted.
 uint64_t allocate();
 void release(uint64_t physical);
+// `count` zeroed frames at consecutive physical addresses, all below `below`
+// (a device's DMA reach), lowest first; the first one's address, or 0 when no
+// such run is free. Each frame is released on its own (release).
+uint64_t allocate_contiguous(uint64_t count, uint64_t below);
 uint64_t free_count();
 uint64_t total_count();
 }  // namespace frames

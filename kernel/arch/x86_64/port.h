@@ -32,6 +32,7 @@ struct alignas(64) ProcessContext {
     uint64_t copy_out_to = 0;  // user address the message goes to on resumption
     bool in_call = false;      // blocked in a call: its status comes from Process::ipc_status
     uint16_t direct_ports_of = 0;  // its privilege, if it has access = "direct" devices; else 0
+    uint64_t dma_next = 0;         // where its next DMA buffer is mapped (0: dma_area_base)
     AddressSpace space;
 };
 

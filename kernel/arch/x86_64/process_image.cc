@@ -127,7 +127,8 @@ const char* build_process_image(Port& port, uint32_t slot) {
     uint64_t entry;
     if (!find_program_image(port, port.system->string(description.program), image, entry))
         return "no boot module defines the program";
-    process.space.destroy();
+    process.space.destroy();  // and with it the previous incarnation's DMA buffers
+    process.dma_next = dma_area_base;
     if (!process.space.create()) return "out of memory for page tables";
     if (const char* problem = load_image(image, process.space)) return problem;
 

@@ -42,6 +42,7 @@ enum class Syscall : uint64_t {
     restart,        // rdi endpoint -> rdx endpoint
     device_mmio,    // rdi physical address, rsi width, rdx write?, r10 value -> rdx value read
     device_grant,   // rdi driver, rsi resource, rdx first, r10 last, r8 direct?
+    dma,            // rdi bytes, rsi DmaBuffer (written)
     count
 };
 
@@ -50,7 +51,10 @@ inline constexpr uint64_t user_image_base = 0x40'0000;             // user.ld li
 inline constexpr uint64_t user_space_end = 0x0000'8000'0000'0000;  // first non-canonical address
 inline constexpr uint64_t startup_block_address = 0x7FFF'FFFF'C000;
 inline constexpr uint64_t startup_block_bytes = 0x4000;
-inline constexpr uint64_t stack_top = 0x7FFF'FFFE'0000;  // a gap (no mapping) above: the guard
+inline constexpr uint64_t stack_top = 0x7FFF'FFFE'0000;
+// DMA buffers (dma_alloc) are mapped from here up, one after the other.
+inline constexpr uint64_t dma_area_base = 0x5000'0000'0000;
+inline constexpr uint64_t dma_area_end = 0x5800'0000'0000;  // a gap (no mapping) above: the guard
 
 // The startup block: what the kernel tells a program it starts, read-only.
 // Strings are NUL-terminated, at offsets from the block's start.

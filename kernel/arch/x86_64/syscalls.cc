@@ -143,6 +143,20 @@ extern "C" axl::x86_64::TrapFrame* axl_syscall(axl::x86_64::TrapFrame* frame) {
         case Syscall::device_grant:
             status = kernel.kcall_device_grant(endpoint(a), static_cast<DeviceResource>(small_enum(b)), c, d, e != 0);
             break;
+        case Syscall::dma: {
+            uintptr_t mapped = 0;
+            uint64_t bus = 0;
+            status = kernel.kcall_dma(a, mapped, bus);
+            if (status == Status::ok) {
+                const DmaBuffer buffer{.address = reinterpret_cast<void*>(mapped),
+                                       .bus = bus,
+                                       .bytes = (a + config::dma_page_bytes - 1) / config::dma_page_bytes *
+                                                config::dma_page_bytes};
+                if (!copy_to_user(b, &buffer, sizeof buffer))
+                    return bad_address(port, frame, "dma_alloc into a bad address", b);
+            }
+            break;
+        }
         case Syscall::irq_control:
             status = kernel.kcall_irq_control(static_cast<IrqOp>(small_enum(a)),
                                               static_cast<uint32_t>(b > 0xFFFF'FFFF ? 0xFFFF'FFFF : b),

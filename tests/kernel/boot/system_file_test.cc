@@ -80,7 +80,7 @@ const std::string good_file =
     "system name=demo%20system cpus=2 ipc=ring ring_capacity=16 seed=18446744073709551615\n"
     "privilege name=tty primitives=0x12 kernel_calls=0x190 all_destinations=0 irq_lines=0x10\n"
     "privilege name=client primitives=0x4 kernel_calls=0x38 all_destinations=0 irq_lines=0\n"
-    "privilege name=rs primitives=63 kernel_calls=0x7FFF all_destinations=1 irq_lines=0x8000000000000000\r\n"
+    "privilege name=rs primitives=63 kernel_calls=0xFFFF all_destinations=1 irq_lines=0x8000000000000000\r\n"
     "io privilege=tty first=0x3f8 last=0x3ff direct=0\n"
     "io privilege=tty first=0x2F8 last=0x2FF direct=1\n"
     "destination privilege=tty to=client\n"
@@ -365,8 +365,8 @@ std::vector<BadCase> bad_cases() {
                                          "all_destinations=0 irq_lines=0\n",
          3, "at most 4294967295"},
         {"kernel call bits", header + system_line +
-                                 "privilege name=a primitives=0 kernel_calls=0x8000 all_destinations=0 irq_lines=0\n",
-         3, "'kernel_calls' 0x8000 has bits beyond the 15 kernel calls (mask 0x7fff)"},
+                                 "privilege name=a primitives=0 kernel_calls=0x10000 all_destinations=0 irq_lines=0\n",
+         3, "'kernel_calls' 0x10000 has bits beyond the 16 kernel calls (mask 0xffff)"},
         {"bad flag", header + system_line +
                          "privilege name=a primitives=0 kernel_calls=0 all_destinations=yes irq_lines=0\n",
          3, "'all_destinations' is 'yes'; it must be 0 or 1"},

@@ -233,6 +233,7 @@ Status device_grant(Endpoint driver, DeviceResource resource, uint64_t first, ui
     return call(Syscall::device_grant, driver.raw, static_cast<uint64_t>(resource), first, last, direct ? 1 : 0).status;
 }
 Status set_alarm(uint64_t delay_ns) { return call(Syscall::alarm, delay_ns).status; }
+Status dma_alloc(uint64_t bytes, DmaBuffer& buffer) { return call(Syscall::dma, bytes, address(&buffer)).status; }
 
 // Grants ---------------------------------------------------------------------
 Status grant_create(Endpoint grantee, const void* where, size_t bytes, GrantAccess access, GrantId& grant) {
