@@ -208,7 +208,7 @@ axl_boot_test(boot_register_access_direct register_access_direct rendezvous
 # pattern goes through edu's DMA engine into the device and back, polled and
 # by the completion interrupt; BIOS and UEFI, registers through the kernel
 # and mapped into the driver.
-set(_axl_dma_expect "[dma] ok: 4096 bytes through edu's DMA engine, both ways, polled and with 2 interrupts")
+set(_axl_dma_expect "[dma] ok: 4095 bytes through edu's DMA engine, both ways, polled and with 2 interrupts")
 axl_boot_test(boot_dma_edu_ring dma_edu ring QEMU_ARGS -device edu EXPECT "${_axl_dma_expect}")
 axl_boot_test(boot_dma_edu_rendezvous_uefi dma_edu rendezvous UEFI QEMU_ARGS -device edu EXPECT "${_axl_dma_expect}")
 axl_boot_test(boot_dma_edu_direct_queue dma_edu_direct queue QEMU_ARGS -device edu EXPECT "${_axl_dma_expect}")

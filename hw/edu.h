@@ -44,6 +44,11 @@ inline constexpr uint32_t dma_interrupt = 0x100;
 
 inline constexpr uint64_t buffer_address = 0x40000;  // the device's buffer, in its DMA addresses
 inline constexpr uint32_t buffer_bytes = 4096;
+// QEMU 7.2's range check compares a transfer's exclusive end with `<`, so a
+// transfer reaching the buffer's last byte is out of range there, and QEMU
+// stops the whole machine (hw_error). Later QEMUs fixed the check; a driver
+// that must run on 7.2 moves at most this much.
+inline constexpr uint32_t transfer_bytes_max = buffer_bytes - 1;
 inline constexpr uint64_t default_dma_mask = (uint64_t{1} << 28) - 1;
 inline constexpr uint64_t dma_delay_ns = 100'000'000;  // QEMU runs the transfer 100 ms after the command
 

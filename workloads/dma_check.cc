@@ -25,8 +25,8 @@ using namespace axl::workloads;
 namespace reg = axl::hw::edu;
 
 constexpr ProgramOption server_option = string_option("pci_server", "pci", "the PCI server's name");
-constexpr ProgramOption bytes_option =
-    integer_option("bytes", reg::buffer_bytes, 1, reg::buffer_bytes, "bytes each transfer moves (edu holds 4 KiB)");
+constexpr ProgramOption bytes_option = integer_option("bytes", reg::transfer_bytes_max, 1, reg::transfer_bytes_max,
+                                                     "bytes each transfer moves (at most 4095: QEMU 7.2, hw/edu.h)");
 constexpr ProgramOption timeout_option =
     integer_option("timeout_ms", 2000, 1, 60'000, "how long a transfer may take before the check fails");
 
@@ -82,8 +82,9 @@ public:
     }
 
     void check() const {
-        log("ok: %u bytes through edu's DMA engine, both ways, polled and with %u interrupts (line %u)", m_bytes,
-            m_interrupts, m_line);
+        log("ok: %u bytes through edu's DMA engine, both ways, polled and with %u interrupts (line %u); buffer at bus "
+            "address %#llx",
+            m_bytes, m_interrupts, m_line, ull(m_buffer.bus));
     }
 
 private:
@@ -100,7 +101,7 @@ private:
     // comes back only if it went through the device both ways.
     void round_trip(bool by_interrupt) {
         uint8_t* memory = static_cast<uint8_t*>(m_buffer.address);
-        uint8_t pattern[reg::buffer_bytes];
+        uint8_t pattern[reg::transfer_bytes_max];
         uint64_t bits = 0;
         for (uint32_t i = 0; i < m_bytes; ++i) {
             if (i % 8 == 0) bits = random_u64();

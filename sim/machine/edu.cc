@@ -58,19 +58,22 @@ void Edu::bar_write(uint32_t bar, uint32_t offset, uint32_t width, uint32_t valu
 
 void Edu::run_dma() {
     if (!(m_command & reg::command_start)) return;
-    // QEMU checks the device side against its buffer and logs a guest error
-    // when outside; here such a transfer moves nothing.
+    // QEMU checks the device side against its buffer: 7.2 stops the machine
+    // when a transfer is outside it, or reaches its last byte (hw/edu.h);
+    // here such a transfer moves nothing and is a device event.
     const bool to_ram = m_command & reg::command_to_ram;
     const uint64_t device_side = to_ram ? m_source : m_destination;
     const uint64_t bus = (to_ram ? m_destination : m_source) & reg::default_dma_mask;
-    const bool inside = device_side >= reg::buffer_address && m_count <= reg::buffer_bytes &&
-                        device_side - reg::buffer_address <= reg::buffer_bytes - m_count;
-    Status status = Status::bad_argument;
-    if (inside) {
-        uint8_t* buffer = m_buffer.data() + (device_side - reg::buffer_address);
-        status = to_ram ? host().dma_write_bus(*this, bus, buffer, m_count)
-                        : host().dma_read_bus(*this, bus, buffer, m_count);
+    const bool inside = device_side >= reg::buffer_address && m_count <= reg::transfer_bytes_max &&
+                        device_side - reg::buffer_address <= reg::transfer_bytes_max - m_count;
+    if (!inside) {
+        host().device_event(*this, "dma out of range");
+        m_command &= ~uint64_t{reg::command_start};
+        return;
     }
+    uint8_t* buffer = m_buffer.data() + (device_side - reg::buffer_address);
+    const Status status = to_ram ? host().dma_write_bus(*this, bus, buffer, m_count)
+                                 : host().dma_read_bus(*this, bus, buffer, m_count);
     if (status == Status::ok)
         ++m_transfers;
     else

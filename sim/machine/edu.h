@@ -6,7 +6,9 @@
 // virtual time after its command, as QEMU's timer runs it. The factorial
 // unit is not modelled (its registers read 0). A bus address is masked to
 // 28 bits, as QEMU's default dma_mask does; a transfer the machine refuses
-// (no buffer there) moves nothing and is a device event, "dma refused".
+// (no buffer of the device's driver there) moves nothing and is a device
+// event, "dma refused"; one outside the device's buffer, or reaching its last
+// byte (QEMU 7.2 stops the machine then: hw/edu.h), "dma out of range".
 #pragma once
 
 #include <array>
