@@ -181,7 +181,7 @@ endforeach()
 # with its documented status, under every strategy; the victim is never reached.
 foreach(_ipc rendezvous ring queue)
   axl_boot_test(boot_adversary_${_ipc} adversary ${_ipc}
-    EXPECT "[unprivileged] ok: 38 attempts without privilege, each call_denied"
+    EXPECT "[unprivileged] ok: 39 attempts without privilege, each call_denied"
            "[sharer.0] ok: " "[sharer.1] ok: "
            "[adversary] ok: " "attempts, each refused with its documented status"
            "[judge] ok: " "the victim was never reached, the lender's memory is intact")

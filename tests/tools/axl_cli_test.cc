@@ -144,7 +144,7 @@ TEST_F(AxlCli, BadDeviceSectionsExitTwoWithFileAndLine) {
     };
     const std::vector<Case> cases = {
         {"unknown kind", "[[device]]\nkind = \"floppy\"\ndriver = \"drv\"\n",
-         "7: unknown device kind 'floppy' (expected timer, uart, block, nic, ne2000, pvpanic-pci, i6300esb, ib700 or ne2k-pci)"},
+         "7: unknown device kind 'floppy' (expected timer, uart, block, nic, ne2000, pvpanic-pci, i6300esb, ib700, ne2k-pci or edu)"},
         {"IRQ line used twice",
          "[[device]]\nkind = \"uart\"\ndriver = \"drv\"\nirq = 5\n"
          "[[process]]\nname = \"t\"\nprogram = \"timer_storm\"\n"

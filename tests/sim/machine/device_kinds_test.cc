@@ -67,7 +67,7 @@ TEST(DeviceKinds, TheTableListsEveryKindOnceInListingOrder) {
     std::vector<std::string> names;
     for (const DeviceKind* kind : device_kinds()) names.emplace_back(kind->name);
     EXPECT_EQ(names, (std::vector<std::string>{"timer", "uart", "block", "nic", "ne2000", "pvpanic-pci", "i6300esb",
-                                               "ib700", "ne2k-pci"}));
+                                               "ib700", "ne2k-pci", "edu"}));
     for (const DeviceKind* kind : device_kinds()) EXPECT_EQ(find_device_kind(kind->name), kind);
     EXPECT_EQ(find_device_kind("floppy"), nullptr);
     EXPECT_EQ(find_device_kind(""), nullptr);
