@@ -14,7 +14,9 @@
 #include "kernel/api/ipc.h"
 #include "kernel/api/protocols/pci.h"
 #include "sim/config/system_description.h"
+#include "sim/harness/fault_injector.h"
 #include "sim/port/simulator.h"
+#include "tests/support/report_text.h"
 #include "tests/support/script_program.h"
 
 namespace {
@@ -122,6 +124,18 @@ AXL_PROGRAM(kt_dma_holder, "dma_test: a DMA buffer no device of another driver m
     return send(rogue, m) == Status::ok ? 0 : 4;
 }
 
+// Takes its whole budget, then one page more; then waits a while (long
+// enough for the test to crash its first incarnation) and exits.
+AXL_PROGRAM(kt_dma_restarted, "dma_test: takes its whole DMA budget in each incarnation") {
+    DmaBuffer buffer;
+    const Status first = dma_alloc(8192, buffer);
+    log("8192 bytes -> %s at bus %#llx", to_string(first), static_cast<unsigned long long>(buffer.bus));
+    DmaBuffer more;
+    log("4096 more -> %s", to_string(dma_alloc(4096, more)));
+    for (int i = 0; i < 10; ++i) (void)compute(1000);
+    return 0;
+}
+
 }  // namespace
 
 namespace axl::test {
@@ -196,6 +210,47 @@ dma = "4KiB"
         EXPECT_EQ(event.device, "edu");
         EXPECT_EQ(event.what, "dma refused");
     }
+}
+
+// A driver that dies gives its buffers back: restarted, it has its whole
+// budget again, at the same bus address (first fit: the old mapping is gone).
+TEST(Dma, ARestartedProcessAllocatesAgain) {
+    sim::SystemDescription system = sim::parse_system_description(R"(
+[system]
+name = "dma_restart"
+[[process]]
+name = "rs"
+program = "rs"
+priority = 1
+expect = "serve"
+[[process]]
+name = "driver"
+program = "kt_dma_restarted"
+priority = 4
+kernel_calls = ["log", "compute"]
+dma = "8KiB"
+[process.restart]
+limit = 1
+)",
+                                                                  "dma_restart.toml");
+    sim::RunOptions options;
+    options.echo_console = false;
+    sim::FaultSpec crash;
+    crash.kind = sim::FaultSpec::Kind::crash;
+    crash.target = "driver";
+    crash.after_calls = 5;  // after both allocations and their lines, while it computes
+    options.faults = {crash};
+    sim::Simulator simulator(system, options);
+    const sim::RunReport report = simulator.run();
+    ASSERT_TRUE(report.ok) << report_text(report);
+    const std::vector<std::string> lines = lines_of(report, "driver");
+    ASSERT_EQ(lines.size(), 4u);
+    EXPECT_EQ(lines[0].rfind("8192 bytes -> ok at bus 0x", 0), 0u) << lines[0];
+    EXPECT_EQ(lines[1], "4096 more -> no_space");
+    EXPECT_EQ(lines[2], lines[0]);
+    EXPECT_EQ(lines[3], "4096 more -> no_space");
+    for (const sim::ProcessReport& process : report.processes)
+        if (process.name == "driver") EXPECT_EQ(process.restarts, 1u);
 }
 
 }  // namespace

@@ -68,6 +68,7 @@ void expect_same_system(const sim::SystemDescription& system, const boot::BootIm
         EXPECT_EQ(privilege.spec.kernel_calls, leader.kernel_calls);
         EXPECT_EQ(privilege.spec.all_destinations, leader.all_destinations);
         EXPECT_EQ(privilege.spec.devices.irq_lines, leader.device_rights.irq_lines);
+        EXPECT_EQ(privilege.spec.devices.dma_bytes, leader.device_rights.dma_bytes);
         ASSERT_EQ(privilege.spec.devices.io_range_count, leader.device_rights.io_range_count);
         for (uint32_t r = 0; r < leader.device_rights.io_range_count; ++r) {
             EXPECT_EQ(privilege.spec.devices.io[r].first, leader.device_rights.io[r].first);
@@ -187,9 +188,10 @@ TEST_F(AxlBootfile, EveryAcceptedWorkloadRoundTrips) {
         ASSERT_TRUE(parsed.ok) << "line " << parsed.error.line << ": " << parsed.error.message;
         expect_same_system(sim::load_system_description(description.string()), *parsed.file);
     }
-    // The single-CPU workloads without devices, the uart console and the ISA watchdog must get through.
+    // The single-CPU workloads without devices, the uart console, the ISA watchdog and edu's DMA
+    // (a dma budget) must get through.
     for (const char* name : {"pingpong.toml", "fanin.toml", "notify.toml", "pipeline.toml", "console.toml",
-                             "linux_ib700.toml"})
+                             "linux_ib700.toml", "dma_edu.toml"})
         EXPECT_NE(std::find(accepted.begin(), accepted.end(), name), accepted.end()) << name;
 }
 

@@ -78,7 +78,7 @@ const std::string good_file =
     "\n"
     "axolotl-system 1\n"
     "system name=demo%20system cpus=2 ipc=ring ring_capacity=16 seed=18446744073709551615\n"
-    "privilege name=tty primitives=0x12 kernel_calls=0x190 all_destinations=0 irq_lines=0x10\n"
+    "privilege name=tty primitives=0x12 kernel_calls=0x190 all_destinations=0 irq_lines=0x10 dma_bytes=16384\n"
     "privilege name=client primitives=0x4 kernel_calls=0x38 all_destinations=0 irq_lines=0\n"
     "privilege name=rs primitives=63 kernel_calls=0xFFFF all_destinations=1 irq_lines=0x8000000000000000\r\n"
     "io privilege=tty first=0x3f8 last=0x3ff direct=0\n"
@@ -125,6 +125,7 @@ TEST(SystemFile, ParsesEveryRecord) {
     EXPECT_EQ(tty.spec.kernel_calls, 0x190u);
     EXPECT_FALSE(tty.spec.all_destinations);
     EXPECT_EQ(tty.spec.devices.irq_lines, 0x10u);
+    EXPECT_EQ(tty.spec.devices.dma_bytes, 16384u);
     ASSERT_EQ(tty.spec.devices.io_range_count, 2u);
     EXPECT_EQ(tty.spec.devices.io[0].first, 0x3f8);
     EXPECT_EQ(tty.spec.devices.io[0].last, 0x3ff);
@@ -136,6 +137,7 @@ TEST(SystemFile, ParsesEveryRecord) {
     EXPECT_EQ(client.spec.primitives, bit(Primitive::sendrec));
     EXPECT_EQ(client.spec.devices.irq_lines, 0u);
     EXPECT_EQ(client.spec.devices.io_range_count, 0u);
+    EXPECT_EQ(client.spec.devices.dma_bytes, 0u);  // optional: absent is none
     const ImagePrivilege& rs = f.privileges[2];
     EXPECT_EQ(rs.spec.primitives, all_primitives);
     EXPECT_EQ(rs.spec.kernel_calls, all_kernel_calls);
@@ -360,6 +362,10 @@ std::vector<BadCase> bad_cases() {
         {"primitive bits", header + system_line +
                                "privilege name=a primitives=0x40 kernel_calls=0 all_destinations=0 irq_lines=0\n",
          3, "'primitives' 0x40 has bits beyond the 6 primitives (mask 0x3f)"},
+        {"dma budget too large", header + system_line +
+                                     "privilege name=a primitives=0 kernel_calls=0 all_destinations=0 irq_lines=0 "
+                                     "dma_bytes=67108865\n",
+         3, "at most 67108864"},
         {"primitives above 32 bits", header + system_line +
                                          "privilege name=a primitives=0x100000000 kernel_calls=0 "
                                          "all_destinations=0 irq_lines=0\n",
