@@ -48,24 +48,28 @@ void describe_io_apics(const madt::Madt& madt, const irq_routing::Elcr& elcr) {
         line.add("%s I/O APIC %u at %#x, GSIs %u-%u", i ? "," : "", chip.id, chip.address, chip.gsi_base,
                  chip.gsi_base + io_apic::inputs(i) - 1);
     }
-    line.add("; ISA overrides:");
-    if (madt.override_count == 0) line.add(" none");
+    console::print("%s\n", line.text);
+
+    Line overrides;
+    overrides.add("[kernel] ISA IRQ overrides:");
+    if (madt.override_count == 0) overrides.add(" none");
     for (uint32_t i = 0; i < madt.override_count; ++i) {
         const madt::Override& o = madt.overrides[i];
-        line.add("%s %u", i ? "," : "", o.source);
-        if (o.gsi != o.source) line.add("->%u", o.gsi);
-        if (o.trigger != madt::Trigger::conforming) line.add(" %s", madt::to_string(o.trigger));
-        if (o.polarity != madt::Polarity::conforming) line.add(" %s", madt::to_string(o.polarity));
+        overrides.add("%s %u", i ? "," : "", o.source);
+        if (o.gsi != o.source) overrides.add("->%u", o.gsi);
+        if (o.trigger != madt::Trigger::conforming) overrides.add(" %s", madt::to_string(o.trigger));
+        if (o.polarity != madt::Polarity::conforming) overrides.add(" %s", madt::to_string(o.polarity));
     }
     if (!elcr.present) {
-        line.add("; no ELCR");
+        overrides.add(" (no ELCR)");
     } else {
-        line.add("; ELCR level:");
-        if (elcr.level == 0) line.add(" none");
+        overrides.add(" (ELCR level:");
+        if (elcr.level == 0) overrides.add(" none");
         for (uint32_t irq = 0; irq < irq_routing::isa_lines; ++irq)
-            if ((elcr.level >> irq) & 1u) line.add(" %u", irq);
+            if ((elcr.level >> irq) & 1u) overrides.add(" %u", irq);
+        overrides.add(")");
     }
-    console::print("%s\n", line.text);
+    console::print("%s\n", overrides.text);
 }
 
 // nullptr: the I/O APICs are in charge; else why not.
