@@ -68,11 +68,11 @@ const char* find_table(const uint8_t* rsdp, size_t rsdp_bytes, const PhysicalMem
     }
     const char* root_name = extended ? "XSDT" : "RSDT";
     Table root_table;
-    if (const char* problem =
-            read_table(memory, root, root_table_bytes_max, root_table,
-                       extended ? "the XSDT is not in memory the kernel maps" : "the RSDT is not in memory the kernel maps",
-                       extended ? "the XSDT's length is wrong" : "the RSDT's length is wrong",
-                       extended ? "the XSDT's checksum is wrong" : "the RSDT's checksum is wrong"))
+    if (const char* problem = read_table(
+            memory, root, root_table_bytes_max, root_table,
+            extended ? "the XSDT is not in memory the kernel maps" : "the RSDT is not in memory the kernel maps",
+            extended ? "the XSDT's length is wrong" : "the RSDT's length is wrong",
+            extended ? "the XSDT's checksum is wrong" : "the RSDT's checksum is wrong"))
         return problem;
     if (!same_signature(root_table.bytes, root_name))
         return extended ? "the XSDT's signature is wrong" : "the RSDT's signature is wrong";

@@ -11,6 +11,7 @@
 #include "kernel/arch/x86_64/physical_memory.h"
 #include "kernel/arch/x86_64/pic.h"
 #include "kernel/arch/x86_64/x86.h"
+#include "kernel/config.h"
 #include "kernel/lib/format.h"
 
 namespace axl::x86_64::interrupt_controller {
@@ -18,6 +19,9 @@ namespace axl::x86_64::interrupt_controller {
 namespace {
 
 static_assert(pic::vector_base == vector_base);
+// A vector for each of the kernel's lines (entry.S has stubs up to 95), and a
+// route for each.
+static_assert(lines_max == config::irq_lines && irq_routing::lines_max == lines_max);
 
 Kind g_kind = Kind::pic;
 
