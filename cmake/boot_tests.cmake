@@ -14,7 +14,7 @@
 # Each writes its serial log to <build>/boot-logs/NAME.log, kept after the run.
 #
 #   axl_boot_test(NAME SYSTEM IPC [UEFI] [TIMEOUT SECONDS] [T4 MODULE] [EXPECT TEXT...]
-#                 [FORBID TEXT...] [QEMU_ARGS ARG...])
+#                 [FORBID TEXT...] [QEMU_ARGS ARG...] [KERNEL_ARGS WORD...])
 #
 # What QEMU's device models report through QMP (a watchdog firing, a guest
 # panic, a reset) is in the log too, one line an event: `[qemu] WATCHDOG
@@ -55,6 +55,20 @@ set_property(GLOBAL PROPERTY AXL_BOOT_TESTS_LOG_DIR "${_axl_boot_log_dir}")
 set_property(GLOBAL PROPERTY AXL_BOOT_TESTS_TIMEOUTS
              ${AXL_BOOT_TEST_TIMEOUT} ${AXL_BOOT_TEST_TIMEOUT_UEFI} ${AXL_BOOT_TEST_CTEST_MARGIN})
 
+# axl_interrupts_expected(<out var> KERNEL_ARGS): the kernel's boot lines naming
+# the interrupt controller it uses (kernel/arch/x86_64/interrupt_controller.cc),
+# a list of texts. QEMU's PC has an I/O APIC and an MADT under both firmwares,
+# which sends the PIT's IRQ 0 to GSI 2: a fallback to the 8259s there is a
+# failure, unless the command line asked for them.
+function(axl_interrupts_expected out kernel_args)
+  if("interrupts=pic" IN_LIST kernel_args)
+    set(${out} "[kernel] interrupts: 8259 PICs (interrupts=pic)" PARENT_SCOPE)
+  else()
+    set(${out} "[kernel] interrupts: I/O APIC 0 at 0xfec00000, GSIs 0-23" "[kernel] ISA IRQ overrides: 0->2,"
+        PARENT_SCOPE)
+  endif()
+endfunction()
+
 # axl_t4_record(<out var> MODULE UEFI?): where a boot test records a pass of MODULE.
 function(axl_t4_record out module uefi)
   if(uefi)
@@ -65,7 +79,7 @@ function(axl_t4_record out module uefi)
 endfunction()
 
 # axl_boot_test(NAME SYSTEM IPC [UEFI] [TIMEOUT SECONDS] [T4 MODULE] [EXPECT TEXT...]
-#               [FORBID TEXT...] [QEMU_ARGS ARG...])
+#               [FORBID TEXT...] [QEMU_ARGS ARG...] [KERNEL_ARGS WORD...])
 #   NAME       the CTest test's name (boot_<system>_<ipc>[_uefi] by convention)
 #   SYSTEM     a system in the ISO (workloads/SYSTEM.toml, cmake/baremetal.cmake's AXL_BM_SYSTEMS)
 #   IPC        rendezvous, ring or queue
@@ -76,15 +90,19 @@ endfunction()
 #              or T4-uefi.d/, where tools/linux/coverage.py counts a module that
 #              passed under both firmwares as T4
 #   EXPECT     texts that must appear in the log (serial output and QEMU's event
-#              lines), besides `verdict: pass` and the kernel's "system SYSTEM, " and
-#              "ipc IPC" (added always)
+#              lines), besides `verdict: pass` and the kernel's "system SYSTEM, ",
+#              "ipc IPC" and the interrupt controller it used (the I/O APIC's
+#              lines, or the 8259s' with KERNEL_ARGS interrupts=pic; added unless
+#              an EXPECT text names it: "[kernel] interrupts: ...")
 #   FORBID     texts that must not appear in the log (`axl boot --forbid`), e.g.
 #              "[qemu] WATCHDOG" for a watchdog that is pinged in time
 #   QEMU_ARGS  more QEMU arguments, each one word, appended after axl boot's own
 #              (`axl boot --qemu=ARG`): devices (-device ib700), or an -action that
 #              replaces the default watchdog=debug / panic=none
+#   KERNEL_ARGS more words of the kernel's command line (`axl boot --kernel-arg`),
+#              e.g. interrupts=pic: the 8259s instead of the I/O APIC
 function(axl_boot_test name system ipc)
-  cmake_parse_arguments(PARSE_ARGV 3 _arg "UEFI" "TIMEOUT;T4" "EXPECT;FORBID;QEMU_ARGS")
+  cmake_parse_arguments(PARSE_ARGV 3 _arg "UEFI" "TIMEOUT;T4" "EXPECT;FORBID;QEMU_ARGS;KERNEL_ARGS")
   if(_arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "axl_boot_test(${name}): unexpected arguments: ${_arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -116,6 +134,15 @@ function(axl_boot_test name system ipc)
   # The kernel's start-up line (kernel/arch/x86_64/kernel_main.cc) says what it
   # booted: without these, a lost fw_cfg file would pass as GRUB's default entry.
   list(PREPEND _arg_EXPECT "system ${system}, " "ipc ${ipc}")
+  # And which interrupt controller: a fallback to the 8259s must not pass as the
+  # I/O APIC (unless the test expects an interrupt controller line of its own).
+  if(NOT _arg_EXPECT MATCHES "\\[kernel\\] interrupts:")
+    axl_interrupts_expected(_interrupts "${_arg_KERNEL_ARGS}")
+    list(APPEND _arg_EXPECT ${_interrupts})
+  endif()
+  foreach(_word IN LISTS _arg_KERNEL_ARGS)
+    list(APPEND _command "--kernel-arg=${_word}")
+  endforeach()
   foreach(_text IN LISTS _arg_EXPECT)
     list(APPEND _command "--expect=${_text}")  # "=": a text may start with a dash
   endforeach()
@@ -190,6 +217,14 @@ endforeach()
 # (workloads/preemption.toml); the spinner is still running at the end.
 axl_boot_test(boot_preemption_rendezvous preemption rendezvous
   EXPECT "[client] ok: 2000 round trips" "spinner              runnable")
+# The same through the 8259s (interrupts=pic): the fallback's tick, under UEFI.
+axl_boot_test(boot_preemption_queue_pic_uefi preemption queue UEFI KERNEL_ARGS interrupts=pic
+  EXPECT "[client] ok: 2000 round trips" "spinner              runnable")
+# And as the fallback: without ACPI tables (QEMU's -machine acpi=off) there is
+# no MADT, and the kernel says so and takes the 8259s.
+axl_boot_test(boot_preemption_ring_no_acpi preemption ring QEMU_ARGS -machine acpi=off
+  EXPECT "[kernel] interrupts: 8259 PICs (no I/O APIC: no ACPI root pointer from the boot loader)"
+         "[client] ok: 2000 round trips" "spinner              runnable")
 # Restarts: the reincarnation server rebuilds a crashing process from its image
 # three times (fresh page tables, stack and startup block), then gives up,
 # while a pingpong pair goes on (workloads/restarts.toml).
@@ -220,13 +255,29 @@ get_property(_axl_boot_enabled GLOBAL PROPERTY AXL_BOOT_TESTS_ENABLED)
 if(_axl_boot_enabled)
   math(EXPR _axl_console_timeout "${AXL_BOOT_TEST_TIMEOUT} + ${AXL_BOOT_TEST_CTEST_MARGIN}")
   # console_x86: every register access a device_io kernel call; console_x86_direct:
-  # the ports opened in the TSS's I/O permission bitmap, in/out from ring 3.
-  foreach(_system console_x86 console_x86_direct)
-    set(_com2 ${CMAKE_BINARY_DIR}/boot-logs/boot_${_system}_com2.log)
-    add_test(NAME boot_${_system}
-             COMMAND sh -c "rm -f \"$2\" && \"$1\" boot --test --iso \"$0\" --system ${_system} --timeout ${AXL_BOOT_TEST_TIMEOUT} --log \"$3\" --expect 'system ${_system}, ' --expect '[hello] ok: printed 20 lines' --com2 \"$2\" && for i in $(seq 1 20); do grep -q \"through the UART, line $i\$\" \"$2\" || { echo \"COM2 is missing line $i\"; exit 1; }; done && echo 'COM2: all 20 lines'"
-                     ${AXL_ISO} $<TARGET_FILE:axl> ${_com2} ${CMAKE_BINARY_DIR}/boot-logs/boot_${_system}.log)
-    set_tests_properties(boot_${_system} PROPERTIES LABELS boot TIMEOUT ${_axl_console_timeout})
+  # the ports opened in the TSS's I/O permission bitmap, in/out from ring 3;
+  # console_x86_pic: the first through the 8259s (interrupts=pic), COM2's edge-
+  # triggered IRQ 3 latched by the 8259 rather than by the I/O APIC path.
+  foreach(_name IN ITEMS console_x86 console_x86_direct console_x86_pic)
+    set(_system ${_name})
+    set(_kernel_args)
+    if(_name STREQUAL "console_x86_pic")
+      set(_system console_x86)
+      set(_kernel_args interrupts=pic)
+    endif()
+    axl_interrupts_expected(_interrupts "${_kernel_args}")
+    set(_extra)
+    foreach(_text IN LISTS _interrupts)
+      string(APPEND _extra " --expect '${_text}'")
+    endforeach()
+    foreach(_word IN LISTS _kernel_args)
+      string(APPEND _extra " --kernel-arg=${_word}")
+    endforeach()
+    set(_com2 ${CMAKE_BINARY_DIR}/boot-logs/boot_${_name}_com2.log)
+    add_test(NAME boot_${_name}
+             COMMAND sh -c "rm -f \"$2\" && \"$1\" boot --test --iso \"$0\" --system ${_system} --timeout ${AXL_BOOT_TEST_TIMEOUT} --log \"$3\" --expect 'system ${_system}, ' --expect '[hello] ok: printed 20 lines' ${_extra} --com2 \"$2\" && for i in $(seq 1 20); do grep -q \"through the UART, line $i\$\" \"$2\" || { echo \"COM2 is missing line $i\"; exit 1; }; done && echo 'COM2: all 20 lines'"
+                     ${AXL_ISO} $<TARGET_FILE:axl> ${_com2} ${CMAKE_BINARY_DIR}/boot-logs/boot_${_name}.log)
+    set_tests_properties(boot_${_name} PROPERTIES LABELS boot TIMEOUT ${_axl_console_timeout})
   endforeach()
 endif()
 
@@ -279,7 +330,8 @@ endif()
 #     on 127.0.0.1) and, as a host peer, sends 4 datagrams of 1..1500 bytes in
 #     frames of the UDP wire's format (hw/ether_wire.h), each of which must come
 #     back byte for byte through Linux's driver (its interrupts on the PCI
-#     line the firmware routed) and the echo server.
+#     line the firmware routed, through the I/O APIC, and in
+#     boot_linux_ne2k_echo_queue_pic through the 8259s) and the echo server.
 if(AXL_LINUX_DRIVER_PROGRAMS)
   set(_axl_pvpanic_expect "[qemu] GUEST_PANICKED action=run" "[rs] rs: restarted pvpanic (restart 2,"
       "[panic] ok: pvpanic panicked 2 times and was started again each time")
@@ -306,24 +358,41 @@ if(AXL_LINUX_DRIVER_PROGRAMS)
     QEMU_ARGS -device i6300esb EXPECT ${_axl_i6300esb_restart_expect} FORBID "[qemu] WATCHDOG")
   get_property(_enabled GLOBAL PROPERTY AXL_BOOT_TESTS_ENABLED)
   if(_enabled)
-    foreach(_firmware bios uefi)
-      set(_name boot_linux_ne2k_echo_ring)
+    # NAME:IPC:FIRMWARE: the last through the 8259s (interrupts=pic), its INTx
+    # on the 8259 line SeaBIOS made level-triggered in the ELCR (OVMF leaves
+    # the ELCR clear).
+    foreach(_case IN ITEMS boot_linux_ne2k_echo_ring:ring:bios boot_linux_ne2k_echo_rendezvous_uefi:rendezvous:uefi
+                           boot_linux_ne2k_echo_queue_pic:queue:bios)
+      string(REPLACE ":" ";" _case ${_case})
+      list(GET _case 0 _name)
+      list(GET _case 1 _ipc)
+      list(GET _case 2 _firmware)
       set(_extra)
-      if(_firmware STREQUAL "uefi")
-        set(_name boot_linux_ne2k_echo_rendezvous_uefi)
-        set(_extra --uefi)
-      endif()
-      string(REGEX MATCH "(ring|rendezvous)" _ipc ${_name})
       set(_is_uefi OFF)
       if(_firmware STREQUAL "uefi")
+        set(_extra --uefi)
         set(_is_uefi ON)
       endif()
-      axl_t4_record(_record ne2k-pci ${_is_uefi})
+      set(_kernel_args)
+      if(_name MATCHES "_pic")
+        set(_kernel_args interrupts=pic)
+      endif()
+      set(_axl_extra)
+      if(_kernel_args)
+        list(APPEND _axl_extra --kernel-arg=${_kernel_args})
+      else()
+        axl_t4_record(_record ne2k-pci ${_is_uefi})
+        list(APPEND _axl_extra --record ${_record})
+      endif()
+      axl_interrupts_expected(_interrupts "${_kernel_args}")
+      foreach(_text IN LISTS _interrupts)
+        list(APPEND _axl_extra "--expect=${_text}")
+      endforeach()
       add_test(NAME ${_name}
                COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/boot/ether_echo_boot.py
                        --axl $<TARGET_FILE:axl> --iso ${AXL_ISO} --system linux_ne2k_echo --ipc ${_ipc}
                        --device ne2k_pci --datagrams 4 --timeout ${AXL_BOOT_TEST_TIMEOUT}
-                       --log ${CMAKE_BINARY_DIR}/boot-logs/${_name}.log ${_extra} -- --record ${_record})
+                       --log ${CMAKE_BINARY_DIR}/boot-logs/${_name}.log ${_extra} -- ${_axl_extra})
       math(EXPR _ctest_timeout "${AXL_BOOT_TEST_TIMEOUT} + ${AXL_BOOT_TEST_CTEST_MARGIN}")
       set_tests_properties(${_name} PROPERTIES LABELS boot TIMEOUT ${_ctest_timeout})
     endforeach()

@@ -190,6 +190,20 @@ TEST_F(AxlBoot, OnlyTheGivenSettingsReachTheKernel) {
     CommandResult ipc = axl("boot --test --iso '" + dummy_iso() + "' --ipc ring", fake_qemu("pass"));
     EXPECT_EQ(ipc.exit_code, 0) << ipc.out << ipc.err;
     EXPECT_NE(fake_args().find("-fw_cfg\nname=opt/axolotl/cmdline,string=ipc=ring\n"), std::string::npos) << fake_args();
+    CommandResult words = axl("boot --test --iso '" + dummy_iso() +
+                                  "' --system fanin --kernel-arg interrupts=pic --kernel-arg=x=1,2",
+                              fake_qemu("pass"));
+    EXPECT_EQ(words.exit_code, 0) << words.out << words.err;
+    // QEMU's option syntax doubles the comma.
+    EXPECT_NE(fake_args().find("-fw_cfg\nname=opt/axolotl/cmdline,string=system=fanin interrupts=pic x=1,,2\n"),
+              std::string::npos)
+        << fake_args();
+}
+
+TEST_F(AxlBoot, RejectsAKernelArgumentThatIsNotOneWord) {
+    CommandResult result = axl("boot --test --iso '" + dummy_iso() + "' --kernel-arg 'interrupts=pic ipc=ring'");
+    EXPECT_EQ(result.exit_code, 2) << result.out << result.err;
+    EXPECT_NE(result.err.find("is not one word of printable characters"), std::string::npos) << result.err;
 }
 
 TEST_F(AxlBoot, SaysWhyATestFailed) {

@@ -543,6 +543,7 @@ int boot_once(const BootArguments& args, int& interrupted) {
     std::string cmdline;
     if (!args.system.empty()) cmdline = "system=" + args.system;
     if (!args.ipc.empty()) cmdline += (cmdline.empty() ? "" : " ") + ("ipc=" + args.ipc);
+    for (const std::string& word : args.kernel_args) cmdline += (cmdline.empty() ? "" : " ") + word;
     if (!cmdline.empty())
         argv.insert(argv.end(), {"-fw_cfg", fmt::format("name={},string={}", fw_cfg_file, qemu_option_value(cmdline))});
     if (args.icount) argv.insert(argv.end(), {"-icount", "shift=0"});
@@ -645,6 +646,19 @@ CLI::App* add_boot_command(CLI::App& app, BootArguments& args) {
     boot->add_option("--ipc", args.ipc, "IPC strategy; default: GRUB's default entry's (rendezvous)")
         ->check(CLI::IsMember(strategy_choices()))
         ->type_name("NAME");
+    boot->add_option("--kernel-arg", args.kernel_args,
+                     "one more word of the kernel's command line, after system= and ipc= (repeatable), e.g. "
+                     "interrupts=pic: the 8259s instead of the I/O APIC")
+        ->check(CLI::Validator(
+            [](const std::string& word) {
+                const bool ok = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+                    return c > ' ' && c < 0x7F;
+                });
+                return ok ? std::string() : "'" + word + "' is not one word of printable characters";
+            },
+            ""))
+        ->allow_extra_args(false)
+        ->type_name("WORD");
     boot->add_flag("--uefi", args.uefi,
                    "boot with UEFI firmware (OVMF, Debian package ovmf) instead of the BIOS; slower under TCG, OVMF's "
                    "start-up is most of it: a pingpong test takes about 6 s (10 s with --grub-wait) against 1.5 s "

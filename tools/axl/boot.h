@@ -8,8 +8,9 @@
 // (tools/axl/qmp.h), which --expect and --forbid see like any other.
 //
 // The system and IPC strategy reach the kernel as a QEMU fw_cfg file,
-// opt/axolotl/cmdline ("system=NAME ipc=S"), which overrides the command line
-// of GRUB's default menu entry (kernel/arch/x86_64/fw_cfg.h).
+// opt/axolotl/cmdline ("system=NAME ipc=S", then each --kernel-arg word), which
+// overrides the command line of GRUB's default menu entry
+// (kernel/arch/x86_64/fw_cfg.h).
 #pragma once
 
 #include <functional>
@@ -25,6 +26,7 @@ struct BootArguments {
     std::string iso;     // "" : <directory of the axl binary>/../axolotl.iso
     std::string system;  // "" : GRUB's default entry's
     std::string ipc;     // "" : GRUB's default entry's
+    std::vector<std::string> kernel_args;  // more words of the kernel's command line, e.g. interrupts=pic
     bool uefi = false;
     bool test = false;
     bool icount = false;

@@ -71,6 +71,12 @@ void build_kernel_address_space() {
 
 uint64_t kernel_root() { return physical_of(&g_kernel_pml4); }
 
+void uncache_direct_map(uint64_t physical) {
+    if (physical >= physical_limit) return;
+    g_direct_map_pds[physical >> 30][(physical >> 21) & 511] |= pte::cache_disable | pte::write_through;
+    x86::invlpg(reinterpret_cast<uint64_t>(phys_to_virt(physical & ~((uint64_t{1} << 21) - 1))));
+}
+
 bool AddressSpace::create() {
     m_root = frames::allocate();
     if (!m_root) return false;

@@ -25,6 +25,10 @@ inline constexpr uint64_t address_mask = 0x000F'FFFF'FFFF'F000ull;
 // Builds the kernel's tables and switches to them (boot, once).
 void build_kernel_address_space();
 uint64_t kernel_root();  // physical address of the kernel's PML4
+// Makes the direct map's 2-MiB page holding `physical` uncached (PCD, PWT):
+// for the kernel's own device registers (the APICs'), which then do not rely on
+// the firmware's MTRRs to reach the device. Below 4 GiB only.
+void uncache_direct_map(uint64_t physical);
 
 // A process's address space: its PML4 shares the kernel's upper half.
 class AddressSpace {

@@ -6,7 +6,7 @@
 
 extern "C" {
 void axl_syscall_entry();
-extern const uint64_t axl_trap_stubs[49];
+extern const uint64_t axl_trap_stubs[97];
 extern char axl_current_frame_top[];
 }
 
@@ -100,9 +100,11 @@ void initialise() {
     // A double fault and an NMI get the spare stack (IST 1): either may arrive
     // with a stack the kernel cannot trust (an NMI right before sysretq runs
     // on the user's).
-    for (uint32_t vector = 0; vector < 48; ++vector)
+    // Vectors 0-31 are the CPU's exceptions, 32-95 the IRQ lines
+    // (interrupt_controller.h), 255 the local APIC's spurious interrupt.
+    for (uint32_t vector = 0; vector < 96; ++vector)
         set_gate(vector, axl_trap_stubs[vector], vector == 8 || vector == 2 ? 1 : 0);
-    set_gate(255, axl_trap_stubs[48], 0);
+    set_gate(255, axl_trap_stubs[96], 0);
     const DescriptorPointer idt{sizeof g_idt - 1, reinterpret_cast<uint64_t>(g_idt)};
     asm volatile("lidt %0" : : "m"(idt));
 

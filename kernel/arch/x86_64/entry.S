@@ -133,7 +133,7 @@ trap_stub_\vector:
         .set vector, vector + 1
     .endr
 .endm
-TRAP_STUBS 0, 47
+TRAP_STUBS 0, 95
 TRAP_STUB 255, 0
 
 .macro STUB_ADDRESS vector
@@ -142,9 +142,9 @@ TRAP_STUB 255, 0
     .section .rodata
     .balign 8
     .global axl_trap_stubs
-axl_trap_stubs:         // vectors 0..47, then the spurious vector 255
+axl_trap_stubs:         // vectors 0..95 (exceptions, IRQ lines 0..63), then the spurious vector 255
     .set vector, 0
-    .rept 48
+    .rept 96
         STUB_ADDRESS %vector
         .set vector, vector + 1
     .endr

@@ -13,6 +13,8 @@ enum : uint32_t {
     tag_framebuffer = 8,
     tag_efi32_system_table = 11,
     tag_efi64_system_table = 12,
+    tag_acpi_old_rsdp = 14,
+    tag_acpi_new_rsdp = 15,
 };
 
 struct Tag {
@@ -90,6 +92,17 @@ bool read_boot_information(uint32_t magic, uint64_t address, uint64_t virtual_of
                     fb.green_shift = at[34];
                     fb.blue_shift = at[36];
                 }
+                break;
+            }
+            case tag_acpi_old_rsdp:
+            case tag_acpi_new_rsdp: {
+                // The RSDP follows the tag's header. The 2.0 one wins: it may
+                // name the XSDT; the 1.0 one never replaces it.
+                if (tag.type == tag_acpi_old_rsdp && out.acpi_rsdp_bytes > 20) break;
+                uint32_t bytes = tag.size - sizeof(Tag);
+                if (bytes > sizeof out.acpi_rsdp) bytes = sizeof out.acpi_rsdp;
+                __builtin_memcpy(out.acpi_rsdp, at + sizeof(Tag), bytes);
+                out.acpi_rsdp_bytes = bytes;
                 break;
             }
             case tag_efi32_system_table:

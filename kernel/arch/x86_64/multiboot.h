@@ -1,5 +1,6 @@
 // What GRUB hands over (Multiboot2 boot information): the command line, the
-// modules (system file and program images), the memory map and the screen.
+// modules (system file and program images), the memory map, the screen and
+// the ACPI root pointer.
 // Everything is copied out of GRUB's structure at boot, so its memory can be
 // reused afterwards.
 #pragma once
@@ -47,6 +48,10 @@ struct BootInformation {
     uint64_t information_start = 0;  // physical range of GRUB's structure itself
     uint64_t information_end = 0;
     bool uefi = false;  // GRUB passed an EFI system table
+    // A copy of the firmware's ACPI RSDP (tag 15, the ACPI 2.0 one, when GRUB
+    // found it; else tag 14's ACPI 1.0 one): where acpi.h starts. 0 bytes: none.
+    uint8_t acpi_rsdp[36] = {};
+    uint32_t acpi_rsdp_bytes = 0;
 };
 
 // Reads the boot information at physical `address` through `virtual_offset`

@@ -1,6 +1,8 @@
 // The two 8259 interrupt controllers of a PC: IRQ lines 0-15 arrive on
 // vectors 32-47. Line 0 is the kernel's clock tick; the others belong to
-// drivers (masked until one attaches, see Kernel::kcall_irq_control).
+// drivers (masked until one attaches, see Kernel::kcall_irq_control). The
+// fallback of interrupt_controller.h: without a usable MADT, or with
+// `interrupts=pic`; under the I/O APICs they stay initialised and masked.
 #pragma once
 
 #include <cstdint>

@@ -4,8 +4,8 @@
 #include "kernel/api/fault.h"
 #include "kernel/arch/x86_64/clock.h"
 #include "kernel/arch/x86_64/console.h"
+#include "kernel/arch/x86_64/interrupt_controller.h"
 #include "kernel/arch/x86_64/physical_memory.h"
-#include "kernel/arch/x86_64/pic.h"
 #include "kernel/arch/x86_64/port.h"
 #include "kernel/arch/x86_64/process_image.h"
 #include "kernel/arch/x86_64/run_verdict.h"
@@ -178,15 +178,15 @@ void device_rights_changed(Port& port, uint32_t slot) {
 }
 
 void irq_mask(Port& port, uint32_t line) {
-    if (line >= pic::lines || line == clock::tick_line) return;
-    pic::mask(line);
-    port.irq_lines_open &= static_cast<uint16_t>(~(1u << line));
+    if (!interrupt_controller::serves(line) || line == clock::tick_line) return;
+    interrupt_controller::mask(line);
+    port.irq_lines_open &= ~(uint64_t{1} << line);
 }
 
 void irq_unmask(Port& port, uint32_t line) {
-    if (line >= pic::lines || line == clock::tick_line) return;
-    port.irq_lines_open |= static_cast<uint16_t>(1u << line);
-    pic::unmask(line);
+    if (!interrupt_controller::serves(line) || line == clock::tick_line) return;
+    port.irq_lines_open |= uint64_t{1} << line;
+    interrupt_controller::unmask(line);
 }
 
 void timer_arm(Port& port, uint64_t at_ns) { port.timer_at_ns = at_ns; }

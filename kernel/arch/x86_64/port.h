@@ -45,7 +45,7 @@ struct Port {
     uint32_t loaded = no_slot;                // whose address space and FPU state the CPU holds
     uint64_t last_charge_ns = 0;              // real time already charged to processes
     uint64_t timer_at_ns = ~uint64_t{0};      // Kernel's one-shot timer (platform::timer_arm)
-    uint16_t irq_lines_open = 0;              // device lines unmasked for drivers
+    uint64_t irq_lines_open = 0;              // device lines unmasked for drivers
     uint16_t ports_open_for = 0;              // privilege whose direct I/O ports the TSS opens (0: none)
     bool run_over = false;
     x86_64::ProcessContext processes[config::process_slots_max];

@@ -4,7 +4,7 @@
 #include "kernel/api/fault.h"
 #include "kernel/arch/x86_64/clock.h"
 #include "kernel/arch/x86_64/console.h"
-#include "kernel/arch/x86_64/pic.h"
+#include "kernel/arch/x86_64/interrupt_controller.h"
 #include "kernel/arch/x86_64/port.h"
 #include "kernel/arch/x86_64/run_verdict.h"
 #include "kernel/arch/x86_64/syscall_abi.h"
@@ -105,20 +105,20 @@ TrapFrame* process_fault(Port& port, TrapFrame* frame) {
 
 TrapFrame* interrupt(Port& port, TrapFrame* frame, bool from_user) {
     Kernel& kernel = *port.kernel;
-    const uint32_t line = static_cast<uint32_t>(frame->vector - pic::vector_base);
-    if (pic::is_spurious(line)) return frame;
+    const uint32_t line = static_cast<uint32_t>(frame->vector - interrupt_controller::vector_base);
+    if (!interrupt_controller::accept(line)) return frame;
     if (from_user) account_time(port);
     uint64_t now = clock::now_ns();
     if (kernel.cpu(0).clock_ns > now) now = kernel.cpu(0).clock_ns;
     if (line == clock::tick_line) {
-        pic::end_of_interrupt(line);
+        interrupt_controller::end_of_interrupt(line);
         if (port.timer_at_ns <= now) {
             port.timer_at_ns = platform::never_ns;
             kernel.timer_expired(now);
         }
     } else {
         kernel.interrupt(line, now);
-        pic::end_of_interrupt(line);
+        interrupt_controller::end_of_interrupt(line);
     }
     // From the idle loop: it looks for work itself once this returns.
     if (!from_user) return frame;
@@ -136,7 +136,7 @@ extern "C" axl::x86_64::TrapFrame* axl_trap(axl::x86_64::TrapFrame* frame) {
     axl::Port& port = the_port();
     const bool from_user = (frame->cs & 3) != 0;
     if (frame->vector == spurious) return frame;
-    if (frame->vector < pic::vector_base) {
+    if (frame->vector < interrupt_controller::vector_base) {
         if (from_user) return process_fault(port, frame);
         if (frame->vector == page_fault || frame->vector == general_protection) {
             for (const uint64_t* fixup = __fixups_start; fixup < __fixups_end; fixup += 2) {
