@@ -26,7 +26,7 @@ endif()
 
 add_test(NAME no_linux_sources
          COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tools/linux/check-no-linux-sources.py
-                 --material ${AXL_LINUX_MATERIAL}
+                 --material ${AXL_LINUX_MATERIAL} --lwip ${CMAKE_BINARY_DIR}/lwip
          WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 set_tests_properties(no_linux_sources PROPERTIES LABELS "linux" TIMEOUT 120)
 

@@ -10,6 +10,11 @@
 #
 # This file is the one place the package list lives (the README points here).
 # To add a group (for example the bare-metal tools), add one line to PACKAGE_GROUPS.
+#
+# Source packages (lwIP: tools/net/fetch-lwip.sh) come through `apt-get source`,
+# which needs a deb-src entry: when the machine has none, this adds one for
+# Debian's main archive (/etc/apt/sources.list.d/axolotl-deb-src.sources) and
+# runs apt-get update once.
 set -euo pipefail
 
 # name:packages (space separated). One line per group.
@@ -21,6 +26,7 @@ PACKAGE_GROUPS=(
     "scripts:python3 python3-matplotlib"
     "baremetal:qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf"
     "linux:linux-source-6.1 linux-headers-amd64"
+    "sources:dpkg-dev"
 )
 
 log() { printf 'setup-deps: %s\n' "$*" >&2; }
@@ -64,12 +70,21 @@ missing_from() {
 
 mapfile -t missing < <(missing_from "${packages[@]}")
 
-if ((${#missing[@]} == 0)); then
-    log "all ${#packages[@]} packages present"
+# Any deb-src entry, one-line or deb822.
+has_deb_src() {
+    grep -Eqs '^[[:space:]]*deb-src[[:space:]]|^Types:.*deb-src' /etc/apt/sources.list \
+        /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources
+}
+deb_src_missing=0
+has_deb_src || deb_src_missing=1
+
+if ((${#missing[@]} == 0 && deb_src_missing == 0)); then
+    log "all ${#packages[@]} packages present, and a deb-src entry"
     exit 0
 fi
 
-log "missing: ${missing[*]}"
+((${#missing[@]} == 0)) || log "missing: ${missing[*]}"
+((deb_src_missing == 0)) || log "missing: a deb-src entry (apt-get source lwip needs one)"
 [[ $mode == check ]] && exit 1
 
 if [[ $(id -u) -eq 0 ]]; then
@@ -81,6 +96,20 @@ else
     die "need root to install packages, and sudo is not available.
   Run as root:   apt-get install ${missing[*]}
   or install sudo and run this again."
+fi
+
+if ((deb_src_missing)); then
+    codename=$(. /etc/os-release && printf '%s' "${VERSION_CODENAME-}")
+    [[ -n $codename ]] || die "cannot tell the Debian release (VERSION_CODENAME in /etc/os-release) for its deb-src entry"
+    log "adding a deb-src entry for Debian $codename (/etc/apt/sources.list.d/axolotl-deb-src.sources)"
+    printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+        "$codename" | "${sudo[@]}" tee /etc/apt/sources.list.d/axolotl-deb-src.sources >/dev/null ||
+        die "could not write /etc/apt/sources.list.d/axolotl-deb-src.sources"
+    if ((${#missing[@]} == 0)); then
+        log "apt-get update"
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q || die "apt-get update failed"
+        exit 0
+    fi
 fi
 
 export DEBIAN_FRONTEND=noninteractive
