@@ -1,4 +1,5 @@
 #include "kernel/arch/x86_64/acpi.h"
+#include "kernel/arch/x86_64/unaligned.h"
 
 namespace axl::x86_64::acpi {
 
@@ -9,13 +10,6 @@ constexpr size_t rsdp_v1_bytes = 20, rsdp_v2_bytes = 36;
 // any firmware's, and a wild length must not make the search walk the map.
 constexpr uint32_t root_table_bytes_max = header_bytes + 8 * 4096;
 constexpr uint32_t table_bytes_max = 1u << 20;
-
-template <typename T>
-T read(const uint8_t* at) {
-    T value;
-    __builtin_memcpy(&value, at, sizeof value);
-    return value;
-}
 
 bool sums_to_zero(const uint8_t* bytes, size_t count) {
     uint8_t sum = 0;
@@ -34,7 +28,7 @@ const char* read_table(const PhysicalMemory& memory, uint64_t physical, uint32_t
                        const char* unreadable, const char* bad_length, const char* bad_checksum) {
     const uint8_t* header = memory.at(memory.context, physical, header_bytes);
     if (!header) return unreadable;
-    const uint32_t length = read<uint32_t>(header + 4);
+    const uint32_t length = read_unaligned<uint32_t>(header + 4);
     if (length < header_bytes || length > length_max) return bad_length;
     const uint8_t* bytes = memory.at(memory.context, physical, length);
     if (!bytes) return unreadable;
@@ -55,12 +49,12 @@ const char* find_table(const uint8_t* rsdp, size_t rsdp_bytes, const PhysicalMem
     const uint8_t revision = rsdp[15];
     // ACPI 2.0 and later: the XSDT, if the extended part checks out and names one.
     bool extended = false;
-    uint64_t root = read<uint32_t>(rsdp + 16);
+    uint64_t root = read_unaligned<uint32_t>(rsdp + 16);
     if (revision >= 2 && rsdp_bytes >= rsdp_v2_bytes) {
-        const uint32_t length = read<uint32_t>(rsdp + 20);
+        const uint32_t length = read_unaligned<uint32_t>(rsdp + 20);
         if (length < rsdp_v2_bytes || length > rsdp_bytes) return "the ACPI 2.0 root pointer's length is wrong";
         if (!sums_to_zero(rsdp, length)) return "the ACPI 2.0 root pointer's extended checksum is wrong";
-        const uint64_t xsdt = read<uint64_t>(rsdp + 24);
+        const uint64_t xsdt = read_unaligned<uint64_t>(rsdp + 24);
         if (xsdt != 0) {
             root = xsdt;
             extended = true;
@@ -81,8 +75,8 @@ const char* find_table(const uint8_t* rsdp, size_t rsdp_bytes, const PhysicalMem
         return extended ? "the XSDT's length is not a whole number of entries"
                         : "the RSDT's length is not a whole number of entries";
     for (uint32_t at = header_bytes; at < root_table.length; at += entry_bytes) {
-        const uint64_t physical =
-            extended ? read<uint64_t>(root_table.bytes + at) : uint64_t{read<uint32_t>(root_table.bytes + at)};
+        const uint8_t* entry = root_table.bytes + at;
+        const uint64_t physical = extended ? read_unaligned<uint64_t>(entry) : uint64_t{read_unaligned<uint32_t>(entry)};
         const uint8_t* header = memory.at(memory.context, physical, header_bytes);
         // A table the kernel cannot reach is skipped, not fatal: it may not be the one asked for.
         if (!header || !same_signature(header, signature)) continue;

@@ -1,4 +1,5 @@
 #include "kernel/arch/x86_64/multiboot.h"
+#include "kernel/arch/x86_64/unaligned.h"
 
 namespace axl::x86_64 {
 
@@ -31,24 +32,17 @@ void copy_string(char* to, size_t capacity, const char* from, const char* limit)
     to[i] = '\0';
 }
 
-template <typename T>
-T read(const uint8_t* at) {
-    T value;
-    __builtin_memcpy(&value, at, sizeof value);
-    return value;
-}
-
 }  // namespace
 
 bool read_boot_information(uint32_t magic, uint64_t address, uint64_t virtual_offset, BootInformation& out) {
     if (magic != multiboot2_magic) return false;
     const uint8_t* base = reinterpret_cast<const uint8_t*>(address + virtual_offset);
-    const uint32_t total = read<uint32_t>(base);
+    const uint32_t total = read_unaligned<uint32_t>(base);
     out.information_start = address;
     out.information_end = address + total;
     for (uint32_t offset = 8; offset + sizeof(Tag) <= total;) {
         const uint8_t* at = base + offset;
-        const Tag tag = read<Tag>(at);
+        const Tag tag = read_unaligned<Tag>(at);
         if (tag.type == tag_end || tag.size < sizeof(Tag)) break;
         const char* limit = reinterpret_cast<const char*>(at + tag.size);
         switch (tag.type) {
@@ -58,19 +52,19 @@ bool read_boot_information(uint32_t magic, uint64_t address, uint64_t virtual_of
             case tag_module:
                 if (out.module_count < BootInformation::modules_max) {
                     BootModule& module = out.modules[out.module_count++];
-                    module.start = read<uint32_t>(at + 8);
-                    module.end = read<uint32_t>(at + 12);
+                    module.start = read_unaligned<uint32_t>(at + 8);
+                    module.end = read_unaligned<uint32_t>(at + 12);
                     copy_string(module.name, sizeof module.name, reinterpret_cast<const char*>(at + 16), limit);
                 } else {
                     ++out.modules_dropped;
                 }
                 break;
             case tag_memory_map: {
-                const uint32_t entry_size = read<uint32_t>(at + 8);
+                const uint32_t entry_size = read_unaligned<uint32_t>(at + 8);
                 for (uint32_t e = 16; entry_size >= 24 && e + entry_size <= tag.size; e += entry_size) {
-                    const uint64_t range_base = read<uint64_t>(at + e);
-                    const uint64_t length = read<uint64_t>(at + e + 8);
-                    const uint32_t type = read<uint32_t>(at + e + 16);
+                    const uint64_t range_base = read_unaligned<uint64_t>(at + e);
+                    const uint64_t length = read_unaligned<uint64_t>(at + e + 8);
+                    const uint32_t type = read_unaligned<uint32_t>(at + e + 16);
                     if (type == 1 && out.ram_count < BootInformation::ranges_max)
                         out.ram[out.ram_count++] = MemoryRange{range_base, length};
                 }
@@ -78,10 +72,10 @@ bool read_boot_information(uint32_t magic, uint64_t address, uint64_t virtual_of
             }
             case tag_framebuffer: {
                 Framebuffer& fb = out.framebuffer;
-                fb.address = read<uint64_t>(at + 8);
-                fb.pitch = read<uint32_t>(at + 16);
-                fb.width = read<uint32_t>(at + 20);
-                fb.height = read<uint32_t>(at + 24);
+                fb.address = read_unaligned<uint64_t>(at + 8);
+                fb.pitch = read_unaligned<uint32_t>(at + 16);
+                fb.width = read_unaligned<uint32_t>(at + 20);
+                fb.height = read_unaligned<uint32_t>(at + 24);
                 fb.bits_per_pixel = at[28];
                 const uint8_t type = at[29];
                 if (type == 2) {
