@@ -41,25 +41,19 @@ EXPORT_PER_CPU_SYMBOL(this_cpu_off);
 /* What drivers read of the CPU: a 64-bit x86 of no particular vendor or
  * model (the same in every run; a driver that needs a real CPU feature finds
  * none). */
-struct cpuinfo_x86 boot_cpu_data __read_mostly = {
-	.x86 = 6,
-	.x86_vendor = X86_VENDOR_UNKNOWN,
-	.x86_clflush_size = 64,
-	.x86_cache_alignment = 64,
-	.x86_phys_bits = 46,
-	.x86_virt_bits = 48,
-	.x86_max_cores = 1,
-};
+#define LX_CPUINFO {							\
+	.x86 = 6,							\
+	.x86_vendor = X86_VENDOR_UNKNOWN,				\
+	.x86_clflush_size = 64,						\
+	.x86_cache_alignment = 64,					\
+	.x86_phys_bits = 46,						\
+	.x86_virt_bits = 48,						\
+	.x86_max_cores = 1,						\
+}
+struct cpuinfo_x86 boot_cpu_data __read_mostly = LX_CPUINFO;
 EXPORT_SYMBOL(boot_cpu_data);
-DEFINE_PER_CPU_READ_MOSTLY(struct cpuinfo_x86, cpu_info) = {
-	.x86 = 6,
-	.x86_vendor = X86_VENDOR_UNKNOWN,
-	.x86_clflush_size = 64,
-	.x86_cache_alignment = 64,
-	.x86_phys_bits = 46,
-	.x86_virt_bits = 48,
-	.x86_max_cores = 1,
-};
+/* The one CPU's own copy, the same. */
+DEFINE_PER_CPU_READ_MOSTLY(struct cpuinfo_x86, cpu_info) = LX_CPUINFO;
 EXPORT_PER_CPU_SYMBOL(cpu_info);
 
 unsigned int nr_cpu_ids = 1;
