@@ -20,26 +20,9 @@ tarball=/usr/src/linux-source-6.1.tar.xz
 prefix=linux-source-6.1
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 manifest="$root/linux_env/manifest.txt"
-out=""
-check=0
-while (($#)); do
-    case "$1" in
-        --out) out="$2"; shift 2 ;;
-        --check) check=1; shift ;;
-        *) echo "fetch-material.sh: unknown argument '$1' (see the comment at its top)" >&2; exit 2 ;;
-    esac
-done
-[[ -n "$out" ]] || { echo "fetch-material.sh: --out DIR is required" >&2; exit 2; }
-
-if ((check)); then
-    [[ -f "$out/SHA256SUMS" ]] || { echo "fetch-material.sh: $out/SHA256SUMS missing: run without --check first" >&2; exit 1; }
-    (cd "$out/src" && sha256sum --quiet -c ../SHA256SUMS) || {
-        echo "fetch-material.sh: Linux files under $out/src differ from what was extracted (listed above)" >&2
-        exit 1
-    }
-    echo "linux material: $(wc -l <"$out/SHA256SUMS") files, each unmodified (sha256 as extracted from $package)"
-    exit 0
-fi
+source "$root/tools/lib/material.sh"
+material_arguments fetch-material.sh "$@"
+((check)) && material_check fetch-material.sh "linux material" "$package"
 
 if [[ ! -f "$tarball" ]]; then
     echo "fetch-material.sh: $tarball is missing: install Debian's $package (tools/setup-deps.sh installs it)" >&2

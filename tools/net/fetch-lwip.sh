@@ -16,26 +16,10 @@
 set -euo pipefail
 
 package=lwip
-out=""
-check=0
-while (($#)); do
-    case "$1" in
-        --out) out="$2"; shift 2 ;;
-        --check) check=1; shift ;;
-        *) echo "fetch-lwip.sh: unknown argument '$1' (see the comment at its top)" >&2; exit 2 ;;
-    esac
-done
-[[ -n "$out" ]] || { echo "fetch-lwip.sh: --out DIR is required" >&2; exit 2; }
-
-if ((check)); then
-    [[ -f "$out/SHA256SUMS" ]] || { echo "fetch-lwip.sh: $out/SHA256SUMS missing: run without --check first" >&2; exit 1; }
-    (cd "$out/src" && sha256sum --quiet -c ../SHA256SUMS) || {
-        echo "fetch-lwip.sh: lwIP files under $out/src differ from what was unpacked (listed above)" >&2
-        exit 1
-    }
-    echo "lwip material: $(wc -l <"$out/SHA256SUMS") files, each unmodified (sha256 as unpacked from Debian's $package)"
-    exit 0
-fi
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$root/tools/lib/material.sh"
+material_arguments fetch-lwip.sh "$@"
+((check)) && material_check fetch-lwip.sh "lwip material" "Debian's $package"
 
 # The version the signed Sources index offers, and its sha256 for each file.
 index=$(apt-cache showsrc "$package" 2>/dev/null || true)
