@@ -39,6 +39,7 @@
 #include "tests/support/script_program.h"
 #include "tests/support/source_dir.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/udp_peer.h"
 
 // Probes the net protocol's refusals through the real driver and card, with
 // no host traffic at all: logs each request's outcome as "what -> status".
@@ -247,19 +248,7 @@ sim::RunReport run_with_client(const sim::SystemDescription& system,
     sim::RunOptions options;
     options.echo_console = false;
     sim::Simulator simulator(system, options);  // binds the card's socket
-    std::atomic<bool> simulation_over{false};
-    std::thread host_side([&] { client(simulation_over); });
-    sim::RunReport report;
-    try {
-        report = simulator.run();
-    } catch (...) {
-        simulation_over = true;
-        host_side.join();
-        throw;
-    }
-    simulation_over = true;
-    host_side.join();
-    return report;
+    return test::beside_host(client, [&] { return simulator.run(); });
 }
 
 std::vector<std::vector<uint8_t>> varied_frames() {

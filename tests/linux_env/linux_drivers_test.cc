@@ -186,8 +186,7 @@ TEST(LinuxDrivers, Ne2kPciEchoesARealHostClientsDatagrams) {
         Simulator simulator(parse_system_description(text, "linux_ne2k_echo.toml", overrides), options);
         test::UdpPeer client;
         std::vector<std::string> problems;
-        std::atomic<bool> over{false};
-        std::thread host([&] {
+        const RunReport report = test::beside_host([&](const std::atomic<bool>& over) {
             for (size_t i = 0; i < std::size(sizes) && !over.load(); ++i) {
                 std::vector<uint8_t> sent(sizes[i]);
                 for (size_t b = 0; b < sent.size(); ++b) sent[b] = static_cast<uint8_t>(b * 7 + i);
@@ -203,17 +202,7 @@ TEST(LinuxDrivers, Ne2kPciEchoesARealHostClientsDatagrams) {
                 client.send_to(port, {0});
                 std::this_thread::sleep_for(std::chrono::milliseconds(5));
             }
-        });
-        RunReport report;
-        try {
-            report = simulator.run();
-        } catch (...) {
-            over = true;
-            host.join();
-            throw;
-        }
-        over = true;
-        host.join();
+        }, [&] { return simulator.run(); });
         EXPECT_TRUE(problems.empty()) << problems.front() << "\n" << test::report_text(report);
         ASSERT_TRUE(report.ok) << test::report_text(report);
         EXPECT_EQ(console_count(report, "eth0: RealTek RTL-8029(AS) found at 0xc000, IRQ 5"), 1u)
@@ -333,8 +322,7 @@ TEST(LinuxDrivers, Ne2kPciCrashedMidTrafficComesBackAndTheEchoGoesOn) {
     test::UdpPeer client;
     std::vector<std::string> problems;
     size_t resends = 0;
-    std::atomic<bool> over{false};
-    std::thread host([&] {
+    const ScenarioRun run = test::beside_host([&](const std::atomic<bool>& over) {
         for (size_t i = 0; i < datagrams && !over.load(); ++i) {
             const std::vector<uint8_t> sent(100 + i, static_cast<uint8_t>(i + 1));
             bool echoed = false;
@@ -350,17 +338,7 @@ TEST(LinuxDrivers, Ne2kPciCrashedMidTrafficComesBackAndTheEchoGoesOn) {
             client.send_to(port, {0});
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
         }
-    });
-    ScenarioRun run;
-    try {
-        run = run_scenario(scenario, quiet);
-    } catch (...) {
-        over = true;
-        host.join();
-        throw;
-    }
-    over = true;
-    host.join();
+    }, [&] { return run_scenario(scenario, quiet); });
     EXPECT_TRUE(problems.empty()) << problems.front() << "\n" << test::report_text(run.report);
     EXPECT_TRUE(run.verdict.passed) << run.detail << "\n" << test::report_text(run.report);
     ASSERT_NE(process(run.report, "net"), nullptr);

@@ -8,8 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -57,5 +59,23 @@ private:
     int m_fd = -1;
     uint16_t m_port = 0;
 };
+
+// Runs `simulate` (a simulator's run) while `host(over)` plays the host side
+// on a thread of its own: `over` turns true once the run has ended, or thrown,
+// and the thread is joined before this returns or rethrows.
+template <typename Host, typename Simulate>
+auto beside_host(Host&& host, Simulate&& simulate) -> decltype(simulate()) {
+    std::atomic<bool> over{false};
+    std::thread thread([&] { host(over); });
+    struct Join {
+        std::atomic<bool>& over;
+        std::thread& thread;
+        ~Join() {
+            over = true;
+            thread.join();
+        }
+    } join{over, thread};
+    return simulate();
+}
 
 }  // namespace axl::test

@@ -235,8 +235,7 @@ TEST(Ne2000Echo, AHostProgramGetsEveryDatagramBackThroughTheCard) {
         sim::RunOptions options;
         options.echo_console = false;
         sim::Simulator simulator(echo_system(port, std::size(sizes), ipc), options);
-        std::atomic<bool> over{false};
-        std::thread client([&] {
+        const sim::RunReport report = beside_host([&](const std::atomic<bool>& over) {
             // One at a time from alternating peers, then the rest in bursts of four.
             auto expect_echo = [&](const UdpPeer& from, const std::vector<uint8_t>& sent, size_t i) {
                 std::vector<uint8_t> got;
@@ -262,17 +261,7 @@ TEST(Ne2000Echo, AHostProgramGetsEveryDatagramBackThroughTheCard) {
                 first.send_to(port, {0});
                 std::this_thread::sleep_for(std::chrono::milliseconds(5));
             }
-        });
-        sim::RunReport report;
-        try {
-            report = simulator.run();
-        } catch (...) {
-            over = true;
-            client.join();
-            throw;
-        }
-        over = true;
-        client.join();
+        }, [&] { return simulator.run(); });
         EXPECT_TRUE(problems.empty()) << problems.front() << "\n" << describe(report);
         ASSERT_TRUE(report.ok) << describe(report);
         const std::vector<std::string> lines = lines_of(report, "echo");
