@@ -105,7 +105,9 @@ struct State {
     uint32_t grant_count = 0;
 };
 
-const Function* find_function(const State& state, uint32_t address) {
+// The function at `address` (nullptr if none): of a State, or of a const one.
+template <typename StateType>
+auto find_function(StateType& state, uint32_t address) -> decltype(&state.functions[0]) {
     for (uint32_t i = 0; i < state.function_count; ++i)
         if (state.functions[i].address == address) return &state.functions[i];
     return nullptr;
@@ -213,9 +215,7 @@ void enumerate(State& state) {
 uint64_t align_up(uint64_t value, uint64_t alignment) { return (value + alignment - 1) & ~(alignment - 1); }
 
 void place_unplaced_bars(State& state, uint32_t address) {
-    Function* function = nullptr;
-    for (uint32_t i = 0; i < state.function_count; ++i)
-        if (state.functions[i].address == address) function = &state.functions[i];
+    Function* function = find_function(state, address);
     if (!function) return;
     uint64_t memory_end = 0, io_end = 0xC000;
     for (uint32_t i = 0; i < state.function_count; ++i)
