@@ -142,19 +142,12 @@ const char* arg_string(const char* key, const char* fallback) {
 namespace {
 // A register of a device opened to this process (access = "direct"): in and
 // out straight from ring 3, which the TSS's bitmap allows for these ports only.
-// Is [first, first + width) inside one of the `count` ranges?
-template <typename Range>
-bool inside(const Range* ranges, uint32_t count, uint64_t first, IoWidth width) {
-    const uint64_t last = first + static_cast<uint64_t>(width) - 1;
-    if (last < first) return false;
-    for (uint32_t r = 0; r < count; ++r)
-        if (first >= ranges[r].first && last <= ranges[r].last) return true;
-    return false;
-}
-
 bool direct(uint16_t port, IoWidth width) {
     const x86_64::StartupBlock& block = startup();
-    return inside(block.direct_port_ranges, block.direct_port_range_count, port, width);
+    const uint32_t last = uint32_t{port} + static_cast<uint32_t>(width) - 1;
+    for (uint32_t r = 0; r < block.direct_port_range_count; ++r)
+        if (port >= block.direct_port_ranges[r].first && last <= block.direct_port_ranges[r].last) return true;
+    return false;
 }
 }  // namespace
 
@@ -197,7 +190,11 @@ namespace {
 // kernel mapped its pages here, uncached, at their physical addresses.
 bool direct_memory(uint64_t address, IoWidth width) {
     const x86_64::StartupBlock& block = startup();
-    return inside(block.direct_memory_ranges, block.direct_memory_range_count, address, width);
+    const uint64_t last = address + static_cast<uint64_t>(width) - 1;
+    if (last < address) return false;
+    for (uint32_t r = 0; r < block.direct_memory_range_count; ++r)
+        if (address >= block.direct_memory_ranges[r].first && last <= block.direct_memory_ranges[r].last) return true;
+    return false;
 }
 }  // namespace
 
